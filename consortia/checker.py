@@ -1,0 +1,432 @@
+"""The independent checker: re-read a written plan (or a proposal CSV) and re-verify every rule.
+
+This module is a second reading of the rules in the README, written from their text. It shares
+no code with the model, the calendar helpers or the plan builder: it has its own distance,
+month and cover arithmetic, so that a mistake in one reading shows up as a disagreement.
+It only shares the input loaders (the same files must be read the same way).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import yaml
+
+from .errors import ConsortiaError
+from .inputs import Instance
+from .scenario import Scenario
+
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TOLERANCE = 1e-6
+
+
+@dataclass
+class CheckReport:
+    """What the checker found: broken rules in plain words and the recomputed objective."""
+
+    source: Path
+    violations: list[str] = field(default_factory=list)
+    terms: dict[str, float] = field(default_factory=dict)
+    go_live: dict[str, dt.date] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    chose_go_live: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def objective(self) -> float:
+        return sum(self.terms.values())
+
+
+def _km(a, b) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _months(date: dt.date) -> int:
+    """Month count of the nearest 1st of a month (days 16 and later round up)."""
+    first = date.replace(day=1)
+    if date.day >= 16:
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return first.year * 12 + first.month
+
+
+def _add_months(date: dt.date, months: int) -> dt.date:
+    total = date.year * 12 + date.month - 1 + months
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+def _read(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    if not path.is_file():
+        raise ConsortiaError("file not found", file=str(path))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConsortiaError(f"missing column(s) {', '.join(missing)}", file=str(path))
+        return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, 1)]
+
+
+def _date(text: str, path: Path, row: int, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConsortiaError(f"expected a date YYYY-MM-DD, got {text!r}", file=str(path), row=row, column=column)
+
+
+class _Rules:
+    """The rules of a scenario, read independently of the model."""
+
+    def __init__(self, scenario: Scenario, instance: Instance):
+        self.s = scenario
+        self.trusts = {t.code: t for t in instance.trusts}
+        self.planned = [c for c in self.trusts if c not in set(scenario.directives.exclude)]
+        self.demand = instance.demand
+        self.sessions = {c: [0.0] * 7 for c in self.trusts}
+        self.weekend = {c: set() for c in self.trusts}
+        for r in instance.radiologists:
+            for d in range(7):
+                self.sessions[r.trust][d] += r.sessions[d]
+            for d in (5, 6):
+                if r.sessions[d] > 0:
+                    for sub in r.subspecialties:
+                        self.weekend[r.trust].add((sub, WEEK[d]))
+        self.share = {frozenset((a, b)) for a, b, rel in instance.links if rel == "share"}
+        self.forbid = {frozenset((a, b)) for a, b, rel in instance.links if rel == "forbid"}
+        self.together = {frozenset(p) for p in scenario.directives.together}
+        self.apart = {frozenset(p) for p in scenario.directives.apart}
+        self.fixed = {frozenset(f.members): f for f in scenario.directives.fixed}
+        p = scenario.planning
+        self.go_lives = [_add_months(p.start, k * p.period_months) for k in range(p.periods)]
+
+    def linked(self, a: str, b: str) -> bool:
+        pair = frozenset((a, b))
+        if pair in self.forbid or pair in self.apart:
+            return False
+        if self.s.network.same_region and self.trusts[a].region != self.trusts[b].region:
+            return False
+        if pair in self.share or pair in self.together:
+            return True
+        return _km(self.trusts[a], self.trusts[b]) <= self.s.network.max_distance_km
+
+    def misaligned(self, code: str, go_live: dt.date) -> int:
+        return abs(go_live.year * 12 + go_live.month - _months(self.trusts[code].contract_end))
+
+    def timing_breaks(self, code: str, go_live: dt.date) -> list[str]:
+        p = self.s.planning
+        delta = go_live.year * 12 + go_live.month - _months(self.trusts[code].contract_end)
+        out = []
+        if delta > p.max_extension_months:
+            out.append(f"{code} goes live {go_live}, {delta} months after its contract ends "
+                       f"({self.trusts[code].contract_end}); planning.max_extension_months is "
+                       f"{p.max_extension_months}")
+        if -delta > p.max_early_exit_months:
+            out.append(f"{code} goes live {go_live}, {-delta} months before its contract ends "
+                       f"({self.trusts[code].contract_end}); planning.max_early_exit_months is "
+                       f"{p.max_early_exit_months}")
+        return out
+
+    def market_date(self, go_live: dt.date) -> dt.date:
+        return _add_months(go_live, -self.s.planning.lead_time_months)
+
+    def go_live_breaks(self, cid: str, go_live: dt.date) -> list[str]:
+        out = []
+        if go_live not in self.go_lives:
+            out.append(f"consortium {cid} goes live {go_live}, which is not a period start of the "
+                       f"horizon ({self.go_lives[0]} to {self.go_lives[-1]} every "
+                       f"{self.s.planning.period_months} months)")
+        if self.market_date(go_live) < self.s.planning.start:
+            out.append(f"consortium {cid} would go to market {self.market_date(go_live)}, before the planning "
+                       f"start {self.s.planning.start}")
+        return out
+
+    def pooled(self, members) -> tuple[list[float], list[float]]:
+        rps = self.s.cover.reports_per_session
+        cap = [sum(self.sessions[m][d] for m in members) * rps for d in range(7)]
+        dem = [sum(self.demand[m][d] for m in members) for d in range(7)]
+        return cap, dem
+
+    def shortfall(self, members) -> float:
+        cap, dem = self.pooled(members)
+        return sum(max(0.0, self.s.cover.min_ratio * dem[d] - cap[d]) for d in range(7))
+
+    def weekend_gaps(self, members) -> list[str]:
+        have = set().union(*(self.weekend[m] for m in members))
+        return [f"{s}@{d}" for s in self.s.cover.weekend_subspecialties for d in ("sat", "sun")
+                if (s, d) not in have]
+
+    def medoid_km(self, members) -> tuple[str, float]:
+        best = min(members, key=lambda m: (sum(_km(self.trusts[m], self.trusts[o]) for o in members), m))
+        return best, sum(_km(self.trusts[best], self.trusts[o]) for o in members)
+
+    def consortium_breaks(self, cid: str, members: list[str]) -> list[str]:
+        """Membership, size, cover and directive rules of one consortium (not timing)."""
+        out = []
+        s = self.s
+        key = frozenset(members)
+        exempt = key in self.fixed
+        for a, b in itertools.combinations(sorted(members), 2):
+            pair = frozenset((a, b))
+            if pair in self.forbid:
+                out.append(f"{a} and {b} share consortium {cid} but links.csv forbids it")
+            if pair in self.apart:
+                out.append(f"{a} and {b} share consortium {cid} but directives.apart keeps them apart")
+        if not exempt:
+            if s.network.membership == "clique":
+                for a, b in itertools.combinations(sorted(members), 2):
+                    pair = frozenset((a, b))
+                    if pair not in self.forbid and pair not in self.apart and not self.linked(a, b):
+                        why = ("different regions" if s.network.same_region
+                               and self.trusts[a].region != self.trusts[b].region
+                               else f"{_km(self.trusts[a], self.trusts[b]):.1f} km apart, more than "
+                                    f"network.max_distance_km={s.network.max_distance_km:g}")
+                        out.append(f"{a} and {b} in consortium {cid} are not linked ({why})")
+            else:
+                g = nx.Graph()
+                g.add_nodes_from(members)
+                g.add_edges_from((a, b) for a, b in itertools.combinations(members, 2) if self.linked(a, b))
+                if not nx.is_connected(g):
+                    parts = [" ".join(sorted(c)) for c in nx.connected_components(g)]
+                    out.append(f"consortium {cid} is not connected by links: {' | '.join(parts)}")
+            n = len(members)
+            if n == 1 and not s.consortium.allow_standalone:
+                out.append(f"{members[0]} is standalone but consortium.allow_standalone is false")
+            if n >= 2 and not s.consortium.min_size <= n <= s.consortium.max_size:
+                out.append(f"consortium {cid} has {n} trusts; consortium size must be "
+                           f"{s.consortium.min_size} to {s.consortium.max_size}")
+        if s.cover.mode == "hard":
+            cap, dem = self.pooled(members)
+            for d in range(7):
+                if cap[d] < s.cover.min_ratio * dem[d] - TOLERANCE:
+                    out.append(f"consortium {cid} cannot cover {WEEK[d]}: capacity {cap[d]:g} reports < "
+                               f"{s.cover.min_ratio:g} x demand {dem[d]:g}")
+            for gap in self.weekend_gaps(members):
+                out.append(f"consortium {cid} has no {gap.replace('@', ' session on ')}")
+        return out
+
+
+def _assign_go_lives(rules: _Rules, groups: dict[str, list[str]]) -> tuple[dict[str, dt.date], list[str]]:
+    """Cheapest go-live per consortium within the windows and the market capacity (min-cost flow)."""
+    flow = nx.DiGraph()
+    cap = rules.s.market.capacity or len(groups)
+    problems = []
+    for cid, members in groups.items():
+        options = [g for g in rules.go_lives if not rules.go_live_breaks(cid, g)
+                   and not any(rules.timing_breaks(m, g) for m in members)]
+        if not options:
+            problems.append(f"consortium {cid}: no go-live date fits every member's contract window")
+            continue
+        flow.add_edge("source", ("c", cid), capacity=1, weight=0)
+        for g in options:
+            flow.add_edge(("c", cid), ("t", g), capacity=1, weight=sum(rules.misaligned(m, g) for m in members))
+            flow.add_edge(("t", g), "sink", capacity=cap, weight=0)
+    wanted = len(groups) - len(problems)
+    if problems or wanted == 0:
+        return {}, problems
+    flow.nodes["source"]["demand"] = -wanted
+    flow.nodes["sink"]["demand"] = wanted
+    try:
+        result = nx.min_cost_flow(flow)
+    except nx.NetworkXUnfeasible:
+        return {}, ["no choice of go-live dates fits every consortium within market.capacity"]
+    chosen = {}
+    for node, out in result.items():
+        if isinstance(node, tuple) and node[0] == "c":
+            for target, amount in out.items():
+                if amount:
+                    chosen[node[1]] = target[1]
+    return chosen, []
+
+
+def _read_plan(path: Path) -> tuple[dict[str, str], dict[str, dt.date | None], Path | None]:
+    """trust -> consortium and consortium -> go-live from assignments.csv or a proposal CSV."""
+    file = path / "assignments.csv" if path.is_dir() else path
+    rows = _read(file, ("trust", "consortium"))
+    assigned: dict[str, str] = {}
+    go_live: dict[str, dt.date | None] = {}
+    for n, row in rows:
+        trust, cid = row["trust"], row["consortium"]
+        if not trust or not cid:
+            raise ConsortiaError("trust and consortium are required", file=str(file), row=n)
+        if trust in assigned:
+            raise ConsortiaError(f"trust {trust} is listed twice", file=str(file), row=n, column="trust")
+        assigned[trust] = cid
+        date = _date(row["go_live"], file, n, "go_live") if row.get("go_live") else None
+        if cid in go_live and go_live[cid] != date:
+            raise ConsortiaError(f"consortium {cid} has two go-live dates ({go_live[cid]} and {date})",
+                                 file=str(file), row=n, column="go_live")
+        go_live[cid] = date
+    return assigned, go_live, file
+
+
+def check_plan(scenario: Scenario, instance: Instance, path: Path) -> CheckReport:
+    """Re-verify the plan folder or proposal CSV at ``path``; see :class:`CheckReport`."""
+    rules = _Rules(scenario, instance)
+    report = CheckReport(path)
+    v = report.violations
+    assigned, go_live, file = _read_plan(path)
+    for trust in assigned:
+        if trust not in rules.trusts:
+            v.append(f"{trust} is not a trust of {scenario.inputs.trusts.name}")
+        elif trust in scenario.directives.exclude:
+            v.append(f"{trust} is excluded by directives.exclude but is in the plan")
+    for trust in rules.planned:
+        if trust not in assigned:
+            v.append(f"{trust} is in no consortium")
+    groups: dict[str, list[str]] = {}
+    for trust, cid in assigned.items():
+        if trust in rules.planned:
+            groups.setdefault(cid, []).append(trust)
+    report.members = groups
+    if any(d is None for d in go_live.values()):
+        if path.is_dir():
+            v.append("assignments.csv lacks go_live dates")
+        chosen, problems = _assign_go_lives(rules, {c: m for c, m in groups.items()})
+        v += problems
+        report.chose_go_live = True
+        go_live = {c: go_live.get(c) or chosen.get(c) for c in groups}
+    report.go_live = {c: d for c, d in go_live.items() if d is not None and c in groups}
+    market: dict[dt.date, list[str]] = {}
+    for cid, members in sorted(groups.items()):
+        v += rules.consortium_breaks(cid, members)
+        date = go_live.get(cid)
+        if date is None:
+            continue
+        v += rules.go_live_breaks(cid, date)
+        for m in members:
+            v += rules.timing_breaks(m, date)
+        market.setdefault(rules.market_date(date), []).append(cid)
+    cap = scenario.market.capacity
+    for when, cids in sorted(market.items()):
+        if cap is not None and len(cids) > cap:
+            v.append(f"{len(cids)} procurements go to market in the period starting {when} "
+                     f"({', '.join(cids)}); market.capacity is {cap}")
+    v += _directive_breaks(rules, assigned, go_live)
+    report.terms = _terms(rules, groups, go_live)
+    if path.is_dir():
+        v += _output_breaks(rules, path, groups, go_live, report)
+    return report
+
+
+def _directive_breaks(rules: _Rules, assigned: dict[str, str], go_live) -> list[str]:
+    out = []
+    for a, b in rules.s.directives.together:
+        if a in assigned and b in assigned and assigned[a] != assigned[b]:
+            out.append(f"directives.together: {a} ({assigned[a]}) and {b} ({assigned[b]}) are apart")
+    for members, f in rules.fixed.items():
+        cids = {assigned.get(m) for m in f.members}
+        if len(cids) != 1 or None in cids:
+            out.append(f"fixed consortium {' '.join(f.members)} is split across {', '.join(map(str, cids))}")
+            continue
+        cid = cids.pop()
+        extra = sorted(t for t, c in assigned.items() if c == cid and t not in members)
+        if extra:
+            out.append(f"fixed consortium {' '.join(f.members)} gained {' '.join(extra)}")
+        if f.go_live is not None and go_live.get(cid) not in (None, f.go_live):
+            out.append(f"fixed consortium {' '.join(f.members)} goes live {go_live.get(cid)}, not {f.go_live}")
+    return out
+
+
+def _terms(rules: _Rules, groups, go_live) -> dict[str, float]:
+    w = rules.s.objective
+    soft = rules.s.cover.mode == "soft"
+    months = sum(rules.misaligned(m, go_live[c]) for c, ms in groups.items() if go_live.get(c) for m in ms)
+    return {
+        "timing": w.timing * months,
+        "distance": w.distance * sum(rules.medoid_km(ms)[1] for ms in groups.values()),
+        "shortfall": w.shortfall * sum(rules.shortfall(ms) for ms in groups.values()) if soft else 0.0,
+        "subspecialty_gap": (w.subspecialty_gap * sum(len(rules.weekend_gaps(ms)) for ms in groups.values())
+                             if soft else 0.0),
+        "standalone": w.standalone * sum(1 for ms in groups.values() if len(ms) == 1),
+    }
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
+
+
+def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckReport) -> list[str]:
+    """The written files agree with each other and with the recomputed plan."""
+    out = []
+    lead = rules.s.planning.lead_time_months
+    for n, row in _read(folder / "assignments.csv", ("trust", "consortium", "go_live", "go_to_market",
+                                                     "contract_end", "months_misaligned")):
+        t = row["trust"]
+        if t not in rules.trusts or not row["go_live"]:
+            continue
+        g = _date(row["go_live"], folder / "assignments.csv", n, "go_live")
+        if row["go_to_market"] != _add_months(g, -lead).isoformat():
+            out.append(f"assignments.csv row {n}: go_to_market {row['go_to_market']} is not go_live - "
+                       f"{lead} months")
+        if row["contract_end"] != rules.trusts[t].contract_end.isoformat():
+            out.append(f"assignments.csv row {n}: contract_end differs from trusts.csv")
+        if row["months_misaligned"] != str(rules.misaligned(t, g)):
+            out.append(f"assignments.csv row {n}: months_misaligned {row['months_misaligned']}, "
+                       f"expected {rules.misaligned(t, g)}")
+    listed = {}
+    for n, row in _read(folder / "consortia.csv", ("consortium", "members", "n_trusts", "go_live", "medoid",
+                                                   "distance_km", "max_pair_km",
+                                                   *[f"cover_ratio_{d}" for d in WEEK],
+                                                   "weekend_subspecialties_missing")):
+        cid = row["consortium"]
+        listed[cid] = row
+        members = sorted(row["members"].split())
+        if members != sorted(groups.get(cid, [])):
+            out.append(f"consortia.csv row {n}: members of {cid} differ from assignments.csv")
+            continue
+        if row["n_trusts"] != str(len(members)):
+            out.append(f"consortia.csv row {n}: n_trusts {row['n_trusts']} but {len(members)} members")
+        if go_live.get(cid) and row["go_live"] != go_live[cid].isoformat():
+            out.append(f"consortia.csv row {n}: go_live differs from assignments.csv")
+        medoid, total = rules.medoid_km(members)
+        if not _close(float(row["distance_km"]), total):
+            out.append(f"consortia.csv row {n}: distance_km {row['distance_km']}, recomputed {total:.4f}")
+        if row["medoid"] not in members or not _close(
+                sum(_km(rules.trusts[row["medoid"]], rules.trusts[o]) for o in members), total):
+            out.append(f"consortia.csv row {n}: medoid {row['medoid']} is not a member with the least "
+                       f"total distance ({medoid})")
+        pair = max((_km(rules.trusts[a], rules.trusts[b]) for a in members for b in members), default=0.0)
+        if not _close(float(row["max_pair_km"]), pair):
+            out.append(f"consortia.csv row {n}: max_pair_km {row['max_pair_km']}, recomputed {pair:.4f}")
+        cap, dem = rules.pooled(members)
+        for d, day in enumerate(WEEK):
+            want = cap[d] / dem[d] if dem[d] > 0 else math.inf
+            got = float(row[f"cover_ratio_{day}"])
+            if not (math.isinf(want) and math.isinf(got)) and not _close(got, want):
+                out.append(f"consortia.csv row {n}: cover_ratio_{day} {got}, recomputed {want:.4f}")
+        if sorted(row["weekend_subspecialties_missing"].split()) != sorted(rules.weekend_gaps(members)):
+            out.append(f"consortia.csv row {n}: weekend_subspecialties_missing differs from the rosters")
+    for cid in groups:
+        if cid not in listed:
+            out.append(f"consortia.csv has no row for consortium {cid}")
+    plan_file = folder / "plan.yaml"
+    if not plan_file.is_file():
+        return out + ["plan.yaml is missing"]
+    try:
+        doc = yaml.safe_load(plan_file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        return out + [f"plan.yaml is not valid YAML: {exc}"]
+    for name, value in report.terms.items():
+        written = (doc.get("terms") or {}).get(name)
+        if written is None or not _close(float(written), value):
+            out.append(f"plan.yaml: term {name} is {written}, recomputed {value:.6f}")
+    if doc.get("objective") is None or not _close(float(doc["objective"]), report.objective):
+        out.append(f"plan.yaml: objective {doc.get('objective')}, recomputed {report.objective:.6f}")
+    bound = doc.get("best_bound")
+    if bound is not None and doc.get("objective") is not None \
+            and float(bound) > float(doc["objective"]) + 1e-6 * max(1.0, abs(float(doc["objective"]))):
+        out.append(f"plan.yaml: best_bound {bound} exceeds the objective {doc['objective']}")
+    if doc.get("status") == "optimal" and bound is not None and not _close(float(bound), float(doc["objective"])):
+        out.append("plan.yaml: status optimal but the bound does not meet the objective")
+    if doc.get("status") not in ("optimal", "feasible"):
+        out.append(f"plan.yaml: status {doc.get('status')!r} is not a plan status")
+    return out

@@ -1,0 +1,234 @@
+"""The ``consortia`` command: a thin layer over the Python API.
+
+Exit codes: 0 a plan was found (or a check passed), 1 no plan exists (with a diagnosis) or a
+checked plan breaks a rule, 2 bad input, 3 no plan within the time limit, 4 internal error,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__
+from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
+
+EXIT_INTERNAL = 4
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="consortia", description="Plan PACS/RIS purchasing consortia of "
+                                     "NHS trusts: aligned procurement timing and seven-day cover.")
+    parser.add_argument("--version", action="version", version=f"consortia {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("solve", help="solve a scenario and write its plan folder")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--out", type=Path, help="plan folder (default: output.folder or solutions/<name>)")
+    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
+    p.add_argument("--solver", metavar="NAME", help="highs (default), cbc, or any PuLP solver name")
+    p.add_argument("--threads", type=int, metavar="N", help="solver threads")
+    p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
+    p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = sub.add_parser("check", help="re-verify a plan folder or a proposal CSV against a scenario")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("plan", type=Path, help="plan folder, or CSV with trust,consortium[,go_live]")
+
+    p = sub.add_parser("map", help="re-draw the maps, charts and report of a plan folder")
+    p.add_argument("plan", type=Path, help="plan folder")
+    p.add_argument("--regions", type=Path, help="region polygons GeoJSON (default: the scenario's)")
+
+    p = sub.add_parser("generate", help="write a generated input folder (synthetic data, seeded)")
+    p.add_argument("kind", choices=["england", "synthetic"], help="the England example or a random instance")
+    p.add_argument("--seed", type=int, help="random seed (england default 2013, synthetic default 1)")
+    p.add_argument("--out", type=Path, help="folder to write (default inputs/england or inputs/synthetic-N)")
+    p.add_argument("--trusts", type=int, default=50, help="synthetic: number of trusts (default 50)")
+    return parser
+
+
+def _positive(value, flag: str):
+    if value is not None and (not math.isfinite(value) or value <= 0):
+        raise ConsortiaError(f"{flag} must be a positive number, got {value}")
+
+
+def _fmt(x, spec=".2f") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def _progress_printer(quiet: bool):
+    last = [0.0]
+    started = time.perf_counter()
+
+    def show(stage, event):
+        if quiet:
+            return
+        elapsed = time.perf_counter() - started
+        if event is None:
+            err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}")
+            return
+        if elapsed - last[0] < 2.0:
+            return
+        last[0] = elapsed
+        gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
+        err.print(f"[dim]{elapsed:7.1f} s[/]  solve  best plan {_fmt(event.incumbent)}  "
+                  f"bound {_fmt(event.bound)}  gap {gap}")
+    return show
+
+
+def _summary(plan, folder: Path | None) -> None:
+    table = Table(title=f"Plan for {plan.scenario.name}: {plan.status}", show_lines=False)
+    for col in ("consortium", "members", "go-live", "to market", "months off", "km to medoid",
+                "min cover", "weekend gaps"):
+        table.add_column(col, overflow="fold")
+    for c in plan.consortia:
+        table.add_row(c.id, " ".join(c.members), str(c.go_live), str(c.go_to_market), str(c.months_misaligned),
+                      f"{c.distance_km:.0f}", f"{min(c.cover_ratio):.2f}", " ".join(c.weekend_missing) or "-")
+    out.print(table)
+    m = plan.metrics
+    gap = "-" if plan.gap is None else f"{100 * plan.gap:.3f}%"
+    out.print(f"status [bold]{plan.status}[/]  objective {_fmt(plan.objective, '.3f')}  bound "
+              f"{_fmt(plan.best_bound, '.3f')}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
+              f"(model build {plan.solver.get('build_seconds', 0):.1f} s)")
+    out.print("terms  " + "  ".join(f"{k} {v:.2f}" for k, v in plan.terms.items()))
+    out.print(f"{m['n_consortia']} consortia, {m['n_standalone']} standalone trusts; seven-day cover: "
+              f"{m['trusts_full_cover_alone']} of {m['n_trusts']} trusts alone, {m['trusts_full_cover_pooled']} "
+              f"pooled; peak procurements per period {m['peak_market']} (capacity "
+              f"{m['market_capacity'] if m['market_capacity'] is not None else 'unlimited'}); "
+              f"{m['total_months_misaligned']} months misaligned")
+    if plan.scenario.synthetic:
+        out.print("[yellow]inputs are synthetic (see the scenario's data notes)[/]")
+    if folder is not None:
+        out.print(f"written to {folder} (passed the independent check)")
+
+
+def cmd_solve(args) -> int:
+    from .inputs import load_instance
+    from .outputs import PlanRejected, write_plan
+    from .pipeline import solve_scenario
+    from .scenario import load_scenario, with_overrides
+
+    _positive(args.time_limit, "--time-limit")
+    if args.threads is not None and args.threads < 1:
+        raise ConsortiaError(f"--threads must be at least 1, got {args.threads}")
+    if args.gap is not None and (not math.isfinite(args.gap) or args.gap < 0):
+        raise ConsortiaError(f"--gap must be >= 0, got {args.gap}")
+    scenario = load_scenario(args.scenario)
+    overrides = {"solver.time_limit": args.time_limit, "solver.name": args.solver,
+                 "solver.threads": args.threads, "solver.gap": args.gap}
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if overrides:
+        scenario = with_overrides(scenario, overrides)
+    folder = args.out or scenario.output_folder()
+    from .outputs import _safe_target
+    _safe_target(folder)
+    instance = load_instance(scenario)
+    plan = solve_scenario(scenario, instance=instance, progress=_progress_printer(args.quiet))
+    if plan.status == "infeasible":
+        err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
+        for cause in plan.diagnosis:
+            err.print(f"  - {escape(cause)}")
+        return EXIT_INFEASIBLE
+    if plan.status == "no_solution":
+        err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
+                  "raise solver.time_limit or --time-limit")
+        return EXIT_NO_SOLUTION
+    try:
+        written = write_plan(plan, instance, folder, figures=not args.no_maps)
+    except PlanRejected as exc:
+        err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
+        return EXIT_INTERNAL
+    _summary(plan, written)
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    from .checker import check_plan
+    from .inputs import load_instance
+    from .scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    instance = load_instance(scenario)
+    if not args.plan.exists():
+        raise ConsortiaError("plan folder or proposal file not found", file=str(args.plan))
+    report = check_plan(scenario, instance, args.plan)
+    if report.chose_go_live and report.go_live:
+        out.print("go-live dates chosen at least cost within the windows and market capacity:")
+        for cid, date in sorted(report.go_live.items()):
+            out.print(f"  {cid}: {date} ({' '.join(sorted(report.members.get(cid, [])))})")
+    out.print("objective recomputed: " + f"{report.objective:.3f}  ("
+              + ", ".join(f"{k} {v:.2f}" for k, v in report.terms.items()) + ")")
+    if report.ok:
+        out.print(f"[bold green]OK[/]: {args.plan} keeps every rule of {scenario.name}")
+        return EXIT_OK
+    out.print(f"[bold red]{len(report.violations)} broken rule(s)[/] in {args.plan}:")
+    for line in report.violations:
+        out.print(f"  - {escape(line)}")
+    return EXIT_INFEASIBLE
+
+
+def cmd_map(args) -> int:
+    from .figures import render_plan_figures
+
+    if not (args.plan / "plan.yaml").is_file():
+        raise ConsortiaError("not a plan folder (no plan.yaml)", file=str(args.plan))
+    if args.regions is not None and not args.regions.is_file():
+        raise ConsortiaError("regions file not found", file=str(args.regions))
+    started = time.perf_counter()
+    paths = render_plan_figures(args.plan, regions=args.regions)
+    out.print(f"drew {', '.join(p.name for p in paths)} in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def cmd_generate(args) -> int:
+    if args.kind == "england":
+        from .england import generate_england
+        folder = args.out or Path("inputs/england")
+        paths = generate_england(folder, 2013 if args.seed is None else args.seed)
+    else:
+        from .synth import write_instance
+        if args.trusts < 2:
+            raise ConsortiaError(f"--trusts must be at least 2, got {args.trusts}")
+        folder = args.out or Path(f"inputs/synthetic-{args.trusts}")
+        paths = [write_instance(folder, args.trusts, 1 if args.seed is None else args.seed)]
+    out.print(f"wrote {folder} (synthetic data; seeded, reproducible)")
+    for p in paths:
+        out.print(f"  {p}")
+    return EXIT_OK
+
+
+COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map, "generate": cmd_generate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConsortiaError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        err.print("interrupted; no plan folder was written or changed")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
+        if args.debug:
+            raise
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} (run with --debug for details)")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Explain why a scenario has no plan: name the trusts and the rules that stop them.
+
+Two passes. First, checks that need no solver: trusts with no feasible go-live, trusts that
+need a partner and have none, trusts whose every possible consortium fails cover, directives
+that contradict the rules, and a market too small for the fewest procurements possible. Second,
+when those find nothing, the scenario is re-solved with one family of rules relaxed at a time,
+and each relaxation that restores feasibility is reported.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+
+from .inputs import Instance
+from .scenario import WEEKEND, Scenario
+from .timing import Calendar, month_number, month_start
+
+DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+             "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
+
+
+def _dates(calendar: Calendar, periods) -> str:
+    periods = list(periods)
+    if not periods:
+        return "none"
+    first, last = month_start(calendar.go_live(periods[0])), month_start(calendar.go_live(periods[-1]))
+    return f"{first}" if first == last else f"{first} to {last}"
+
+
+def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> list[str]:
+    """Causes of infeasibility found without solving, one plain sentence each."""
+    from .model import trust_facts
+
+    calendar = Calendar(scenario.planning)
+    p = scenario.planning
+    facts = trust_facts(scenario, instance, graph)
+    causes = []
+    horizon = calendar.periods()
+    for code, f in facts.items():
+        if f.window:
+            continue
+        end = instance.trust(code).contract_end
+        rounded = month_number(end)
+        if f.fixed is not None and scenario.directives.fixed[f.fixed].go_live is not None:
+            causes.append(f"{code}: the fixed go-live {scenario.directives.fixed[f.fixed].go_live} is not "
+                          f"a period start within its window (contract end {end}, max extension "
+                          f"{p.max_extension_months}, max early exit {p.max_early_exit_months} months)")
+            continue
+        causes.append(
+            f"{code} has no feasible go-live: its contract ends {end}, so go-live must fall between "
+            f"{month_start(rounded - p.max_early_exit_months)} and {month_start(rounded + p.max_extension_months)} "
+            f"(planning.max_early_exit_months={p.max_early_exit_months}, "
+            f"planning.max_extension_months={p.max_extension_months}), but the plan's go-live dates "
+            f"with go-to-market on or after {p.start} run {_dates(calendar, horizon)}")
+    needs_partner = {}
+    for code, f in facts.items():
+        if not f.window or f.fixed is not None:
+            continue
+        reasons = []
+        if not scenario.consortium.allow_standalone:
+            reasons.append("standalone trusts are not allowed")
+        if scenario.cover.mode == "hard":
+            short = [DAY_NAMES[d] for k, d in enumerate(DAY_NAMES) if f.net[k] < -1e-9]
+            gaps = [f"{s}@{d}" for s in scenario.cover.weekend_subspecialties for d in WEEKEND
+                    if (s, d) not in f.weekend]
+            if short:
+                reasons.append(f"it cannot cover {', '.join(short)} alone")
+            if gaps:
+                reasons.append(f"it lacks weekend sessions {' '.join(gaps)} alone")
+        if reasons:
+            needs_partner[code] = reasons
+    for code, reasons in needs_partner.items():
+        f = facts[code]
+        neighbours = [n for n in graph.neighbors(code) if facts[n].fixed is None]
+        timed = [n for n in neighbours if set(facts[n].window) & set(f.window)]
+        if timed:
+            if scenario.cover.mode == "hard" and scenario.network.membership == "clique":
+                causes += _cover_unreachable(code, timed, facts, scenario)
+            continue
+        why = "; ".join(reasons)
+        if not neighbours:
+            nearest = _nearest(graph, code)
+            causes.append(f"{code} has no feasible partner ({why}): no trust is linked to it within "
+                          f"network.max_distance_km={scenario.network.max_distance_km:g}"
+                          + (f"; the nearest is {nearest[0]} at {nearest[1]:.0f} km" if nearest else "")
+                          + (" or in its region (network.same_region)" if scenario.network.same_region else ""))
+        else:
+            causes.append(f"{code} has no feasible partner ({why}): the trusts linked to it "
+                          f"({', '.join(sorted(neighbours))}) have no go-live period in common with its "
+                          f"window {_dates(calendar, f.window)} (planning.max_extension_months, "
+                          f"planning.max_early_exit_months)")
+    causes += _directive_causes(scenario, facts, calendar)
+    causes += _market_cause(scenario, facts, calendar)
+    return causes
+
+
+def _nearest(graph: nx.Graph, code: str):
+    from .graph import km
+    others = [(n, km(graph, code, n)) for n in graph.nodes if n != code]
+    return min(others, key=lambda x: x[1]) if others else None
+
+
+def _cover_unreachable(code, timed, facts, scenario) -> list[str]:
+    f = facts[code]
+    causes = []
+    for k, day in enumerate(DAY_NAMES):
+        best = f.net[k] + sum(max(0.0, facts[n].net[k]) for n in timed)
+        if best < -1e-9:
+            causes.append(f"{code} cannot reach {DAY_NAMES[day]} cover in any consortium: even pooled with "
+                          f"every trust it could join ({', '.join(sorted(timed))}) it is "
+                          f"{-best:.0f} reports short (cover.min_ratio={scenario.cover.min_ratio:g}, "
+                          f"cover.reports_per_session={scenario.cover.reports_per_session:g})")
+    for s in scenario.cover.weekend_subspecialties:
+        for d in WEEKEND:
+            if (s, d) not in f.weekend and not any((s, d) in facts[n].weekend for n in timed):
+                causes.append(f"{code} cannot get {s} cover on {DAY_NAMES[d]}: neither it nor any trust it "
+                              f"could join ({', '.join(sorted(timed))}) has a {s} session that day "
+                              f"(cover.weekend_subspecialties)")
+    return causes
+
+
+def _directive_causes(scenario, facts, calendar) -> list[str]:
+    causes = []
+    for a, b in scenario.directives.together:
+        if a in facts and b in facts and facts[a].window and facts[b].window \
+                and not set(facts[a].window) & set(facts[b].window):
+            causes.append(f"directives.together [{a}, {b}]: their go-live windows "
+                          f"{_dates(calendar, facts[a].window)} and {_dates(calendar, facts[b].window)} "
+                          f"do not overlap")
+    for i, fixed in enumerate(scenario.directives.fixed):
+        windows = [set(facts[m].window) for m in fixed.members]
+        if all(windows) and not set.intersection(*windows):
+            causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}): the members have no go-live "
+                          f"period in common")
+        if scenario.cover.mode == "hard":
+            for k, day in enumerate(DAY_NAMES):
+                if sum(facts[m].net[k] for m in fixed.members) < -1e-9:
+                    causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) cannot cover "
+                                  f"{DAY_NAMES[day]} with its own radiologists")
+    return causes
+
+
+def _market_cause(scenario, facts, calendar) -> list[str]:
+    cap = scenario.market.capacity
+    if cap is None:
+        return []
+    used = {calendar.market_period(t) for f in facts.values() for t in f.window}
+    needed = math.ceil(len(facts) / scenario.consortium.max_size)
+    if needed > cap * len(used):
+        return [f"the market is too small: at least {needed} procurements are needed "
+                f"({len(facts)} trusts, consortium.max_size={scenario.consortium.max_size}) but "
+                f"market.capacity={cap} in each of the {len(used)} periods any trust can use allows "
+                f"{cap * len(used)}"]
+    return []
+
+
+RELAXATIONS = {
+    "market.capacity (no limit)": {"market.capacity": None},
+    "cover.mode (soft)": {"cover.mode": "soft"},
+    "consortium.allow_standalone (true)": {"consortium.allow_standalone": True},
+    "consortium size bounds (2 to 50)": {"consortium.min_size": 2, "consortium.max_size": 50},
+    "network.membership (connected)": {"network.membership": "connected"},
+    "directives (together, apart, fixed dropped)": {"directives.together": [], "directives.apart": [],
+                                                    "directives.fixed": []},
+}
+
+
+def relaxation_causes(scenario: Scenario, time_limit: float = 30.0) -> list[str]:
+    """Rule families whose relaxation alone makes the scenario feasible."""
+    from .pipeline import solve_scenario
+    from .scenario import with_overrides
+
+    found = []
+    for label, overrides in RELAXATIONS.items():
+        if with_overrides(scenario, overrides) == scenario:
+            continue
+        relaxed = with_overrides(scenario, {**overrides, "solver.time_limit": time_limit})
+        plan = solve_scenario(relaxed, diagnose=False)
+        if plan.has_plan:
+            found.append(f"relaxing {label} alone makes the scenario feasible")
+    return found

@@ -1,0 +1,308 @@
+"""The integer program that groups trusts into consortia.
+
+Formulation (time-indexed medoid assignment). Every consortium is represented by one of its
+members, its *hub*; binary ``x[i, j, t]`` says trust ``i`` joins the consortium whose hub is
+``j`` and which goes live in period ``t``; ``x[j, j, t]`` says hub ``j`` opens a consortium at
+``t``. With a positive distance weight the optimum always makes the hub the medoid, so the
+compactness term ``sum x[i, j, t] * km(i, j)`` is exactly the sum of members' distances to
+the medoid. The link ``x[i, j, t] <= x[j, j, t]`` per period keeps the LP relaxation tight
+(a big-M link between go-live and contract ends gave weak bounds).
+
+Each rule of the README is one function ``rule_*`` below, named after it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pulp
+
+from .graph import km
+from .inputs import Instance
+from .scenario import DAYS, WEEKEND, Scenario
+from .timing import Calendar
+
+
+@dataclass(frozen=True)
+class TrustFacts:
+    """What the model needs to know about one planned trust."""
+
+    code: str
+    window: tuple[int, ...]
+    misalignment: dict[int, int]
+    net: tuple[float, ...]
+    weekend: frozenset[tuple[str, str]]
+    fixed: int | None = None
+
+
+@dataclass
+class Model:
+    """A built integer program and the variables needed to read a plan back from it."""
+
+    problem: pulp.LpProblem
+    x: dict[tuple[str, str, int], pulp.LpVariable]
+    candidates: dict[str, list[str]]
+    facts: dict[str, TrustFacts]
+    standalone: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    shortfall: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
+    missing: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
+    ix: dict[str, int] = field(default_factory=dict)
+
+    def z(self, i: str, j: str) -> pulp.LpAffineExpression:
+        """1 when trust ``i`` is in hub ``j``'s consortium, whatever its go-live."""
+        return pulp.lpSum(self.x[i, j, t] for t in self.periods(i, j))
+
+    def periods(self, i: str, j: str) -> list[int]:
+        return self._periods.get((i, j), [])
+
+    def __post_init__(self):
+        self._periods: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, j, t in self.x:
+            self._periods[i, j].append(t)
+
+    def groups(self) -> list[tuple[tuple[str, ...], int]]:
+        """The consortia of the solved model: (members, go-live period) per hub."""
+        members: dict[str, list[str]] = defaultdict(list)
+        period: dict[str, int] = {}
+        for (i, j, t), var in self.x.items():
+            if (var.varValue or 0) > 0.5:
+                members[j].append(i)
+                if i == j:
+                    period[j] = t
+        return [(tuple(sorted(m)), period[j]) for j, m in members.items()]
+
+
+def trust_facts(scenario: Scenario, instance: Instance, graph: nx.Graph) -> dict[str, TrustFacts]:
+    """Window, misalignment, daily net capacity and weekend cover of every planned trust."""
+    calendar = Calendar(scenario.planning)
+    cover = scenario.cover
+    required = {(s, d) for s in cover.weekend_subspecialties for d in WEEKEND}
+    fixed_of = {c: k for k, f in enumerate(scenario.directives.fixed) for c in f.members}
+    facts = {}
+    for code in graph.nodes:
+        trust = instance.trust(code)
+        window = calendar.window(trust.contract_end)
+        k = fixed_of.get(code)
+        if k is not None and scenario.directives.fixed[k].go_live is not None:
+            wanted = scenario.directives.fixed[k].go_live
+            window = [t for t in window if calendar.go_live(t) == _month(wanted)]
+        capacity = instance.capacity(code, cover.reports_per_session)
+        net = tuple(capacity[d] - cover.min_ratio * instance.demand[code][d] for d in range(7))
+        facts[code] = TrustFacts(code, tuple(window),
+                                 {t: calendar.misalignment(trust.contract_end, t) for t in window},
+                                 net, instance.weekend_cover(code) & required, k)
+    return facts
+
+
+def _month(date) -> int:
+    return date.year * 12 + date.month - 1 if date.day == 1 else -1
+
+
+def candidate_members(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts]) -> dict[str, list[str]]:
+    """For each trust that may be a hub, the trusts that may join its consortium (itself first).
+
+    Membership rule ``clique``: the hub's neighbours (every member must be linked to every
+    other, so to the hub). Rule ``connected``: trusts within ``max_size - 1`` hops. Members of a
+    fixed consortium are candidates only of each other. When the distance weight is zero the hub
+    is, without loss, the member listed first in the trusts file (this removes symmetric copies
+    of each plan from the search).
+    """
+    order = {c: k for k, c in enumerate(graph.nodes)}
+    lowest_hub = scenario.objective.distance == 0
+    fixed = scenario.directives.fixed
+    candidates: dict[str, list[str]] = {}
+    for j, fj in facts.items():
+        if not fj.window:
+            continue
+        if fj.fixed is not None:
+            members = [c for c in fixed[fj.fixed].members if c != j]
+        elif scenario.network.membership == "clique":
+            members = list(graph.neighbors(j))
+        else:
+            reach = nx.single_source_shortest_path_length(graph, j, cutoff=scenario.consortium.max_size - 1)
+            members = [c for c in reach if c != j]
+        members = [i for i in members
+                   if facts[i].fixed == fj.fixed
+                   and set(facts[i].window) & set(fj.window)
+                   and frozenset((i, j)) not in graph.graph["separated"]
+                   and not (lowest_hub and order[i] < order[j])]
+        if lowest_hub and fj.fixed is not None and any(order[c] < order[j] for c in fixed[fj.fixed].members):
+            continue
+        candidates[j] = [j] + sorted(members, key=order.get)
+    return candidates
+
+
+def build_model(scenario: Scenario, instance: Instance, graph: nx.Graph) -> Model:
+    """The integer program of a scenario over its collaboration graph."""
+    facts = trust_facts(scenario, instance, graph)
+    candidates = candidate_members(scenario, graph, facts)
+    problem = pulp.LpProblem(f"consortia_{scenario.name}", pulp.LpMinimize)
+    index = {c: k for k, c in enumerate(graph.nodes)}
+    x = {}
+    for j, members in candidates.items():
+        for i in members:
+            for t in sorted(set(facts[i].window) & set(facts[j].window)):
+                x[i, j, t] = pulp.LpVariable(f"x_{index[i]}_{index[j]}_{t}", cat=pulp.LpBinary)
+    model = Model(problem, x, candidates, facts, ix=index)
+    rule_one_consortium_each(model)
+    rule_one_go_live_per_consortium(model)
+    rule_membership(model, scenario, graph)
+    rule_size(model, scenario)
+    rule_market_capacity(model, scenario)
+    rule_seven_day_cover(model, scenario)
+    rule_weekend_subspecialties(model, scenario)
+    rule_together(model, scenario)
+    objective(model, scenario, graph)
+    return model
+
+
+def hub(model: Model, j: str) -> pulp.LpAffineExpression:
+    """1 when trust ``j`` is the hub of a consortium."""
+    return model.z(j, j)
+
+
+def rule_one_consortium_each(model: Model) -> None:
+    """Each included trust belongs to exactly one consortium."""
+    by_trust = defaultdict(list)
+    for (i, j, t), var in model.x.items():
+        by_trust[i].append(var)
+    for code in model.facts:
+        model.problem += pulp.lpSum(by_trust.get(code, [])) == 1, f"one_consortium_{model.ix[code]}"
+
+
+def rule_one_go_live_per_consortium(model: Model) -> None:
+    """A member joins a consortium at the consortium's go-live period only."""
+    for (i, j, t), var in model.x.items():
+        if i != j:
+            model.problem += var <= model.x[j, j, t], f"go_live_{model.ix[i]}_{model.ix[j]}_{t}"
+
+
+def rule_membership(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
+    """Clique: every two members are linked. Connected: the members form a connected subgraph.
+
+    Separated pairs (``forbid`` links, ``apart`` directives) never share a consortium. Fixed
+    consortia are exempt.
+    """
+    for j, members in model.candidates.items():
+        if model.facts[j].fixed is not None:
+            continue
+        others = members[1:]
+        for a, b in itertools.combinations(others, 2):
+            apart = frozenset((a, b)) in graph.graph["separated"]
+            unlinked = scenario.network.membership == "clique" and not graph.has_edge(a, b)
+            if apart or unlinked:
+                model.problem += model.z(a, j) + model.z(b, j) <= hub(model, j), f"apart_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
+        if scenario.network.membership == "connected":
+            _connected_flow(model, scenario, graph, j, members)
+
+
+def _connected_flow(model: Model, scenario: Scenario, graph: nx.Graph, j: str, members: list[str]) -> None:
+    """Single-commodity flow from hub ``j``: one unit reaches each other member along links
+    between members only."""
+    big = scenario.consortium.max_size - 1
+    inside = set(members)
+    flow = {}
+    for a, b in graph.subgraph(inside).edges:
+        for u, v in ((a, b), (b, a)):
+            if v != j:
+                flow[u, v] = pulp.LpVariable(f"f_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}", lowBound=0)
+                model.problem += flow[u, v] <= big * model.z(u, j), f"flow_out_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}"
+                model.problem += flow[u, v] <= big * model.z(v, j), f"flow_in_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}"
+    for i in members[1:]:
+        inflow = pulp.lpSum(f for (u, v), f in flow.items() if v == i)
+        outflow = pulp.lpSum(f for (u, v), f in flow.items() if u == i)
+        model.problem += inflow - outflow == model.z(i, j), f"flow_balance_{model.ix[j]}_{model.ix[i]}"
+
+
+def rule_size(model: Model, scenario: Scenario) -> None:
+    """Consortia of two or more have between min_size and max_size members; a consortium of one
+    (a standalone trust) only where standalone trusts are allowed. Fixed consortia are exempt."""
+    c = scenario.consortium
+    for j, members in model.candidates.items():
+        if model.facts[j].fixed is not None:
+            continue
+        others = pulp.lpSum(model.z(i, j) for i in members[1:])
+        group = hub(model, j)
+        if c.allow_standalone:
+            alone = pulp.LpVariable(f"standalone_{model.ix[j]}", cat=pulp.LpBinary)
+            model.standalone[j] = alone
+            model.problem += alone <= group, f"standalone_hub_{model.ix[j]}"
+            group = group - alone
+        model.problem += others <= (c.max_size - 1) * group, f"max_size_{model.ix[j]}"
+        model.problem += others >= (c.min_size - 1) * group, f"min_size_{model.ix[j]}"
+
+
+def rule_market_capacity(model: Model, scenario: Scenario) -> None:
+    """In each period, at most ``market.capacity`` procurements (consortia and standalone trusts)
+    go to market."""
+    if scenario.market.capacity is None:
+        return
+    calendar = Calendar(scenario.planning)
+    going = defaultdict(list)
+    for (i, j, t), var in model.x.items():
+        if i == j:
+            going[calendar.market_period(t)].append(var)
+    for period, hubs in sorted(going.items()):
+        model.problem += pulp.lpSum(hubs) <= scenario.market.capacity, f"market_{period}"
+
+
+def rule_seven_day_cover(model: Model, scenario: Scenario) -> None:
+    """On every day, pooled capacity >= min_ratio x pooled demand (soft: shortfall is paid for)."""
+    for j, members in model.candidates.items():
+        for d in range(7):
+            if all(model.facts[i].net[d] >= 0 for i in members):
+                continue
+            pooled = pulp.lpSum(model.facts[i].net[d] * model.z(i, j) for i in members)
+            if scenario.cover.mode == "soft":
+                short = pulp.LpVariable(f"short_{model.ix[j]}_{DAYS[d]}", lowBound=0)
+                model.shortfall[j, d] = short
+                pooled = pooled + short
+            model.problem += pooled >= 0, f"cover_{model.ix[j]}_{DAYS[d]}"
+
+
+def rule_weekend_subspecialties(model: Model, scenario: Scenario) -> None:
+    """Each required subspecialty has a session by a member on each of sat and sun (soft: a
+    missing one is paid for)."""
+    for j, members in model.candidates.items():
+        for k, s in enumerate(scenario.cover.weekend_subspecialties):
+            for day in WEEKEND:
+                covering = pulp.lpSum(model.z(i, j) for i in members if (s, day) in model.facts[i].weekend)
+                if scenario.cover.mode == "soft":
+                    gap = pulp.LpVariable(f"missing_{model.ix[j]}_{k}_{day}", lowBound=0, upBound=1)
+                    model.missing[j, s, day] = gap
+                    covering = covering + gap
+                model.problem += covering >= hub(model, j), f"weekend_{model.ix[j]}_{k}_{day}"
+
+
+def rule_together(model: Model, scenario: Scenario) -> None:
+    """Each ``together`` pair shares a consortium; a fixed consortium keeps exactly its members."""
+    pairs = {tuple(sorted(p)) for p in scenario.directives.together}
+    for f in scenario.directives.fixed:
+        pairs.update(tuple(sorted((f.members[0], other))) for other in f.members[1:])
+    hubs_of = defaultdict(set)
+    for j, members in model.candidates.items():
+        for i in members:
+            hubs_of[i].add(j)
+    for a, b in sorted(pairs):
+        for j in sorted(hubs_of[a] | hubs_of[b]):
+            model.problem += model.z(a, j) == model.z(b, j), f"together_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
+
+
+def objective(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
+    """timing x misalignment months + distance x km to medoid + shortfall x reports short +
+    subspecialty_gap x missing subspecialty-days + standalone x trusts alone."""
+    w = scenario.objective
+    model.terms["timing"] = pulp.lpSum(model.facts[i].misalignment[t] * var
+                                       for (i, j, t), var in model.x.items()) * w.timing
+    model.terms["distance"] = pulp.lpSum(km(graph, i, j) * var
+                                         for (i, j, t), var in model.x.items() if i != j) * w.distance
+    model.terms["shortfall"] = pulp.lpSum(model.shortfall.values()) * w.shortfall
+    model.terms["subspecialty_gap"] = pulp.lpSum(model.missing.values()) * w.subspecialty_gap
+    singles = [hub(model, j) for j, members in model.candidates.items()
+               if model.facts[j].fixed is not None and len(members) == 1]
+    model.terms["standalone"] = pulp.lpSum(list(model.standalone.values()) + singles) * w.standalone
+    model.problem += pulp.lpSum(model.terms.values())

@@ -1,0 +1,63 @@
+"""From a scenario to a plan: inputs -> graph -> model -> solver -> plan."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from .diagnose import quick_causes, relaxation_causes
+from .graph import build_graph
+from .inputs import Instance, load_instance
+from .model import build_model
+from .plan import Plan, describe
+from .scenario import Scenario
+from .solve import Progress, run_solver
+
+
+def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
+                   progress: Callable[[str, Progress | None], None] | None = None,
+                   diagnose: bool = True) -> Plan:
+    """Solve a scenario and return its :class:`~consortia.plan.Plan`.
+
+    ``progress(stage, event)`` is called at each stage ("inputs", "graph", "model", "solve",
+    "plan") and, during the solve, with solver progress events. When no plan exists the plan's
+    ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
+    """
+    def say(stage, event=None):
+        if progress is not None:
+            progress(stage, event)
+
+    say("inputs")
+    instance = instance if instance is not None else load_instance(scenario)
+    say("graph")
+    graph = build_graph(scenario, instance)
+    say("model")
+    started = time.perf_counter()
+    model = build_model(scenario, instance, graph)
+    build_seconds = time.perf_counter() - started
+    solver_info = {"name": scenario.solver.name, "time_limit": scenario.solver.time_limit,
+                   "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads,
+                   "build_seconds": round(build_seconds, 3),
+                   "variables": len(model.problem.variables()),
+                   "constraints": len(model.problem.constraints)}
+    excluded = tuple(scenario.directives.exclude)
+    early = quick_causes(scenario, instance, graph) if diagnose else []
+    if any("no feasible go-live" in c or "no feasible partner" in c for c in early):
+        return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
+    say("solve")
+    outcome = run_solver(model.problem, scenario.solver, (lambda e: say("solve", e)) if progress else None)
+    solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
+    if outcome.status == "infeasible":
+        causes = list(early)
+        if diagnose and not causes:
+            causes = relaxation_causes(scenario)
+        if diagnose and not causes:
+            causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
+        return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info, excluded=excluded)
+    if outcome.status == "no_solution":
+        return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,
+                    diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
+    say("plan")
+    consortia, terms, metrics = describe(scenario, instance, graph, model.groups())
+    return Plan(scenario, outcome.status, consortia, objective=outcome.objective, best_bound=outcome.bound,
+                gap=outcome.gap, terms=terms, metrics=metrics, solver=solver_info, excluded=excluded)

@@ -1,0 +1,187 @@
+"""The plan: consortia, go-live dates, cover and cost; the one result object of a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .graph import km
+from .inputs import Instance
+from .scenario import DAYS, WEEKEND, Scenario
+from .timing import Calendar, month_number, month_start
+
+
+@dataclass(frozen=True)
+class ConsortiumPlan:
+    """One consortium of the plan (a standalone trust is a consortium of one)."""
+
+    id: str
+    members: tuple[str, ...]
+    go_live: dt.date
+    go_to_market: dt.date
+    medoid: str
+    distance_km: float
+    max_pair_km: float
+    cover_ratio: tuple[float, ...]
+    weekend_missing: tuple[str, ...]
+    months_misaligned: int
+    shortfall_reports: float
+    fixed: bool = False
+
+    @property
+    def standalone(self) -> bool:
+        return len(self.members) == 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of solving a scenario.
+
+    ``status`` is ``optimal`` (proven), ``feasible`` (a plan, not proven best: see ``gap``),
+    ``infeasible`` (no plan exists; see ``diagnosis``), ``no_solution`` (the time limit came
+    first) or ``error``. ``terms`` holds each weighted objective term.
+    """
+
+    scenario: Scenario
+    status: str
+    consortia: tuple[ConsortiumPlan, ...] = ()
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    terms: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    solver: dict = field(default_factory=dict)
+    diagnosis: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+    def consortium_of(self, trust: str) -> ConsortiumPlan:
+        """The consortium a trust belongs to."""
+        for c in self.consortia:
+            if trust in c.members:
+                return c
+        raise KeyError(trust)
+
+    @property
+    def assignments(self) -> dict[str, str]:
+        """Trust code -> consortium id."""
+        return {m: c.id for c in self.consortia for m in c.members}
+
+
+def alone_ratio(instance: Instance, scenario: Scenario, codes) -> tuple[float, ...]:
+    """Pooled capacity / pooled demand per day for a set of trusts (inf where demand is 0)."""
+    rps = scenario.cover.reports_per_session
+    caps = [instance.capacity(c, rps) for c in codes]
+    out = []
+    for d in range(7):
+        capacity = sum(c[d] for c in caps)
+        demand = sum(instance.demand[c][d] for c in codes)
+        out.append(capacity / demand if demand > 0 else float("inf"))
+    return tuple(out)
+
+
+def weekend_missing(instance: Instance, scenario: Scenario, codes) -> tuple[str, ...]:
+    """Required ``subspecialty@day`` weekend sessions that no trust in ``codes`` has."""
+    have = set()
+    for c in codes:
+        have |= instance.weekend_cover(c)
+    return tuple(f"{s}@{d}" for s in scenario.cover.weekend_subspecialties for d in WEEKEND
+                 if (s, d) not in have)
+
+
+def fully_covered(ratio, missing, min_ratio: float) -> bool:
+    """Seven-day cover: every day's ratio reaches ``min_ratio`` and no weekend gap."""
+    return all(r >= min_ratio - 1e-9 for r in ratio) and not missing
+
+
+def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
+             groups: list[tuple[tuple[str, ...], int]]) -> tuple[tuple[ConsortiumPlan, ...], dict, dict]:
+    """Consortia, objective terms and metrics of a grouping ``[(members, go-live period), ...]``.
+
+    Consortia of two or more are numbered C01, C02, ... by go-live then first member; a
+    standalone trust's consortium id is ``S-<code>``; fixed consortia keep their name.
+    """
+    calendar = Calendar(scenario.planning)
+    fixed_names = {frozenset(f.members): (f.name or None) for f in scenario.directives.fixed}
+    ordered = sorted(groups, key=lambda g: (len(g[0]) == 1, g[1], g[0]))
+    consortia = []
+    number = 0
+    rps = scenario.cover.reports_per_session
+    for members, period in ordered:
+        members = tuple(sorted(members))
+        sums = {m: sum(km(graph, m, o) for o in members) for m in members}
+        medoid = min(members, key=lambda m: (sums[m], m))
+        pair = max((km(graph, a, b) for a in members for b in members), default=0.0)
+        ratio = alone_ratio(instance, scenario, members)
+        short = sum(max(0.0, scenario.cover.min_ratio * sum(instance.demand[m][d] for m in members)
+                        - sum(instance.capacity(m, rps)[d] for m in members)) for d in range(7))
+        is_fixed = frozenset(members) in fixed_names
+        if is_fixed and fixed_names[frozenset(members)]:
+            cid = fixed_names[frozenset(members)]
+        elif len(members) == 1:
+            cid = f"S-{members[0]}"
+        else:
+            number += 1
+            cid = f"C{number:02d}"
+        consortia.append(ConsortiumPlan(
+            id=cid, members=members, go_live=month_start(calendar.go_live(period)),
+            go_to_market=month_start(calendar.go_to_market(period)), medoid=medoid,
+            distance_km=sums[medoid], max_pair_km=pair, cover_ratio=ratio,
+            weekend_missing=weekend_missing(instance, scenario, members),
+            months_misaligned=sum(calendar.misalignment(instance.trust(m).contract_end, period)
+                                  for m in members),
+            shortfall_reports=short, fixed=is_fixed))
+    w = scenario.objective
+    soft = scenario.cover.mode == "soft"
+    terms = {
+        "timing": w.timing * sum(c.months_misaligned for c in consortia),
+        "distance": w.distance * sum(c.distance_km for c in consortia),
+        "shortfall": w.shortfall * sum(c.shortfall_reports for c in consortia) if soft else 0.0,
+        "subspecialty_gap": w.subspecialty_gap * sum(len(c.weekend_missing) for c in consortia) if soft else 0.0,
+        "standalone": w.standalone * sum(1 for c in consortia if c.standalone),
+    }
+    return tuple(consortia), terms, metrics(scenario, instance, consortia)
+
+
+def metrics(scenario: Scenario, instance: Instance, consortia) -> dict:
+    """Headline figures of a plan."""
+    market: dict[str, int] = {}
+    for c in consortia:
+        key = c.go_to_market.isoformat()
+        market[key] = market.get(key, 0) + 1
+    min_ratio = scenario.cover.min_ratio
+    alone = pooled = 0
+    for c in consortia:
+        ok = fully_covered(c.cover_ratio, c.weekend_missing, min_ratio)
+        pooled += len(c.members) if ok else 0
+        for m in c.members:
+            alone += fully_covered(alone_ratio(instance, scenario, [m]),
+                                   weekend_missing(instance, scenario, [m]), min_ratio)
+    return {
+        "n_trusts": sum(len(c.members) for c in consortia),
+        "n_consortia": sum(1 for c in consortia if not c.standalone),
+        "n_standalone": sum(1 for c in consortia if c.standalone),
+        "trusts_full_cover_alone": alone,
+        "trusts_full_cover_pooled": pooled,
+        "total_months_misaligned": sum(c.months_misaligned for c in consortia),
+        "market_capacity": scenario.market.capacity,
+        "peak_market": max(market.values(), default=0),
+        "market_per_period": dict(sorted(market.items())),
+    }
+
+
+def period_of(scenario: Scenario, go_live: dt.date) -> int | None:
+    """The planning period whose start is ``go_live``, or None."""
+    calendar = Calendar(scenario.planning)
+    months = month_number(go_live) - calendar.start
+    if go_live.day != 1 or months % scenario.planning.period_months:
+        return None
+    return months // scenario.planning.period_months
+
+
+__all__ = ["Plan", "ConsortiumPlan", "describe", "alone_ratio", "weekend_missing", "DAYS"]

@@ -1,0 +1,378 @@
+"""The scenario: every setting of a run, parsed from YAML into frozen dataclasses.
+
+Each section of the YAML file is one dataclass below; each field's ``doc`` metadata is the
+documentation of that key (the README's settings table is generated from it). Unknown keys
+are rejected with the closest valid name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConsortiaError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKEND = ("sat", "sun")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def setting(default: Any = dataclasses.MISSING, *, doc: str, check=None, unit: str = ""):
+    """A scenario key: its default, its documentation and an optional value check."""
+    meta = {"doc": doc, "check": check, "unit": unit}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _positive(v):
+    return v > 0 or "must be > 0"
+
+
+def _non_negative(v):
+    return v >= 0 or "must be >= 0"
+
+
+def _at_least(n):
+    return lambda v: v >= n or f"must be >= {n}"
+
+
+def _one_of(*choices):
+    return lambda v: v in choices or f"must be one of {', '.join(choices)}"
+
+
+def _valid_name(v):
+    return bool(NAME_PATTERN.match(v)) or (
+        "must start with a letter or digit and contain only letters, digits, '.', '_' or '-' "
+        "(it names the output folder)")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    trusts: Path = setting(doc="trusts CSV: code, name, lat, lon, contract_end[, region]")
+    rosters: Path = setting(doc="rosters CSV: one row per radiologist")
+    demand: Path = setting(doc="demand CSV: reports needed per trust and day of week")
+    links: Path | None = setting(None, doc="optional links CSV: trust_a, trust_b, relation (share/forbid)")
+    regions: Path | None = setting(None, doc="optional region polygons (GeoJSON, EPSG:4326) for maps")
+
+
+@dataclass(frozen=True)
+class Planning:
+    start: dt.date = setting(doc="first go-live date the plan may use; also the earliest go-to-market "
+                                 "date (must be the 1st of a month)")
+    periods: int = setting(doc="number of planning periods (go-live dates are period starts)",
+                           check=_at_least(1))
+    period_months: int = setting(3, doc="length of a period", unit="months", check=_at_least(1))
+    lead_time_months: int = setting(6, doc="time from going to market to go-live", unit="months",
+                                    check=_non_negative)
+    max_extension_months: int = setting(12, doc="longest a trust may run past its contract end "
+                                                "before go-live", unit="months", check=_non_negative)
+    max_early_exit_months: int = setting(6, doc="longest a trust may go live before its contract end",
+                                         unit="months", check=_non_negative)
+
+
+@dataclass(frozen=True)
+class Market:
+    capacity: int | None = setting(None, doc="most procurements (consortia and standalone trusts) "
+                                             "that may go to market in one period; null = no limit",
+                                   check=_at_least(1))
+
+
+@dataclass(frozen=True)
+class Network:
+    max_distance_km: float = setting(80.0, doc="two trusts are linked when their great-circle "
+                                               "distance is at most this", unit="km", check=_positive)
+    membership: str = setting("clique", doc="'clique': every pair of members linked; 'connected': "
+                                            "the members form a connected subgraph",
+                              check=_one_of("clique", "connected"))
+    same_region: bool = setting(False, doc="never link trusts of different regions (needs a 'region' column)")
+
+
+@dataclass(frozen=True)
+class Consortium:
+    min_size: int = setting(2, doc="fewest trusts in a consortium of two or more", check=_at_least(2))
+    max_size: int = setting(8, doc="most trusts in a consortium", check=_at_least(2))
+    allow_standalone: bool = setting(True, doc="may a trust stay alone (a consortium of one)?")
+
+
+@dataclass(frozen=True)
+class Cover:
+    mode: str = setting("hard", doc="'hard': every consortium must meet the cover rules; 'soft': "
+                                    "shortfalls are allowed and paid for in the objective",
+                        check=_one_of("hard", "soft"))
+    reports_per_session: float = setting(10.0, doc="reports one radiologist session produces",
+                                         unit="reports", check=_positive)
+    min_ratio: float = setting(1.0, doc="pooled capacity / pooled demand a consortium needs on every "
+                                        "day of the week", check=_non_negative)
+    weekend_subspecialties: list[str] = setting([], doc="subspecialties that need at least one session "
+                                                        "on each of sat and sun in every consortium")
+
+
+@dataclass(frozen=True)
+class Objective:
+    timing: float = setting(1.0, doc="cost per month between a trust's contract end and its go-live",
+                            unit="per trust-month", check=_non_negative)
+    distance: float = setting(0.01, doc="cost per km from each member to its consortium's medoid",
+                              unit="per km", check=_non_negative)
+    shortfall: float = setting(1.0, doc="soft cover: cost per report short of the ratio, summed over "
+                                        "the seven days of a week", unit="per report",
+                               check=_non_negative)
+    subspecialty_gap: float = setting(20.0, doc="soft cover: cost per required weekend subspecialty "
+                                                "missing on a weekend day", unit="per gap",
+                                      check=_non_negative)
+    standalone: float = setting(5.0, doc="cost per trust left standalone", unit="per trust",
+                                check=_non_negative)
+
+
+@dataclass(frozen=True)
+class Solver:
+    name: str = setting("highs", doc="'highs' (in-process, default), 'cbc' (bundled with PuLP) or any "
+                                     "PuLP solver name, e.g. GUROBI_CMD")
+    time_limit: float = setting(300.0, doc="wall-clock limit for the solver", unit="s", check=_positive)
+    gap: float = setting(0.0, doc="relative MIP gap at which the solver may stop; 0 asks for a proof",
+                         check=_non_negative)
+    threads: int | None = setting(None, doc="solver threads; null = solver default", check=_at_least(1))
+    log: bool = setting(False, doc="echo the solver's own log")
+
+
+@dataclass(frozen=True)
+class FixedConsortium:
+    members: list[str] = setting(doc="trust codes of a consortium that already exists")
+    name: str | None = setting(None, doc="its name, used as the consortium id in outputs")
+    go_live: dt.date | None = setting(None, doc="its go-live date, if already agreed (a period start)")
+
+
+@dataclass(frozen=True)
+class Directives:
+    together: list[list[str]] = setting([], doc="pairs [A, B] that must share a consortium (also links them)")
+    apart: list[list[str]] = setting([], doc="pairs [A, B] that must not share a consortium")
+    exclude: list[str] = setting([], doc="trusts left out of the plan altogether")
+    fixed: list[FixedConsortium] = setting([], doc="pre-formed consortia kept exactly as listed; they are "
+                                                   "exempt from the membership rule and the size bounds")
+
+
+@dataclass(frozen=True)
+class Output:
+    folder: Path | None = setting(None, doc="plan folder; default solutions/<name> under the current "
+                                            "directory")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = setting(doc="scenario name; names the default output folder", check=_valid_name)
+    inputs: Inputs = setting(doc="input files")
+    planning: Planning = setting(doc="planning horizon and timing rules")
+    description: str = setting("", doc="free text shown in reports")
+    synthetic: bool = setting(False, doc="true when any input is synthetic; shown on outputs")
+    attribution: str = setting("", doc="data attribution shown on maps and reports")
+    market: Market = setting(Market(), doc="supplier market")
+    network: Network = setting(Network(), doc="collaboration graph")
+    consortium: Consortium = setting(Consortium(), doc="consortium size")
+    cover: Cover = setting(Cover(), doc="seven-day cover")
+    objective: Objective = setting(Objective(), doc="objective weights")
+    solver: Solver = setting(Solver(), doc="solver")
+    directives: Directives = setting(Directives(), doc="directives from regional leads")
+    output: Output = setting(Output(), doc="outputs")
+    source: Path | None = field(default=None, compare=False, metadata={"doc": "", "internal": True})
+
+    def output_folder(self) -> Path:
+        """The plan folder this scenario writes to."""
+        return self.output.folder or Path("solutions") / self.name
+
+    def to_dict(self) -> dict:
+        """The fully resolved settings as plain YAML-able data."""
+        return _plain(self)
+
+
+def _plain(obj):
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not f.metadata.get("internal")}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    return obj
+
+
+def _field_types(cls) -> dict[str, Any]:
+    import typing
+    return typing.get_type_hints(cls)
+
+
+def _closest(key: str, valid: list[str]) -> str:
+    match = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    return f"; did you mean '{match[0]}'?" if match else f"; valid keys: {', '.join(valid)}"
+
+
+def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
+    import types
+    import typing
+    origin = typing.get_origin(typ)
+    args = typing.get_args(typ)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        typ = next(a for a in args if a is not type(None))
+        origin, args = typing.get_origin(typ), typing.get_args(typ)
+    if value is None:
+        raise ConsortiaError("a value is required", file=file, key=key)
+    if dataclasses.is_dataclass(typ):
+        return _build(typ, value, key, file, base)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConsortiaError(f"expected a list, got {value!r}", file=file, key=key)
+        return [_convert(v, args[0], f"{key}[{i}]", file, base) for i, v in enumerate(value)]
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise ConsortiaError(f"expected true or false, got {value!r}", file=file, key=key)
+        return value
+    if typ is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConsortiaError(f"expected a whole number, got {value!r}", file=file, key=key)
+        return value
+    if typ is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConsortiaError(f"expected a number, got {value!r}", file=file, key=key)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConsortiaError(f"expected a finite number, got {value!r}", file=file, key=key)
+        return float(value)
+    if typ is str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ConsortiaError(f"expected text, got {value!r}", file=file, key=key)
+        return value
+    if typ is dt.date:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(value, dt.date):
+            raise ConsortiaError(f"expected a date YYYY-MM-DD, got {value!r}", file=file, key=key)
+        return value
+    if typ is Path:
+        if not isinstance(value, str) or not value.strip():
+            raise ConsortiaError(f"expected a file path, got {value!r}", file=file, key=key)
+        path = Path(value)
+        return path if path.is_absolute() else base / path
+    raise TypeError(f"unsupported setting type {typ}")  # pragma: no cover - schema bug
+
+
+def _build(cls, data: Any, prefix: str, file: str, base: Path):
+    if not isinstance(data, dict):
+        raise ConsortiaError(f"expected a mapping of keys, got {data!r}", file=file, key=prefix or None)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    types_ = _field_types(cls)
+    for key in data:
+        if key not in fields:
+            full = f"{prefix}.{key}" if prefix else str(key)
+            raise ConsortiaError("unknown key" + _closest(str(key), list(fields)), file=file, key=full)
+    values = {}
+    for name, f in fields.items():
+        full = f"{prefix}.{name}" if prefix else name
+        if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConsortiaError("this key is required: " + f.metadata["doc"], file=file, key=full)
+            continue
+        value = _convert(data[name], types_[name], full, file, base)
+        check = f.metadata.get("check")
+        if check is not None and value is not None:
+            verdict = check(value)
+            if verdict is not True:
+                raise ConsortiaError(f"{value!r} {verdict}", file=file, key=full)
+        values[name] = value
+    return cls(**values)
+
+
+def _validate(s: Scenario, file: str) -> None:
+    if s.consortium.max_size < s.consortium.min_size:
+        raise ConsortiaError(f"max_size {s.consortium.max_size} is below min_size {s.consortium.min_size}",
+                             file=file, key="consortium.max_size")
+    if s.planning.start.day != 1:
+        raise ConsortiaError(f"{s.planning.start} must be the 1st of a month", file=file,
+                             key="planning.start")
+    for kind in ("together", "apart"):
+        for i, pair in enumerate(getattr(s.directives, kind)):
+            if len(pair) != 2 or pair[0] == pair[1]:
+                raise ConsortiaError(f"expected a pair of two different trust codes, got {pair!r}",
+                                     file=file, key=f"directives.{kind}[{i}]")
+    for i, fixed in enumerate(s.directives.fixed):
+        if not fixed.members or len(set(fixed.members)) != len(fixed.members):
+            raise ConsortiaError("members must be a non-empty list of distinct trust codes", file=file,
+                                 key=f"directives.fixed[{i}].members")
+        if fixed.name is not None and not NAME_PATTERN.match(fixed.name):
+            raise ConsortiaError("a consortium name may hold only letters, digits, '.', '_' or '-'",
+                                 file=file, key=f"directives.fixed[{i}].name")
+    seen: dict[str, int] = {}
+    for i, fixed in enumerate(s.directives.fixed):
+        for code in fixed.members:
+            if code in seen:
+                raise ConsortiaError(f"trust {code} is already in fixed consortium {seen[code]}",
+                                     file=file, key=f"directives.fixed[{i}].members")
+            seen[code] = i
+
+
+def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | None = None) -> Scenario:
+    """Build a validated :class:`Scenario` from plain data, as parsed from YAML.
+
+    Relative paths are resolved against ``base`` (the YAML file's folder).
+    """
+    base = base if base is not None else Path(".")
+    scenario = _build(Scenario, data, "", file, base)
+    _validate(scenario, file)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file.
+
+    Paths inside the file are relative to the file. Raises :class:`ConsortiaError` naming the
+    file and key of the first problem found.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConsortiaError("scenario file not found", file=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path))
+    except UnicodeDecodeError:
+        raise ConsortiaError("not a UTF-8 text file", file=str(path))
+    if data is None:
+        raise ConsortiaError("the file is empty", file=str(path))
+    scenario = scenario_from_dict(data, file=str(path), base=path.parent)
+    return dataclasses.replace(scenario, source=path)
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with dotted-key overrides, e.g. ``{"solver.time_limit": 30}``."""
+    data = scenario.to_dict()
+    for dotted, value in overrides.items():
+        node = data
+        parts = dotted.split(".")
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                raise ConsortiaError("unknown key" + _closest(part, [k for k, v in node.items()
+                                                                     if isinstance(v, dict)]), key=dotted)
+            node = node[part]
+        if parts[-1] not in node:
+            raise ConsortiaError("unknown key" + _closest(parts[-1], list(node)), key=dotted)
+        node[parts[-1]] = value
+    file = str(scenario.source) if scenario.source else "<scenario>"
+    rebuilt = scenario_from_dict(data, file=file, base=Path("."))
+    return dataclasses.replace(rebuilt, source=scenario.source)

@@ -1,0 +1,213 @@
+"""Run a MILP solver on a built model and report honestly what it proved.
+
+PuLP calls a solution "Optimal" even when a time limit stopped the search. Here a plan is
+``optimal`` only when the solver's best bound meets the objective (relative gap <= 1e-6);
+otherwise a plan is ``feasible`` with its bound and gap; ``infeasible`` means the solver proved
+no plan exists; ``no_solution`` means the limit was reached before any plan was found.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pulp
+
+from .errors import ConsortiaError
+from .scenario import Solver
+
+PROVEN_GAP = 1e-6
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A solver progress event: best plan so far, best bound, relative gap, seconds elapsed."""
+
+    incumbent: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What the solver found and proved."""
+
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+    message: str = ""
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|objective - bound| / max(1, |objective|)``, or None when either is unknown."""
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+def _verdict(has_plan: bool, objective, bound) -> str:
+    if not has_plan:
+        return "no_solution"
+    gap = relative_gap(objective, bound)
+    return "optimal" if gap is not None and gap <= PROVEN_GAP else "feasible"
+
+
+@contextlib.contextmanager
+def _quiet_stdout(enabled: bool):
+    """Silence C-level writes to stdout (solver banners) unless the user asked for the log."""
+    if not enabled:
+        yield
+        return
+    import sys
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+class _Interrupt:
+    """Turn the first Ctrl-C during a HiGHS solve into a clean stop with the best plan so far."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread
+            self._previous = None
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _solve_highs(problem: pulp.LpProblem, settings: Solver,
+                 progress: Callable[[Progress], None] | None) -> SolveOutcome:
+    import highspy
+    cb = highspy.cb.HighsCallbackType
+    last = [0.0]
+    with _Interrupt() as interrupt:
+        def callback(kind, message, data_out, data_in, user_data):
+            if interrupt.requested and data_in is not None:
+                data_in.user_interrupt = True
+            now = data_out.running_time
+            if progress is None or (kind == cb.kCallbackMipInterrupt and now - last[0] < 1.0):
+                return
+            last[0] = now
+            inc = data_out.mip_primal_bound
+            bound = data_out.mip_dual_bound
+            inc = inc if abs(inc) < 1e30 else None
+            bound = bound if abs(bound) < 1e30 else None
+            progress(Progress(inc, bound, relative_gap(inc, bound), now))
+
+        solver = pulp.HiGHS(msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
+                            threads=settings.threads, callbackTuple=(callback, None),
+                            callbacksToActivate=[cb.kCallbackMipImprovingSolution,
+                                                 cb.kCallbackMipInterrupt])
+        started = time.perf_counter()
+        with _quiet_stdout(not settings.log):
+            problem.solve(solver)
+        seconds = time.perf_counter() - started
+    highs = problem.solverModel
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return SolveOutcome("infeasible", None, None, None, seconds, "highs")
+    has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) \
+        and info.objective_function_value < 1e30
+    objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
+    bound = info.mip_dual_bound if abs(info.mip_dual_bound) < 1e30 else None
+    message = "interrupted by the user" if interrupt.requested else str(status).split(".")[-1]
+    return SolveOutcome(_verdict(has_plan, objective, bound), objective, bound,
+                        relative_gap(objective, bound), seconds, "highs", message)
+
+
+def _solve_cbc(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
+    with tempfile.TemporaryDirectory(prefix="consortia-cbc-") as folder:
+        log = Path(folder) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
+                                   threads=settings.threads, logPath=str(log))
+        started = time.perf_counter()
+        problem.solve(solver)
+        seconds = time.perf_counter() - started
+        text = log.read_text(errors="replace") if log.exists() else ""
+    if problem.status == pulp.LpStatusInfeasible or "Problem is infeasible" in text \
+            or "Result - Linear relaxation infeasible" in text:
+        return SolveOutcome("infeasible", None, None, None, seconds, "cbc")
+    has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
+    bound = _cbc_bound(text)
+    if bound is None and "Result - Optimal solution found" in text and objective is not None:
+        bound = objective
+    result = re.search(r"Result - (.*)", text)
+    return SolveOutcome(_verdict(has_plan, objective, bound), objective, bound,
+                        relative_gap(objective, bound), seconds, "cbc",
+                        result.group(1).strip() if result else "")
+
+
+def _cbc_bound(log: str) -> float | None:
+    """CBC's final lower bound, from the summary it prints at the end of its log."""
+    found = re.findall(r"^Lower bound:\s+(-?[\d.eE+-]+)", log, flags=re.MULTILINE)
+    if found:
+        return float(found[-1])
+    found = re.findall(r"best possible (-?[\d.eE+-]+)", log)
+    return float(found[-1]) if found else None
+
+
+def _solve_other(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
+    try:
+        solver = pulp.getSolver(settings.name, msg=settings.log, timeLimit=settings.time_limit)
+    except pulp.PulpSolverError as exc:
+        raise ConsortiaError(f"unknown solver {settings.name!r} ({exc}); available here: "
+                             f"highs, cbc, {', '.join(pulp.listSolvers(onlyAvailable=True))}",
+                             key="solver.name")
+    if not solver.available():
+        raise ConsortiaError(f"solver {settings.name!r} is not installed on this machine; available: "
+                             f"highs, cbc, {', '.join(pulp.listSolvers(onlyAvailable=True))}",
+                             key="solver.name")
+    started = time.perf_counter()
+    problem.solve(solver)
+    seconds = time.perf_counter() - started
+    if problem.sol_status == pulp.LpSolutionInfeasible:
+        return SolveOutcome("infeasible", None, None, None, seconds, settings.name)
+    has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
+    bound = objective if problem.sol_status == pulp.LpSolutionOptimal else None
+    return SolveOutcome(_verdict(has_plan, objective, bound), objective, bound,
+                        relative_gap(objective, bound), seconds, settings.name)
+
+
+def run_solver(problem: pulp.LpProblem, settings: Solver,
+               progress: Callable[[Progress], None] | None = None) -> SolveOutcome:
+    """Solve ``problem`` with the solver the settings name and report status, bound and gap."""
+    name = settings.name.lower()
+    if name in ("highs", "highs_api"):
+        return _solve_highs(problem, settings, progress)
+    if name in ("cbc", "pulp_cbc_cmd"):
+        return _solve_cbc(problem, settings)
+    return _solve_other(problem, settings)
