@@ -110,7 +110,7 @@ def _cover_unreachable(code, timed, facts, scenario) -> list[str]:
         if best < -1e-9:
             causes.append(f"{code} cannot reach {DAY_NAMES[day]} cover in any consortium: even pooled with "
                           f"every trust it could join ({', '.join(sorted(timed))}) it is "
-                          f"{-best:.0f} reports short (cover.min_ratio={scenario.cover.min_ratio:g}, "
+                          f"{-best:.1f} reports short (cover.min_ratio={scenario.cover.min_ratio:g}, "
                           f"cover.reports_per_session={scenario.cover.reports_per_session:g})")
     for s in scenario.cover.weekend_subspecialties:
         for d in WEEKEND:

@@ -146,7 +146,7 @@ def build_model(scenario: Scenario, instance: Instance, graph: nx.Graph) -> Mode
     for j, members in candidates.items():
         for i in members:
             for t in sorted(set(facts[i].window) & set(facts[j].window)):
-                x[i, j, t] = pulp.LpVariable(f"x_{index[i]}_{index[j]}_{t}", cat=pulp.LpBinary)
+                x[i, j, t] = problem.add_variable(f"x_{index[i]}_{index[j]}_{t}", 0, 1, pulp.LpBinary)
     model = Model(problem, x, candidates, facts, ix=index)
     rule_one_consortium_each(model)
     rule_one_go_live_per_consortium(model)
@@ -209,7 +209,7 @@ def _connected_flow(model: Model, scenario: Scenario, graph: nx.Graph, j: str, m
     for a, b in graph.subgraph(inside).edges:
         for u, v in ((a, b), (b, a)):
             if v != j:
-                flow[u, v] = pulp.LpVariable(f"f_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}", lowBound=0)
+                flow[u, v] = model.problem.add_variable(f"f_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}", 0)
                 model.problem += flow[u, v] <= big * model.z(u, j), f"flow_out_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}"
                 model.problem += flow[u, v] <= big * model.z(v, j), f"flow_in_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}"
     for i in members[1:]:
@@ -228,7 +228,7 @@ def rule_size(model: Model, scenario: Scenario) -> None:
         others = pulp.lpSum(model.z(i, j) for i in members[1:])
         group = hub(model, j)
         if c.allow_standalone:
-            alone = pulp.LpVariable(f"standalone_{model.ix[j]}", cat=pulp.LpBinary)
+            alone = model.problem.add_variable(f"standalone_{model.ix[j]}", 0, 1, pulp.LpBinary)
             model.standalone[j] = alone
             model.problem += alone <= group, f"standalone_hub_{model.ix[j]}"
             group = group - alone
@@ -258,7 +258,7 @@ def rule_seven_day_cover(model: Model, scenario: Scenario) -> None:
                 continue
             pooled = pulp.lpSum(model.facts[i].net[d] * model.z(i, j) for i in members)
             if scenario.cover.mode == "soft":
-                short = pulp.LpVariable(f"short_{model.ix[j]}_{DAYS[d]}", lowBound=0)
+                short = model.problem.add_variable(f"short_{model.ix[j]}_{DAYS[d]}", 0)
                 model.shortfall[j, d] = short
                 pooled = pooled + short
             model.problem += pooled >= 0, f"cover_{model.ix[j]}_{DAYS[d]}"
@@ -272,7 +272,7 @@ def rule_weekend_subspecialties(model: Model, scenario: Scenario) -> None:
             for day in WEEKEND:
                 covering = pulp.lpSum(model.z(i, j) for i in members if (s, day) in model.facts[i].weekend)
                 if scenario.cover.mode == "soft":
-                    gap = pulp.LpVariable(f"missing_{model.ix[j]}_{k}_{day}", lowBound=0, upBound=1)
+                    gap = model.problem.add_variable(f"missing_{model.ix[j]}_{k}_{day}", 0, 1)
                     model.missing[j, s, day] = gap
                     covering = covering + gap
                 model.problem += covering >= hub(model, j), f"weekend_{model.ix[j]}_{k}_{day}"

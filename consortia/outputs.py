@@ -114,14 +114,20 @@ def plan_document(plan: Plan, instance: Instance) -> dict:
     }
 
 
+def _finite(row: dict) -> dict:
+    """GeoJSON has no infinity: an infinite ratio (no demand) becomes null."""
+    return {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in row.items()}
+
+
 def _geo_layers(plan: Plan, rows: list[dict]):
     import geopandas as gpd
     from shapely.geometry import MultiPoint, Point
 
+    rows = [_finite(r) for r in rows]
     points = gpd.GeoDataFrame(rows, geometry=[Point(r["lon"], r["lat"]) for r in rows], crs="EPSG:4326")
     projected = points.to_crs(points.estimate_utm_crs())
     shapes = []
-    crows, _ = consortium_rows(plan)
+    crows = [_finite(r) for r in consortium_rows(plan)[0]]
     for c in plan.consortia:
         pts = projected.geometry[projected["consortium"] == c.id]
         shapes.append(MultiPoint(list(pts)).convex_hull.buffer(5000, quad_segs=8))

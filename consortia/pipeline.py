@@ -11,7 +11,7 @@ from .inputs import Instance, load_instance
 from .model import build_model
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solve import Progress, run_solver
+from .solve import PROVEN_GAP, Progress, relative_gap, run_solver
 
 
 def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
@@ -38,8 +38,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     solver_info = {"name": scenario.solver.name, "time_limit": scenario.solver.time_limit,
                    "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads,
                    "build_seconds": round(build_seconds, 3),
-                   "variables": len(model.problem.variables()),
-                   "constraints": len(model.problem.constraints)}
+                   "variables": model.problem.numVariables(),
+                   "constraints": model.problem.numConstraints()}
     excluded = tuple(scenario.directives.exclude)
     early = quick_causes(scenario, instance, graph) if diagnose else []
     if any("no feasible go-live" in c or "no feasible partner" in c for c in early):
@@ -59,5 +59,11 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
     say("plan")
     consortia, terms, metrics = describe(scenario, instance, graph, model.groups())
-    return Plan(scenario, outcome.status, consortia, objective=outcome.objective, best_bound=outcome.bound,
-                gap=outcome.gap, terms=terms, metrics=metrics, solver=solver_info, excluded=excluded)
+    # The plan's objective is recomputed from its consortia: before optimality is proven a
+    # consortium's hub need not be its medoid, so the solver's value can only be higher.
+    objective = sum(terms.values())
+    solver_info["solver_objective"] = outcome.objective
+    gap = relative_gap(objective, outcome.bound)
+    status = "optimal" if gap is not None and gap <= PROVEN_GAP else "feasible"
+    return Plan(scenario, status, consortia, objective=objective, best_bound=outcome.bound,
+                gap=gap, terms=terms, metrics=metrics, solver=solver_info, excluded=excluded)

@@ -1,0 +1,96 @@
+"""A brute-force oracle: enumerate every partition and every go-live, keep the cheapest.
+
+It shares nothing with the model. Each consortium is judged by the checker's reading of the
+rules (itself written independently of the model), and the go-lives are enumerated here.
+"""
+
+from __future__ import annotations
+
+import math
+
+from consortia.checker import _Rules
+
+
+def partitions(items: list):
+    """Every set partition of ``items`` (Bell-number many)."""
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for part in partitions(rest):
+        for k in range(len(part)):
+            yield part[:k] + [[first] + part[k]] + part[k + 1:]
+        yield [[first]] + part
+
+
+def brute_force(scenario, instance) -> float | None:
+    """The optimal objective, or None when no plan keeps every rule."""
+    rules = _Rules(scenario, instance)
+    w = scenario.objective
+    soft = scenario.cover.mode == "soft"
+    cap = scenario.market.capacity
+    together = [tuple(p) for p in scenario.directives.together]
+    fixed = [set(f.members) for f in scenario.directives.fixed]
+    fixed_go = {frozenset(f.members): f.go_live for f in scenario.directives.fixed}
+    block_cache: dict[frozenset, tuple | None] = {}
+
+    def block(members: frozenset):
+        if members in block_cache:
+            return block_cache[members]
+        ms = sorted(members)
+        result = None
+        if not rules.consortium_breaks("X", ms):
+            options = []
+            for g in rules.go_lives:
+                if rules.go_live_breaks("X", g) or any(rules.timing_breaks(m, g) for m in ms):
+                    continue
+                if members in fixed_go and fixed_go[members] not in (None, g):
+                    continue
+                options.append((w.timing * sum(rules.misaligned(m, g) for m in ms), rules.market_date(g)))
+            if options:
+                static = w.distance * rules.medoid_km(ms)[1] + (w.standalone if len(ms) == 1 else 0.0)
+                if soft:
+                    static += w.shortfall * rules.shortfall(ms) + w.subspecialty_gap * len(rules.weekend_gaps(ms))
+                result = (static, sorted(options))
+        block_cache[members] = result
+        return result
+
+    best = math.inf
+    for part in partitions(list(rules.planned)):
+        sets = [frozenset(b) for b in part]
+        where = {m: k for k, b in enumerate(sets) for m in b}
+        if any(where[a] != where[b] for a, b in together):
+            continue
+        if any(not (f <= sets[where[next(iter(f))]] and f == sets[where[next(iter(f))]]) for f in fixed):
+            continue
+        evaluated = [block(b) for b in sets]
+        if any(e is None for e in evaluated):
+            continue
+        static = sum(e[0] for e in evaluated)
+        if static >= best:
+            continue
+        best = min(best, static + _cheapest_timing(evaluated, cap, best - static))
+    return None if math.isinf(best) else best
+
+
+def _cheapest_timing(blocks, cap, budget) -> float:
+    """Least total timing cost choosing one option per block, at most ``cap`` per market date."""
+    best = [budget]
+    used: dict = {}
+    order = sorted(blocks, key=lambda b: len(b[1]))
+
+    def go(k, cost):
+        if cost >= best[0]:
+            return
+        if k == len(order):
+            best[0] = cost
+            return
+        for option_cost, market in order[k][1]:
+            if cap is not None and used.get(market, 0) >= cap:
+                continue
+            used[market] = used.get(market, 0) + 1
+            go(k + 1, cost + option_cost)
+            used[market] -= 1
+
+    go(0, 0.0)
+    return best[0] if best[0] < budget else math.inf
