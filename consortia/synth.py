@@ -1,0 +1,392 @@
+"""Seeded synthetic instances for tests and benchmarks, and the table helpers they share.
+
+``synthetic_tables`` draws fictional trusts, rosters and demand; ``write_instance`` writes them
+with a scenario YAML. The same arguments always give byte-identical files: every random draw
+comes from one ``random.Random(seed)``.
+
+The cover helpers (:func:`cover_ratios`, :func:`weekend_missing`, :func:`passes_cover`,
+:func:`witness_groups`) evaluate the engine's seven-day cover rule directly on the plain rows,
+so generators and tests can check an instance without building the model.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import random
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .errors import ConsortiaError
+from .scenario import DAYS, WEEKEND, Planning, scenario_from_dict
+from .timing import Calendar
+
+TRUST_COLUMNS = ("code", "name", "lat", "lon", "contract_end", "region")
+ROSTER_COLUMNS = ("trust", "radiologist", "subspecialties") + DAYS
+DEMAND_COLUMNS = ("trust",) + DAYS
+
+SUBSPECIALTIES = ("neuro", "msk", "chest", "gi", "breast", "paediatric", "cardiac", "head_neck",
+                  "uro_gynae", "interventional")
+
+ENGLAND_BOUNDS = (50.3, 55.0, -5.0, 1.7)
+"""(lat_min, lat_max, lon_min, lon_max) of the synthetic trusts."""
+
+DEFAULT_REGIONS = Path(__file__).resolve().parents[1] / "inputs" / "england" / "regions.geojson"
+
+BENCHMARK_SCENARIO: dict[str, Any] = {
+    "planning": {"periods": 12, "period_months": 3, "lead_time_months": 6,
+                 "max_extension_months": 12, "max_early_exit_months": 6},
+    "network": {"max_distance_km": 80.0},
+    "consortium": {"max_size": 8},
+    "cover": {"mode": "hard", "reports_per_session": 20.0, "min_ratio": 0.7,
+              "weekend_subspecialties": ["neuro"]},
+}
+"""The synthetic scenario's settings before overrides (inputs, name and start are added)."""
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km on a sphere of the mean Earth radius."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` moved by whole months, clamped to the last day of the target month."""
+    n = date.year * 12 + date.month - 1 + months
+    year, month = divmod(n, 12)
+    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month + 1, min(date.day, last))
+
+
+def format_number(value: float) -> str:
+    """A number as CSV text: whole numbers without decimals, others with up to 6 decimals."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0")
+
+
+def write_csv(path: Path, columns: Iterable[str], rows: list[dict]) -> None:
+    """Write rows as UTF-8 CSV with "\\n" line endings; numbers go through :func:`format_number`."""
+    columns = list(columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([format_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                         else ("" if v is None else str(v)) for v in (row[c] for c in columns)])
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The cover rule on plain rows
+
+
+def capacity_by_trust(rosters: list[dict], reports_per_session: float) -> dict[str, list[float]]:
+    """Reports each trust's radiologists can produce per day (mon..sun)."""
+    out: dict[str, list[float]] = {}
+    for row in rosters:
+        cap = out.setdefault(row["trust"], [0.0] * 7)
+        for k, day in enumerate(DAYS):
+            cap[k] += float(row[day]) * reports_per_session
+    return out
+
+
+def weekend_cover(rosters: list[dict]) -> dict[str, set[tuple[str, str]]]:
+    """(subspecialty, day) pairs each trust covers on sat and sun."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for row in rosters:
+        subs = [s for s in row["subspecialties"].split(";") if s]
+        covered = out.setdefault(row["trust"], set())
+        covered.update((s, day) for s in subs for day in WEEKEND if float(row[day]) > 0)
+    return out
+
+
+def demand_by_trust(demand: list[dict]) -> dict[str, list[float]]:
+    """Reports each trust needs per day (mon..sun)."""
+    return {row["trust"]: [float(row[day]) for day in DAYS] for row in demand}
+
+
+def cover_ratios(members: Iterable[str], capacity: dict, demand: dict) -> list[float]:
+    """Pooled capacity / pooled demand per day (``inf`` when demand is zero)."""
+    members = list(members)
+    ratios = []
+    for k in range(7):
+        need = sum(demand.get(m, [0.0] * 7)[k] for m in members)
+        have = sum(capacity.get(m, [0.0] * 7)[k] for m in members)
+        ratios.append(math.inf if need == 0 else have / need)
+    return ratios
+
+
+def weekend_missing(members: Iterable[str], covered: dict, required: Iterable[str]) -> list[str]:
+    """Required ``subspecialty@day`` pairs no member covers."""
+    pooled = set().union(*(covered.get(m, set()) for m in members))
+    return [f"{s}@{day}" for s in required for day in WEEKEND if (s, day) not in pooled]
+
+
+def passes_cover(members: Iterable[str], capacity: dict, demand: dict, covered: dict,
+                 min_ratio: float, required: Iterable[str]) -> bool:
+    """Whether a consortium of ``members`` meets the hard cover rule on all seven days."""
+    members = list(members)
+    return (all(r >= min_ratio - 1e-9 for r in cover_ratios(members, capacity, demand))
+            and not weekend_missing(members, covered, required))
+
+
+def fails_weekend_alone(code: str, capacity: dict, demand: dict, covered: dict,
+                        min_ratio: float, required: Iterable[str]) -> bool:
+    """Whether a trust on its own misses the ratio on sat or sun or a required weekend subspecialty."""
+    ratios = cover_ratios([code], capacity, demand)
+    return (any(ratios[DAYS.index(d)] < min_ratio - 1e-9 for d in WEEKEND)
+            or bool(weekend_missing([code], covered, required)))
+
+
+def windows(trusts: list[dict], planning: Planning) -> dict[str, set[int]]:
+    """Go-live periods each trust may use under ``planning``."""
+    calendar = Calendar(planning)
+    return {t["code"]: set(calendar.window(dt.date.fromisoformat(t["contract_end"]))) for t in trusts}
+
+
+def witness_groups(trusts: list[dict], rosters: list[dict], demand: list[dict], *,
+                   planning: Planning, max_distance_km: float, max_size: int,
+                   reports_per_session: float, min_ratio: float,
+                   weekend_subspecialties: Iterable[str]) -> tuple[list[list[str]], list[str]]:
+    """A greedy partition meeting hard cover, clique distance, size and shared go-live windows.
+
+    Returns ``(groups, orphans)``: every trust that passes cover alone is a group of one or a
+    member of a larger group; ``orphans`` are trusts the greedy pass could place nowhere. An
+    empty ``orphans`` proves a hard-cover plan exists when the market capacity is unlimited.
+    """
+    required = list(weekend_subspecialties)
+    capacity = capacity_by_trust(rosters, reports_per_session)
+    need = demand_by_trust(demand)
+    covered = weekend_cover(rosters)
+    window = windows(trusts, planning)
+    where = {t["code"]: (float(t["lat"]), float(t["lon"])) for t in trusts}
+    codes = sorted(where)
+
+    def dist(a: str, b: str) -> float:
+        return haversine_km(*where[a], *where[b])
+
+    def ok(group: list[str]) -> bool:
+        return (bool(set.intersection(*(window[m] for m in group)))
+                and passes_cover(group, capacity, need, covered, min_ratio, required))
+
+    def surplus(code: str) -> float:
+        return min(capacity.get(code, [0.0] * 7)[k] - min_ratio * need.get(code, [0.0] * 7)[k]
+                   for k in (5, 6))
+
+    unplaced = {c for c in codes if not ok([c])}
+    groups: list[list[str]] = []
+    used: set[str] = set()
+    for hub in sorted(codes, key=lambda c: (c in unplaced, -surplus(c), c)):
+        if hub in used:
+            continue
+        group = [hub]
+        for cand in sorted(unplaced - used - {hub}, key=lambda c: (dist(hub, c), c)):
+            if len(group) >= max_size:
+                break
+            if all(dist(cand, m) <= max_distance_km for m in group) and ok(group + [cand]):
+                group.append(cand)
+        if ok(group):
+            groups.append(group)
+            used.update(group)
+    orphans = sorted(unplaced - used)
+    return groups, orphans
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic instances
+
+
+def _load_regions(path: Path | None):
+    if path is None or not Path(path).is_file():
+        return None
+    from shapely.geometry import shape
+    from shapely.prepared import prep
+    features = json.loads(Path(path).read_text(encoding="utf-8"))["features"]
+    return [(f["properties"]["name"], prep(shape(f["geometry"])))
+            for f in sorted(features, key=lambda f: f["properties"]["name"])]
+
+
+def _band_region(lat: float, lon: float) -> str:
+    if lat >= 53.3:
+        return "North"
+    if lat >= 52.0:
+        return "Midlands"
+    return "South East" if lon >= -1.0 else "South West"
+
+
+def _place(rng: random.Random, regions) -> tuple[float, float, str]:
+    lat_min, lat_max, lon_min, lon_max = ENGLAND_BOUNDS
+    while True:
+        lat = round(rng.uniform(lat_min, lat_max), 5)
+        lon = round(rng.uniform(lon_min, lon_max), 5)
+        if regions is None:
+            return lat, lon, _band_region(lat, lon)
+        from shapely.geometry import Point
+        point = Point(lon, lat)
+        for name, polygon in regions:
+            if polygon.contains(point):
+                return lat, lon, name
+
+
+def _contract_ends(rng: random.Random, n: int, start: dt.date, periods: int,
+                   period_months: int) -> list[dt.date]:
+    """Contract ends in a few waves, each a quarter end, inside the go-live horizon."""
+    horizon = periods * period_months
+    waves = sorted({rng.randrange(6, max(7, horizon - 2), 3) for _ in range(max(2, n // 15))})
+    ends = []
+    for _ in range(n):
+        month = rng.choice(waves) + rng.choice((-3, 0, 0, 0, 3))
+        month = min(max(month, 6), horizon - 1)
+        ends.append(add_months(start, month) - dt.timedelta(days=1))
+    return ends
+
+
+def _roster(rng: random.Random, code: str, size: float, hub: bool, demand_weekday: float,
+            demand_weekend: float, subspecialties: tuple[str, ...],
+            reports_per_session: float) -> list[dict]:
+    n = max(2, round(size))
+    others = [s for s in subspecialties if s != "neuro"]
+    rows = []
+    for k in range(n):
+        subs = []
+        if rng.random() < 0.4 + 0.4 * hub:
+            subs.append(rng.choice(others))
+        rows.append({"trust": code, "radiologist": f"{code}-R{k + 1:02d}", "subs": subs,
+                     "days": [float(rng.choice((1, 1, 1, 2))) for _ in range(5)] + [0.0, 0.0]})
+    if hub and "neuro" in subspecialties:
+        rows[0]["subs"] = ["neuro"]
+    target = (1.5 if hub else 0.4) * demand_weekend / reports_per_session
+    for day in (5, 6):
+        order = rows[:1] if hub else []
+        order += rng.sample(rows, len(rows))
+        given = 0.0
+        for row in order:
+            if given >= target and given > 0:
+                break
+            if row["days"][day] == 0:
+                row["days"][day] = 1.0
+                given += 1.0
+    for row in rows:
+        row["subspecialties"] = ";".join(sorted(set(row.pop("subs"))))
+        for k, day in enumerate(DAYS):
+            row[day] = row["days"][k]
+        del row["days"]
+    return rows
+
+
+def synthetic_tables(n_trusts: int, seed: int, *, start: dt.date = dt.date(2013, 1, 1),
+                     periods: int = 12, period_months: int = 3,
+                     subspecialties: tuple[str, ...] = SUBSPECIALTIES,
+                     regions: Path | None = DEFAULT_REGIONS) -> dict[str, list[dict]]:
+    """Fictional trusts, rosters and demand as plain rows with the README's columns.
+
+    Trusts are placed uniformly on land inside England (rejection-sampled against the region
+    polygons in ``regions``; without that file, inside a bounding box with coarse latitude-band
+    regions). About one trust in four is a "hub" with weekend surplus and weekend neuro cover;
+    the others have thin weekend rotas. Contract ends come in a few clustered waves.
+    """
+    if not isinstance(n_trusts, int) or n_trusts < 2:
+        raise ConsortiaError(f"n_trusts must be a whole number >= 2, got {n_trusts!r}")
+    if periods < 1 or period_months < 1:
+        raise ConsortiaError("periods and period_months must be >= 1")
+    if not subspecialties:
+        raise ConsortiaError("subspecialties must not be empty")
+    rng = random.Random(seed)
+    polygons = _load_regions(regions)
+    ends = _contract_ends(rng, n_trusts, start, periods, period_months)
+    trusts, rosters, demand = [], [], []
+    for i in range(n_trusts):
+        code = f"T{i + 1:03d}"
+        lat, lon, region = _place(rng, polygons)
+        hub = rng.random() < 0.25
+        size = rng.lognormvariate(math.log(30 if hub else 15), 0.3)
+        weekday = round(size * rng.uniform(18, 22), 1)
+        weekend = round(weekday * 0.35, 1)
+        trusts.append({"code": code, "name": f"Fictional Trust {i + 1:03d} (synthetic)",
+                       "lat": lat, "lon": lon, "contract_end": ends[i].isoformat(), "region": region})
+        demand.append({"trust": code, **{d: weekday for d in DAYS[:5]}, "sat": weekend, "sun": weekend})
+        rosters.extend(_roster(rng, code, size, hub, weekday, weekend, tuple(subspecialties),
+                               BENCHMARK_SCENARIO["cover"]["reports_per_session"]))
+    return {"trusts": trusts, "rosters": rosters, "demand": demand}
+
+
+def _apply_overrides(data: dict, overrides: dict) -> dict:
+    for key, value in overrides.items():
+        if isinstance(value, dict) and "." not in key and isinstance(data.get(key), dict):
+            data[key] = _apply_overrides(data[key], value)
+            continue
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConsortiaError(f"cannot override '{key}': '{part}' is not a section", key=key)
+        node[parts[-1]] = value
+    return data
+
+
+def _repair(tables: dict, scenario) -> None:
+    """Give orphan trusts (no group can cover them) a self-sufficient rota on their first radiologist."""
+    cover = scenario.cover
+    _, orphans = witness_groups(
+        tables["trusts"], tables["rosters"], tables["demand"], planning=scenario.planning,
+        max_distance_km=scenario.network.max_distance_km, max_size=scenario.consortium.max_size,
+        reports_per_session=cover.reports_per_session, min_ratio=cover.min_ratio,
+        weekend_subspecialties=cover.weekend_subspecialties)
+    need = demand_by_trust(tables["demand"])
+    for code in orphans:
+        rows = [r for r in tables["rosters"] if r["trust"] == code]
+        first = rows[0]
+        subs = set(filter(None, first["subspecialties"].split(";"))) | set(cover.weekend_subspecialties)
+        first["subspecialties"] = ";".join(sorted(subs))
+        for k, day in enumerate(DAYS):
+            if day in WEEKEND and first[day] == 0:
+                first[day] = 1.0
+            sessions = math.ceil(cover.min_ratio * need[code][k] / cover.reports_per_session - 1e-9)
+            first[day] += max(0.0, sessions - sum(r[day] for r in rows))
+
+
+def write_instance(folder: str | Path, n_trusts: int, seed: int, **scenario_overrides: Any) -> Path:
+    """Write a synthetic instance (three CSVs and ``scenario.yaml``) into ``folder``.
+
+    The scenario starts from :data:`BENCHMARK_SCENARIO` (80 km, at most 8 trusts, 12 quarterly
+    periods from 2013-01-01, hard cover). Overrides are dotted keys, passed as keyword arguments
+    through a dict, e.g. ``write_instance(d, 30, 1, **{"network.max_distance_km": 60})``, or as
+    nested dicts, e.g. ``cover={"mode": "soft"}``. ``planning.start``, ``planning.periods`` and
+    ``planning.period_months`` also shape the contract ends. Trusts that no neighbour group can
+    cover under the final settings get a self-sufficient rota, so a hard-cover plan exists
+    whenever the market capacity is unlimited. Returns the scenario path.
+    """
+    settings = json.loads(json.dumps(BENCHMARK_SCENARIO))
+    settings["planning"]["start"] = "2013-01-01"
+    settings = _apply_overrides(settings, scenario_overrides)
+    data = {"name": f"synthetic-{n_trusts}-{seed}",
+            "description": f"Synthetic instance: {n_trusts} fictional trusts, seed {seed}.",
+            "synthetic": True,
+            "attribution": "Synthetic data generated by consortia.synth; no real trust is described.",
+            "inputs": {"trusts": "trusts.csv", "rosters": "rosters.csv", "demand": "demand.csv"},
+            **settings}
+    scenario = scenario_from_dict(json.loads(json.dumps(data, default=str)), file="scenario overrides")
+    planning = scenario.planning
+    tables = synthetic_tables(n_trusts, seed, start=planning.start, periods=planning.periods,
+                              period_months=planning.period_months)
+    _repair(tables, scenario)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "trusts.csv", TRUST_COLUMNS, tables["trusts"])
+    write_csv(folder / "rosters.csv", ROSTER_COLUMNS, tables["rosters"])
+    write_csv(folder / "demand.csv", DEMAND_COLUMNS, tables["demand"])
+    path = folder / "scenario.yaml"
+    text = yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False,
+                          allow_unicode=True, width=100)
+    path.write_bytes(("# Synthetic benchmark instance written by consortia.synth.write_instance.\n"
+                      + text).encode("utf-8"))
+    return path
