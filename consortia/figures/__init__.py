@@ -1,0 +1,37 @@
+"""Pictures of a plan for stakeholder meetings: map.png/.svg, map.html, timeline.png, cover.png
+and report.html, all readable offline.
+
+``render_plan_figures(plan_dir)`` reads only ``assignments.csv``, ``consortia.csv`` and
+``plan.yaml`` inside ``plan_dir`` plus a regions GeoJSON (the ``regions`` argument, else
+``settings.inputs.regions`` of plan.yaml when that file exists, else no basemap), so it can
+re-render an existing plan folder (``consortia map PLAN_DIR``) or a temporary one before it is
+moved into place. Output is deterministic: the same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIGURE_FILES = ("map.png", "map.svg", "map.html", "timeline.png", "cover.png", "report.html")
+
+
+def render_plan_figures(plan_dir: Path, *, regions: Path | None = None) -> list[Path]:
+    """Write every figure of the plan in ``plan_dir`` into that folder; return their paths."""
+    from .charts import render_cover, render_timeline
+    from .map_html import render_html_map
+    from .map_static import render_static_map
+    from .plandata import load_plan
+    from .report import render_report
+
+    plan_dir = Path(plan_dir)
+    data = load_plan(plan_dir, regions=regions)
+    written: list[Path] = []
+    written += render_static_map(data, plan_dir)
+    written.append(render_html_map(data, plan_dir))
+    written.append(render_timeline(data, plan_dir))
+    written.append(render_cover(data, plan_dir))
+    written.append(render_report(data, plan_dir))
+    return written
+
+
+__all__ = ["FIGURE_FILES", "render_plan_figures"]
