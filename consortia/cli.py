@@ -68,7 +68,7 @@ def _fmt(x, spec=".2f") -> str:
 
 
 def _progress_printer(quiet: bool):
-    last = [0.0]
+    last = [0.0, None]
     started = time.perf_counter()
 
     def show(stage, event):
@@ -78,9 +78,10 @@ def _progress_printer(quiet: bool):
         if event is None:
             err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}")
             return
-        if elapsed - last[0] < 2.0:
+        state = (event.incumbent, event.bound)
+        if state == last[1] and elapsed - last[0] < 30.0:
             return
-        last[0] = elapsed
+        last[:] = [elapsed, state]
         gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
         err.print(f"[dim]{elapsed:7.1f} s[/]  solve  best plan {_fmt(event.incumbent)}  "
                   f"bound {_fmt(event.bound)}  gap {gap}")

@@ -47,8 +47,8 @@ class Model:
     candidates: dict[str, list[str]]
     facts: dict[str, TrustFacts]
     standalone: dict[str, pulp.LpVariable] = field(default_factory=dict)
-    shortfall: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
-    missing: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
+    shortfall: dict[tuple[str, int, int], pulp.LpVariable] = field(default_factory=dict)
+    missing: dict[tuple[str, int, str, str], pulp.LpVariable] = field(default_factory=dict)
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     ix: dict[str, int] = field(default_factory=dict)
 
@@ -59,10 +59,16 @@ class Model:
     def periods(self, i: str, j: str) -> list[int]:
         return self._periods.get((i, j), [])
 
+    def joining(self, j: str, t: int) -> list[tuple[str, pulp.LpVariable]]:
+        """(trust, variable) for every trust that may join hub ``j``'s consortium at period ``t``."""
+        return self._joining.get((j, t), [])
+
     def __post_init__(self):
         self._periods: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for i, j, t in self.x:
+        self._joining: dict[tuple[str, int], list] = defaultdict(list)
+        for (i, j, t), var in self.x.items():
             self._periods[i, j].append(t)
+            self._joining[j, t].append((i, var))
 
     def groups(self) -> list[tuple[tuple[str, ...], int]]:
         """The consortia of the solved model: (members, go-live period) per hub."""
@@ -195,7 +201,9 @@ def rule_membership(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
             apart = frozenset((a, b)) in graph.graph["separated"]
             unlinked = scenario.network.membership == "clique" and not graph.has_edge(a, b)
             if apart or unlinked:
-                model.problem += model.z(a, j) + model.z(b, j) <= hub(model, j), f"apart_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
+                for t in set(model.periods(a, j)) & set(model.periods(b, j)):
+                    model.problem += model.x[a, j, t] + model.x[b, j, t] <= model.x[j, j, t], \
+                        f"apart_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}_{t}"
         if scenario.network.membership == "connected":
             _connected_flow(model, scenario, graph, j, members)
 
@@ -234,6 +242,10 @@ def rule_size(model: Model, scenario: Scenario) -> None:
             group = group - alone
         model.problem += others <= (c.max_size - 1) * group, f"max_size_{model.ix[j]}"
         model.problem += others >= (c.min_size - 1) * group, f"min_size_{model.ix[j]}"
+        for t in model.periods(j, j):
+            joining = pulp.lpSum(var for i, var in model.joining(j, t) if i != j)
+            model.problem += joining <= (c.max_size - 1) * model.x[j, j, t], \
+                f"max_size_{model.ix[j]}_{t}"
 
 
 def rule_market_capacity(model: Model, scenario: Scenario) -> None:
@@ -251,31 +263,38 @@ def rule_market_capacity(model: Model, scenario: Scenario) -> None:
 
 
 def rule_seven_day_cover(model: Model, scenario: Scenario) -> None:
-    """On every day, pooled capacity >= min_ratio x pooled demand (soft: shortfall is paid for)."""
+    """On every day, pooled capacity >= min_ratio x pooled demand (soft: shortfall is paid for).
+
+    Stated per go-live period of the consortium (only one is ever used), which keeps the LP
+    relaxation from pooling members that join at different periods.
+    """
     for j, members in model.candidates.items():
         for d in range(7):
             if all(model.facts[i].net[d] >= 0 for i in members):
                 continue
-            pooled = pulp.lpSum(model.facts[i].net[d] * model.z(i, j) for i in members)
-            if scenario.cover.mode == "soft":
-                short = model.problem.add_variable(f"short_{model.ix[j]}_{DAYS[d]}", 0)
-                model.shortfall[j, d] = short
-                pooled = pooled + short
-            model.problem += pooled >= 0, f"cover_{model.ix[j]}_{DAYS[d]}"
+            for t in model.periods(j, j):
+                pooled = pulp.lpSum(model.facts[i].net[d] * var for i, var in model.joining(j, t))
+                if scenario.cover.mode == "soft":
+                    short = model.problem.add_variable(f"short_{model.ix[j]}_{t}_{DAYS[d]}", 0)
+                    model.shortfall[j, t, d] = short
+                    pooled = pooled + short
+                model.problem += pooled >= 0, f"cover_{model.ix[j]}_{t}_{DAYS[d]}"
 
 
 def rule_weekend_subspecialties(model: Model, scenario: Scenario) -> None:
     """Each required subspecialty has a session by a member on each of sat and sun (soft: a
-    missing one is paid for)."""
-    for j, members in model.candidates.items():
+    missing one is paid for). Stated per go-live period, like the cover rule."""
+    for j in model.candidates:
         for k, s in enumerate(scenario.cover.weekend_subspecialties):
             for day in WEEKEND:
-                covering = pulp.lpSum(model.z(i, j) for i in members if (s, day) in model.facts[i].weekend)
-                if scenario.cover.mode == "soft":
-                    gap = model.problem.add_variable(f"missing_{model.ix[j]}_{k}_{day}", 0, 1)
-                    model.missing[j, s, day] = gap
-                    covering = covering + gap
-                model.problem += covering >= hub(model, j), f"weekend_{model.ix[j]}_{k}_{day}"
+                for t in model.periods(j, j):
+                    covering = pulp.lpSum(var for i, var in model.joining(j, t)
+                                          if (s, day) in model.facts[i].weekend)
+                    if scenario.cover.mode == "soft":
+                        gap = model.problem.add_variable(f"missing_{model.ix[j]}_{t}_{k}_{day}", 0, 1)
+                        model.missing[j, t, s, day] = gap
+                        covering = covering + gap
+                    model.problem += covering >= model.x[j, j, t], f"weekend_{model.ix[j]}_{t}_{k}_{day}"
 
 
 def rule_together(model: Model, scenario: Scenario) -> None:

@@ -1,0 +1,103 @@
+"""Core engine benchmark: synthetic instances of 50, 134, 250 and 500 trusts.
+
+Shape (issue 2): max distance 80 km, at most 8 trusts per consortium, 12 quarterly periods,
+hard cover, HiGHS. For each size it records model build time, time to the first plan, time to
+proof (or the gap at the time limit) and peak memory, each size in its own process, and
+replaces the "## Core engine" section of benchmarks/RESULTS.md.
+
+Run by hand:  python benchmarks/core_benchmark.py [--sizes 50 134] [--time-limit 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SECTION = "## Core engine"
+
+
+def run_one(n: int, seed: int, time_limit: float) -> dict:
+    """Solve one synthetic instance in this process and measure it."""
+    from consortia import load_scenario, with_overrides
+    from consortia.pipeline import solve_scenario
+    from consortia.synth import write_instance
+
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
+    scenario = load_scenario(write_instance(folder, n, seed))
+    scenario = with_overrides(scenario, {"solver.time_limit": time_limit})
+    started = time.perf_counter()
+    first = {}
+
+    def progress(stage, event):
+        if stage == "solve" and event is not None and event.incumbent is not None and "t" not in first:
+            first["t"] = time.perf_counter() - started
+
+    plan = solve_scenario(scenario, progress=progress)
+    total = time.perf_counter() - started
+    return {"trusts": n, "seed": seed, "status": plan.status, "objective": plan.objective,
+            "bound": plan.best_bound, "gap": plan.gap, "build_s": plan.solver.get("build_seconds"),
+            "solve_s": plan.solver.get("solve_seconds"), "first_plan_s": first.get("t"), "total_s": total,
+            "variables": plan.solver.get("variables"), "constraints": plan.solver.get("constraints"),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _fmt(x, spec):
+    return "-" if x is None else format(x, spec)
+
+
+def write_results(rows: list[dict], time_limit: float) -> None:
+    lines = [SECTION, "",
+             f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"HiGHS via PuLP; time limit {time_limit:g} s; synthetic instances from "
+             "`consortia.synth.write_instance(folder, n, seed=1)` (80 km, max 8, 12 quarterly periods, hard "
+             "cover). Total = inputs + graph + model build + solve + plan.", "",
+             "| trusts | variables | constraints | build s | first plan s | status | gap | solve s | total s | peak MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        gap = "-" if r["gap"] is None else f"{100 * r['gap']:.2f}%"
+        lines.append(f"| {r['trusts']} | {r['variables']} | {r['constraints']} | {_fmt(r['build_s'], '.1f')} | "
+                     f"{_fmt(r['first_plan_s'], '.1f')} | {r['status']} | {gap} | {_fmt(r['solve_s'], '.1f')} | "
+                     f"{_fmt(r['total_s'], '.1f')} | {_fmt(r['peak_mb'], '.0f')} |")
+    section = "\n".join(lines) + "\n"
+    path = HERE / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n\nWritten by the scripts in this folder.\n\n"
+    if SECTION in text:
+        head, rest = text.split(SECTION, 1)
+        tail = rest.split("\n## ", 1)
+        text = head + section + ("\n## " + tail[1] if len(tail) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 134, 250, 500])
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.seed, args.time_limit)))
+        return
+    rows = []
+    for n in args.sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
+                              "--time-limit", str(args.time_limit)], capture_output=True, text=True, check=True)
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        print(row, flush=True)
+        rows.append(row)
+    write_results(rows, args.time_limit)
+
+
+if __name__ == "__main__":
+    main()
