@@ -1,12 +1,17 @@
 """The integer program that groups trusts into consortia.
 
-Formulation (time-indexed medoid assignment). Every consortium is represented by one of its
-members, its *hub*; binary ``x[i, j, t]`` says trust ``i`` joins the consortium whose hub is
-``j`` and which goes live in period ``t``; ``x[j, j, t]`` says hub ``j`` opens a consortium at
-``t``. With a positive distance weight the optimum always makes the hub the medoid, so the
-compactness term ``sum x[i, j, t] * km(i, j)`` is exactly the sum of members' distances to
-the medoid. The link ``x[i, j, t] <= x[j, j, t]`` per period keeps the LP relaxation tight
-(a big-M link between go-live and contract ends gave weak bounds).
+Formulation (time-indexed assignment to a representative). Every consortium is represented by
+its *hub*: the member listed first in the trusts file, so each plan has exactly one encoding.
+Binary ``x[i, j, t]`` says trust ``i`` joins the consortium whose hub is ``j`` and which goes
+live in period ``t``; ``x[j, j, t]`` says hub ``j`` opens a consortium at ``t``. The link
+``x[i, j, t] <= x[j, j, t]``, and the cover and size rules stated per period, keep the LP
+relaxation tight (a big-M link between go-live and contract ends gave weak bounds).
+
+The compactness term needs the consortium's medoid, which is not the hub: binary
+``medoid[k, j]`` picks one member ``k`` of hub ``j``'s consortium, and ``serve[i, k, j]``
+charges each member its distance to that medoid (a one-median inside each consortium). Letting
+the hub double as the medoid instead made every consortium representable by several hubs,
+and the symmetry kept 134-trust instances from being proven optimal.
 
 Each rule of the README is one function ``rule_*`` below, named after it.
 """
@@ -111,20 +116,20 @@ def _month(date) -> int:
 def candidate_members(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts]) -> dict[str, list[str]]:
     """For each trust that may be a hub, the trusts that may join its consortium (itself first).
 
-    Membership rule ``clique``: the hub's neighbours (every member must be linked to every
-    other, so to the hub). Rule ``connected``: trusts within ``max_size - 1`` hops. Members of a
-    fixed consortium are candidates only of each other. When the distance weight is zero the hub
-    is, without loss, the member listed first in the trusts file (this removes symmetric copies
-    of each plan from the search).
+    A hub is the member listed first, so only later trusts are candidates. Membership rule
+    ``clique``: the hub's neighbours (every member must be linked to every other, so to the
+    hub). Rule ``connected``: trusts within ``max_size - 1`` hops. Members of a fixed consortium
+    are candidates only of its first member.
     """
     order = {c: k for k, c in enumerate(graph.nodes)}
-    lowest_hub = scenario.objective.distance == 0
     fixed = scenario.directives.fixed
     candidates: dict[str, list[str]] = {}
     for j, fj in facts.items():
         if not fj.window:
             continue
         if fj.fixed is not None:
+            if min(fixed[fj.fixed].members, key=order.get) != j:
+                continue
             members = [c for c in fixed[fj.fixed].members if c != j]
         elif scenario.network.membership == "clique":
             members = list(graph.neighbors(j))
@@ -132,12 +137,10 @@ def candidate_members(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trus
             reach = nx.single_source_shortest_path_length(graph, j, cutoff=scenario.consortium.max_size - 1)
             members = [c for c in reach if c != j]
         members = [i for i in members
-                   if facts[i].fixed == fj.fixed
+                   if order[i] > order[j]
+                   and facts[i].fixed == fj.fixed
                    and set(facts[i].window) & set(fj.window)
-                   and frozenset((i, j)) not in graph.graph["separated"]
-                   and not (lowest_hub and order[i] < order[j])]
-        if lowest_hub and fj.fixed is not None and any(order[c] < order[j] for c in fixed[fj.fixed].members):
-            continue
+                   and frozenset((i, j)) not in graph.graph["separated"]]
         candidates[j] = [j] + sorted(members, key=order.get)
     return candidates
 
@@ -311,14 +314,37 @@ def rule_together(model: Model, scenario: Scenario) -> None:
             model.problem += model.z(a, j) == model.z(b, j), f"together_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
 
 
+def medoid_distance(model: Model, scenario: Scenario, graph: nx.Graph) -> pulp.LpAffineExpression:
+    """Sum over consortia of the members' km to the consortium's medoid (a one-median per hub)."""
+    if scenario.objective.distance == 0:
+        return pulp.LpAffineExpression()
+    cost = []
+    for j, members in model.candidates.items():
+        if len(members) == 1:
+            continue
+        medoid = {k: model.problem.add_variable(f"medoid_{model.ix[j]}_{model.ix[k]}", 0, 1, pulp.LpBinary)
+                  for k in members}
+        model.problem += pulp.lpSum(medoid.values()) == hub(model, j), f"one_medoid_{model.ix[j]}"
+        for k, var in medoid.items():
+            model.problem += var <= model.z(k, j), f"medoid_member_{model.ix[j]}_{model.ix[k]}"
+        for i in members:
+            serve = {k: model.problem.add_variable(f"serve_{model.ix[j]}_{model.ix[i]}_{model.ix[k]}", 0, 1)
+                     for k in members if k != i}
+            model.problem += pulp.lpSum(serve.values()) + medoid[i] == model.z(i, j), \
+                f"served_{model.ix[j]}_{model.ix[i]}"
+            for k, var in serve.items():
+                model.problem += var <= medoid[k], f"serve_by_medoid_{model.ix[j]}_{model.ix[i]}_{model.ix[k]}"
+                cost.append(km(graph, i, k) * var)
+    return pulp.lpSum(cost)
+
+
 def objective(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
     """timing x misalignment months + distance x km to medoid + shortfall x reports short +
     subspecialty_gap x missing subspecialty-days + standalone x trusts alone."""
     w = scenario.objective
     model.terms["timing"] = pulp.lpSum(model.facts[i].misalignment[t] * var
                                        for (i, j, t), var in model.x.items()) * w.timing
-    model.terms["distance"] = pulp.lpSum(km(graph, i, j) * var
-                                         for (i, j, t), var in model.x.items() if i != j) * w.distance
+    model.terms["distance"] = medoid_distance(model, scenario, graph) * w.distance
     model.terms["shortfall"] = pulp.lpSum(model.shortfall.values()) * w.shortfall
     model.terms["subspecialty_gap"] = pulp.lpSum(model.missing.values()) * w.subspecialty_gap
     singles = [hub(model, j) for j, members in model.candidates.items()
