@@ -68,12 +68,15 @@ def _add_months(date: dt.date, months: int) -> dt.date:
 def _read(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
     if not path.is_file():
         raise ConsortiaError("file not found", file=str(path))
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConsortiaError(f"missing column(s) {', '.join(missing)}", file=str(path))
-        return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, 1)]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ConsortiaError(f"missing column(s) {', '.join(missing)}", file=str(path))
+            return [(reader.line_num - 1, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
+    except UnicodeDecodeError:
+        raise ConsortiaError("not a UTF-8 CSV file", file=str(path))
 
 
 def _date(text: str, path: Path, row: int, column: str) -> dt.date:
@@ -214,14 +217,22 @@ class _Rules:
         return out
 
 
-def _assign_go_lives(rules: _Rules, groups: dict[str, list[str]]) -> tuple[dict[str, dt.date], list[str]]:
-    """Cheapest go-live per consortium within the windows and the market capacity (min-cost flow)."""
+def _assign_go_lives(rules: _Rules, groups: dict[str, list[str]],
+                     given: dict[str, dt.date | None]) -> tuple[dict[str, dt.date], list[str]]:
+    """Cheapest go-live per consortium within the windows and the market capacity (min-cost flow).
+
+    A consortium keeps a go-live the proposal gives it, or that ``directives.fixed`` agreed for
+    it; the other rules judge those dates afterwards.
+    """
     flow = nx.DiGraph()
     cap = rules.s.market.capacity or len(groups)
     problems = []
     for cid, members in groups.items():
-        options = [g for g in rules.go_lives if not rules.go_live_breaks(cid, g)
-                   and not any(rules.timing_breaks(m, g) for m in members)]
+        fixed = rules.fixed.get(frozenset(members))
+        agreed = given.get(cid) or (fixed.go_live if fixed is not None else None)
+        options = [agreed] if agreed is not None else [
+            g for g in rules.go_lives if not rules.go_live_breaks(cid, g)
+            and not any(rules.timing_breaks(m, g) for m in members)]
         if not options:
             problems.append(f"consortium {cid}: no go-live date fits every member's contract window")
             continue
@@ -247,12 +258,14 @@ def _assign_go_lives(rules: _Rules, groups: dict[str, list[str]]) -> tuple[dict[
     return chosen, []
 
 
-def _read_plan(path: Path) -> tuple[dict[str, str], dict[str, dt.date | None], Path | None]:
-    """trust -> consortium and consortium -> go-live from assignments.csv or a proposal CSV."""
+def _read_plan(path: Path) -> tuple[dict[str, str], dict[str, dt.date | None], list[str]]:
+    """trust -> consortium and consortium -> go-live from assignments.csv or a proposal CSV, and
+    the rows whose go-live breaks "a consortium goes live together" (a broken rule, not bad input)."""
     file = path / "assignments.csv" if path.is_dir() else path
     rows = _read(file, ("trust", "consortium"))
     assigned: dict[str, str] = {}
     go_live: dict[str, dt.date | None] = {}
+    problems: list[str] = []
     for n, row in rows:
         trust, cid = row["trust"], row["consortium"]
         if not trust or not cid:
@@ -261,11 +274,16 @@ def _read_plan(path: Path) -> tuple[dict[str, str], dict[str, dt.date | None], P
             raise ConsortiaError(f"trust {trust} is listed twice", file=str(file), row=n, column="trust")
         assigned[trust] = cid
         date = _date(row["go_live"], file, n, "go_live") if row.get("go_live") else None
-        if cid in go_live and go_live[cid] != date:
-            raise ConsortiaError(f"consortium {cid} has two go-live dates ({go_live[cid]} and {date})",
-                                 file=str(file), row=n, column="go_live")
-        go_live[cid] = date
-    return assigned, go_live, file
+        if date is None:
+            if path.is_dir():
+                problems.append(f"assignments.csv row {n}: {trust} has no go_live")
+            go_live.setdefault(cid, None)
+        elif go_live.get(cid) not in (None, date):
+            problems.append(f"{file.name} row {n}: {trust} goes live {date} but the rest of consortium {cid} "
+                            f"goes live {go_live[cid]}; a consortium goes live together")
+        else:
+            go_live[cid] = date
+    return assigned, go_live, problems
 
 
 def check_plan(scenario: Scenario, instance: Instance, path: Path) -> CheckReport:
@@ -273,7 +291,8 @@ def check_plan(scenario: Scenario, instance: Instance, path: Path) -> CheckRepor
     rules = _Rules(scenario, instance)
     report = CheckReport(path)
     v = report.violations
-    assigned, go_live, file = _read_plan(path)
+    assigned, go_live, problems = _read_plan(path)
+    v += problems
     for trust in assigned:
         if trust not in rules.trusts:
             v.append(f"{trust} is not a trust of {scenario.inputs.trusts.name}")
@@ -288,10 +307,8 @@ def check_plan(scenario: Scenario, instance: Instance, path: Path) -> CheckRepor
             groups.setdefault(cid, []).append(trust)
     report.members = groups
     if any(d is None for d in go_live.values()):
-        if path.is_dir():
-            v.append("assignments.csv lacks go_live dates")
-        chosen, problems = _assign_go_lives(rules, {c: m for c, m in groups.items()})
-        v += problems
+        chosen, unplaced = _assign_go_lives(rules, groups, go_live)
+        v += unplaced
         report.chose_go_live = True
         go_live = {c: go_live.get(c) or chosen.get(c) for c in groups}
     report.go_live = {c: d for c, d in go_live.items() if d is not None and c in groups}
@@ -350,8 +367,18 @@ def _terms(rules: _Rules, groups, go_live) -> dict[str, float]:
     }
 
 
-def _close(a: float, b: float) -> bool:
+def _close(a: float | None, b: float) -> bool:
+    if a is None or math.isinf(a) or math.isinf(b):
+        return a == b
     return abs(a - b) <= 1e-4 * max(1.0, abs(a), abs(b))
+
+
+def _num(value) -> float | None:
+    """A number written in a plan file, or None when it is not one (a hand edit, a damaged file)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckReport) -> list[str]:
@@ -388,20 +415,20 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
         if go_live.get(cid) and row["go_live"] != go_live[cid].isoformat():
             out.append(f"consortia.csv row {n}: go_live differs from assignments.csv")
         medoid, total = rules.medoid_km(members)
-        if not _close(float(row["distance_km"]), total):
+        if not _close(_num(row["distance_km"]), total):
             out.append(f"consortia.csv row {n}: distance_km {row['distance_km']}, recomputed {total:.4f}")
         if row["medoid"] not in members or not _close(
                 sum(_km(rules.trusts[row["medoid"]], rules.trusts[o]) for o in members), total):
             out.append(f"consortia.csv row {n}: medoid {row['medoid']} is not a member with the least "
                        f"total distance ({medoid})")
         pair = max((_km(rules.trusts[a], rules.trusts[b]) for a in members for b in members), default=0.0)
-        if not _close(float(row["max_pair_km"]), pair):
+        if not _close(_num(row["max_pair_km"]), pair):
             out.append(f"consortia.csv row {n}: max_pair_km {row['max_pair_km']}, recomputed {pair:.4f}")
         cap, dem = rules.pooled(members)
         for d, day in enumerate(WEEK):
             want = cap[d] / dem[d] if dem[d] > 0 else math.inf
-            got = float(row[f"cover_ratio_{day}"])
-            if not (math.isinf(want) and math.isinf(got)) and not _close(got, want):
+            got = _num(row[f"cover_ratio_{day}"])
+            if not _close(got, want):
                 out.append(f"consortia.csv row {n}: cover_ratio_{day} {got}, recomputed {want:.4f}")
         if sorted(row["weekend_subspecialties_missing"].split()) != sorted(rules.weekend_gaps(members)):
             out.append(f"consortia.csv row {n}: weekend_subspecialties_missing differs from the rosters")
@@ -415,18 +442,25 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
         doc = yaml.safe_load(plan_file.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         return out + [f"plan.yaml is not valid YAML: {exc}"]
+    if not isinstance(doc, dict):
+        return out + ["plan.yaml is not a mapping of keys"]
+    terms = doc.get("terms") if isinstance(doc.get("terms"), dict) else {}
     for name, value in report.terms.items():
-        written = (doc.get("terms") or {}).get(name)
-        if written is None or not _close(float(written), value):
-            out.append(f"plan.yaml: term {name} is {written}, recomputed {value:.6f}")
-    if doc.get("objective") is None or not _close(float(doc["objective"]), report.objective):
+        if not _close(_num(terms.get(name)), value):
+            out.append(f"plan.yaml: term {name} is {terms.get(name)}, recomputed {value:.6f}")
+    objective = _num(doc.get("objective"))
+    if not _close(objective, report.objective):
         out.append(f"plan.yaml: objective {doc.get('objective')}, recomputed {report.objective:.6f}")
-    bound = doc.get("best_bound")
-    if bound is not None and doc.get("objective") is not None \
-            and float(bound) > float(doc["objective"]) + 1e-6 * max(1.0, abs(float(doc["objective"]))):
-        out.append(f"plan.yaml: best_bound {bound} exceeds the objective {doc['objective']}")
-    if doc.get("status") == "optimal" and bound is not None and not _close(float(bound), float(doc["objective"])):
-        out.append("plan.yaml: status optimal but the bound does not meet the objective")
+    bound, gap = _num(doc.get("best_bound")), _num(doc.get("gap"))
+    if doc.get("best_bound") is not None and bound is None:
+        out.append(f"plan.yaml: best_bound {doc['best_bound']!r} is not a number")
+    if bound is not None and objective is not None:
+        if bound > objective + 1e-6 * max(1.0, abs(objective)):
+            out.append(f"plan.yaml: best_bound {bound} exceeds the objective {objective}")
+        if doc.get("status") == "optimal" and not _close(bound, objective):
+            out.append("plan.yaml: status optimal but the bound does not meet the objective")
+        if gap is None or abs(gap - abs(objective - bound) / max(1.0, abs(objective))) > 1e-6:
+            out.append(f"plan.yaml: gap {doc.get('gap')} does not match the objective and best_bound")
     if doc.get("status") not in ("optimal", "feasible"):
         out.append(f"plan.yaml: status {doc.get('status')!r} is not a plan status")
     return out

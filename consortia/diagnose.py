@@ -9,6 +9,7 @@ and each relaxation that restores feasibility is reported.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
@@ -80,7 +81,11 @@ def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> lis
                 causes += _cover_unreachable(code, timed, facts, scenario)
             continue
         why = "; ".join(reasons)
-        if not neighbours:
+        taken = sorted(n for n in graph.neighbors(code) if facts[n].fixed is not None)
+        if not neighbours and taken:
+            causes.append(f"{code} has no feasible partner ({why}): the trusts linked to it ({', '.join(taken)}) "
+                          f"are all in fixed consortia, which keep exactly their members (directives.fixed)")
+        elif not neighbours:
             nearest = _nearest(graph, code)
             causes.append(f"{code} has no feasible partner ({why}): no trust is linked to it within "
                           f"network.max_distance_km={scenario.network.max_distance_km:g}"
@@ -92,7 +97,9 @@ def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> lis
                           f"window {_dates(calendar, f.window)} (planning.max_extension_months, "
                           f"planning.max_early_exit_months)")
     causes += _directive_causes(scenario, facts, calendar)
+    causes += _contradictions(scenario, facts, graph)
     causes += _market_cause(scenario, facts, calendar)
+    causes += _crowded_periods(scenario, facts, calendar, graph)
     return causes
 
 
@@ -139,6 +146,47 @@ def _directive_causes(scenario, facts, calendar) -> list[str]:
                 if sum(facts[m].net[k] for m in fixed.members) < -1e-9:
                     causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) cannot cover "
                                   f"{DAY_NAMES[day]} with its own radiologists")
+            have = set().union(*(facts[m].weekend for m in fixed.members))
+            for s in scenario.cover.weekend_subspecialties:
+                for d in WEEKEND:
+                    if (s, d) not in have:
+                        causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) has no {s} session "
+                                      f"on {DAY_NAMES[d]} (cover.weekend_subspecialties)")
+    return causes
+
+
+def _separation(scenario, graph, a: str, b: str) -> str | None:
+    """The rule that keeps ``a`` and ``b`` out of one consortium whatever else happens, or None."""
+    if frozenset((a, b)) in {frozenset(p) for p in scenario.directives.apart}:
+        return "directives.apart keeps them apart"
+    if frozenset((a, b)) in graph.graph["separated"]:
+        return "links.csv forbids the pair"
+    if scenario.network.same_region and graph.nodes[a]["region"] != graph.nodes[b]["region"]:
+        return (f"network.same_region keeps regions {graph.nodes[a]['region']} and "
+                f"{graph.nodes[b]['region']} apart")
+    return None
+
+
+def _contradictions(scenario, facts, graph) -> list[str]:
+    """Directives that contradict each other or a link: no plan can keep them all."""
+    causes = []
+    fixed = scenario.directives.fixed
+    for a, b in scenario.directives.together:
+        if a not in facts or b not in facts:
+            continue
+        why = _separation(scenario, graph, a, b)
+        if why:
+            causes.append(f"directives.together [{a}, {b}] asks for one consortium but {why}")
+        if facts[a].fixed != facts[b].fixed:
+            inside = a if facts[a].fixed is not None else b
+            k = facts[inside].fixed
+            causes.append(f"directives.together [{a}, {b}]: {inside} is in directives.fixed[{k}] "
+                          f"({' '.join(fixed[k].members)}), which keeps exactly its members")
+    for i, f in enumerate(fixed):
+        for a, b in itertools.combinations(f.members, 2):
+            if frozenset((a, b)) in graph.graph["separated"]:
+                causes.append(f"directives.fixed[{i}] ({' '.join(f.members)}) holds {a} and {b} but "
+                              f"{_separation(scenario, graph, a, b)}")
     return causes
 
 
@@ -154,6 +202,34 @@ def _market_cause(scenario, facts, calendar) -> list[str]:
                 f"market.capacity={cap} in each of the {len(used)} periods any trust can use allows "
                 f"{cap * len(used)}"]
     return []
+
+
+def _crowded_periods(scenario, facts, calendar, graph) -> list[str]:
+    """Periods that more trusts can only go live in than one procurement each could serve.
+
+    Trusts that can share a consortium are joined in the collaboration graph (or by a fixed
+    consortium), so each connected group of such trusts needs at least one procurement.
+    """
+    cap = scenario.market.capacity
+    if cap is None:
+        return []
+    tied: dict[int, list[str]] = {}
+    for code, f in facts.items():
+        if len(f.window) == 1:
+            tied.setdefault(f.window[0], []).append(code)
+    causes = []
+    for period, codes in sorted(tied.items()):
+        joined = nx.Graph(graph.subgraph(codes))
+        for fixed in scenario.directives.fixed:
+            inside = [m for m in fixed.members if m in joined]
+            joined.add_edges_from(zip(inside, inside[1:]))
+        needed = nx.number_connected_components(joined)
+        if needed > cap:
+            causes.append(f"{', '.join(sorted(codes))} can only go live {_dates(calendar, [period])} (going to "
+                          f"market {month_start(calendar.go_to_market(period))}) and need at least {needed} "
+                          f"procurements between them, more than market.capacity={cap} "
+                          f"(planning.max_extension_months, planning.max_early_exit_months)")
+    return causes
 
 
 RELAXATIONS = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -103,7 +104,7 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ConsortiaError("not a UTF-8 text file", file=str(path))
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         raise ConsortiaError("the file is empty; expected a header row with columns "
@@ -114,7 +115,8 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
         raise ConsortiaError(f"missing column(s) {', '.join(missing)}; the header has "
                              f"{', '.join(header)}", file=str(path))
     rows = []
-    for number, row in enumerate(reader, start=1):
+    for row in reader:
+        number = reader.line_num - 1  # the row as an editor counts it: blank lines count too
         if None in row:
             raise ConsortiaError(f"more values than the {len(header)} header columns",
                                  file=str(path), row=number)
@@ -174,7 +176,7 @@ def read_trusts(path: Path) -> tuple[Trust, ...]:
         except ValueError:
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {row['contract_end']!r}",
                                  file=str(path), row=number, column="contract_end")
-        extra = {k: v for k, v in row.items() if k not in required and k != "region"}
+        extra = {k: v for k, v in row.items() if k and k not in required and k != "region"}
         trusts[code] = Trust(code, row["name"], lat, lon, end, row.get("region") or None, extra)
     if not trusts:
         raise ConsortiaError("no trusts: the file has a header but no rows", file=str(path))
@@ -242,6 +244,20 @@ def read_links(path: Path, trusts: dict) -> tuple[tuple[str, str, str], ...]:
     return tuple((a, b, r) for (a, b), r in links.items())
 
 
+def check_regions(path: Path) -> None:
+    """The regions file exists and GDAL reads it as polygons (maps are drawn only after solving)."""
+    if not path.is_file():
+        raise ConsortiaError("regions file not found", file=str(path))
+    import pyogrio
+    try:
+        info = pyogrio.read_info(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise ConsortiaError(f"not a readable GeoJSON file of region polygons ({exc})", file=str(path))
+    if info["features"] == 0 or info["geometry_type"] not in ("Polygon", "MultiPolygon", "Unknown"):
+        raise ConsortiaError(f"expected region polygons, found {info['features']} feature(s) of type "
+                             f"{info['geometry_type']}", file=str(path))
+
+
 def load_instance(scenario: Scenario) -> Instance:
     """Read every input file a scenario names, validated against each other and the directives."""
     files = {"trusts": scenario.inputs.trusts, "rosters": scenario.inputs.rosters,
@@ -255,8 +271,7 @@ def load_instance(scenario: Scenario) -> Instance:
         links = read_links(scenario.inputs.links, by_code)
         files["links"] = scenario.inputs.links
     if scenario.inputs.regions is not None:
-        if not scenario.inputs.regions.is_file():
-            raise ConsortiaError("regions file not found", file=str(scenario.inputs.regions))
+        check_regions(scenario.inputs.regions)
         files["regions"] = scenario.inputs.regions
     instance = Instance(trusts, radiologists, demand, links, files)
     check_references(scenario, instance)

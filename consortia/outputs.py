@@ -48,6 +48,10 @@ def assignment_rows(plan: Plan, instance: Instance) -> tuple[list[dict], list[st
     extras: list[str] = []
     for t in instance.trusts:
         extras += [k for k in t.extra if k not in extras]
+    columns = ["trust", "name", "consortium", "go_live", "go_to_market", "contract_end", "months_misaligned",
+               "standalone", "lat", "lon", "region", *[f"alone_ratio_{d}" for d in DAYS],
+               "alone_weekend_missing"]
+    renamed = _extra_names(extras, columns)
     rows = []
     for c in plan.consortia:
         for code in c.members:
@@ -60,12 +64,27 @@ def assignment_rows(plan: Plan, instance: Instance) -> tuple[list[dict], list[st
                    "region": t.region or ""}
             row.update({f"alone_ratio_{d}": ratio[k] for k, d in enumerate(DAYS)})
             row["alone_weekend_missing"] = " ".join(weekend_missing(instance, scenario, [code]))
-            row.update({k: t.extra.get(k, "") for k in extras})
+            row.update({renamed[k]: t.extra.get(k, "") for k in extras})
             rows.append(row)
-    columns = ["trust", "name", "consortium", "go_live", "go_to_market", "contract_end", "months_misaligned",
-               "standalone", "lat", "lon", "region", *[f"alone_ratio_{d}" for d in DAYS],
-               "alone_weekend_missing"]
-    return rows, columns + [e for e in extras if e not in columns]
+    return rows, columns + [renamed[k] for k in extras]
+
+
+GEO_RESERVED = ("geometry", "fid", "layer")
+"""Column names the GeoJSON and GeoPackage writers use themselves."""
+
+
+def _extra_names(extras: list[str], taken: list[str]) -> dict[str, str]:
+    """The output name of each extra ``trusts.csv`` column: its own, or ``input_<name>`` where it
+    would clash with a computed column (compared without case, as GeoPackage does)."""
+    used = {c.lower() for c in taken} | set(GEO_RESERVED)
+    names = {}
+    for k in extras:
+        name = k
+        while name.lower() in used:
+            name = f"input_{name}"
+        used.add(name.lower())
+        names[k] = name
+    return names
 
 
 def consortium_rows(plan: Plan) -> tuple[list[dict], list[str]]:
@@ -154,8 +173,17 @@ def _write_files(plan: Plan, instance: Instance, folder: Path) -> None:
 
 
 def _safe_target(folder: Path) -> None:
+    """Refuse an output folder that a plan must not replace or cannot be written to."""
+    folder = Path(os.path.abspath(folder))
+    here = Path.cwd()
+    if folder == here or folder in here.parents:
+        raise ConsortiaError("refusing to replace the current folder or a folder above it; choose a "
+                             "new or plan folder with --out", file=str(folder))
     if folder.exists() and not folder.is_dir():
         raise ConsortiaError("the output path exists and is not a folder", file=str(folder))
+    blocking = next((p for p in folder.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise ConsortiaError(f"cannot write a folder inside {blocking}: it is a file", file=str(folder))
     if folder.is_dir() and any(folder.iterdir()) and not (folder / "plan.yaml").is_file():
         raise ConsortiaError("refusing to replace a folder that is not a consortia plan folder "
                              "(it has files but no plan.yaml); choose another --out", file=str(folder))
@@ -179,7 +207,7 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *, figures: b
     """
     if not plan.has_plan:
         raise ValueError(f"a plan with status {plan.status!r} has nothing to write")
-    folder = Path(folder)
+    folder = Path(os.path.abspath(folder))  # "." or "a/.." have no name and no parent to write beside
     _safe_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
@@ -192,14 +220,29 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *, figures: b
         if figures:
             from .figures import render_plan_figures
             render_plan_figures(temp, regions=plan.scenario.inputs.regions)
-        old = None
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
-            os.rename(folder, old / "plan")
-        os.rename(temp, folder)
-        if old is not None:
-            shutil.rmtree(old)
+        _replace(temp, folder)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     return folder
+
+
+def _replace(new: Path, folder: Path) -> None:
+    """Move ``new`` to ``folder``; an existing ``folder`` is set aside first and restored if the
+    move fails, so ``folder`` is always either the old plan or the new one."""
+    if not folder.exists():
+        os.rename(new, folder)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    try:
+        os.rename(folder, old / "plan")
+    except BaseException:
+        old.rmdir()
+        raise
+    try:
+        os.rename(new, folder)
+    except BaseException:
+        os.rename(old / "plan", folder)
+        old.rmdir()
+        raise
+    shutil.rmtree(old)

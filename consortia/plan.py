@@ -104,10 +104,12 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     """Consortia, objective terms and metrics of a grouping ``[(members, go-live period), ...]``.
 
     Consortia of two or more are numbered C01, C02, ... by go-live then first member; a
-    standalone trust's consortium id is ``S-<code>``; fixed consortia keep their name.
+    standalone trust's consortium id is ``S-<code>``; fixed consortia keep their name, and no
+    other consortium gets it.
     """
     calendar = Calendar(scenario.planning)
     fixed_names = {frozenset(f.members): (f.name or None) for f in scenario.directives.fixed}
+    taken = {name for name in fixed_names.values() if name}
     ordered = sorted(groups, key=lambda g: (len(g[0]) == 1, g[1], g[0]))
     consortia = []
     number = 0
@@ -125,8 +127,12 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
             cid = fixed_names[frozenset(members)]
         elif len(members) == 1:
             cid = f"S-{members[0]}"
+            while cid in taken:  # never reuse a fixed consortium's name
+                cid += "-1"
         else:
             number += 1
+            while f"C{number:02d}" in taken:
+                number += 1
             cid = f"C{number:02d}"
         consortia.append(ConsortiumPlan(
             id=cid, members=members, go_live=month_start(calendar.go_live(period)),

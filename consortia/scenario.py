@@ -22,6 +22,7 @@ from .errors import ConsortiaError
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+YAML11_EXPONENT = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$")
 
 
 def setting(default: Any = dataclasses.MISSING, *, doc: str, check=None, unit: str = ""):
@@ -65,8 +66,9 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Planning:
-    start: dt.date = setting(doc="first go-live date the plan may use; also the earliest go-to-market "
-                                 "date (must be the 1st of a month)")
+    start: dt.date = setting(doc="start of the first period (the 1st of a month); go-live dates are period "
+                                 "starts, and a go-live's go-to-market date (lead time earlier) may not "
+                                 "fall before this")
     periods: int = setting(doc="number of planning periods (go-live dates are period starts)",
                            check=_at_least(1))
     period_months: int = setting(3, doc="length of a period", unit="months", check=_at_least(1))
@@ -241,6 +243,8 @@ def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
             raise ConsortiaError(f"expected a whole number, got {value!r}", file=file, key=key)
         return value
     if typ is float:
+        if isinstance(value, str) and YAML11_EXPONENT.match(value.strip()):
+            value = float(value)  # YAML 1.1 reads 1e-4 (no dot, no exponent sign) as text
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConsortiaError(f"expected a number, got {value!r}", file=file, key=key)
         if value != value or value in (float("inf"), float("-inf")):
@@ -304,6 +308,9 @@ def _validate(s: Scenario, file: str) -> None:
     if s.planning.start.day != 1:
         raise ConsortiaError(f"{s.planning.start} must be the 1st of a month", file=file,
                              key="planning.start")
+    for i, name in enumerate(s.cover.weekend_subspecialties):
+        if name in s.cover.weekend_subspecialties[:i]:
+            raise ConsortiaError(f"{name!r} is listed twice", file=file, key=f"cover.weekend_subspecialties[{i}]")
     for kind in ("together", "apart"):
         for i, pair in enumerate(getattr(s.directives, kind)):
             if len(pair) != 2 or pair[0] == pair[1]:
@@ -316,6 +323,9 @@ def _validate(s: Scenario, file: str) -> None:
         if fixed.name is not None and not NAME_PATTERN.match(fixed.name):
             raise ConsortiaError("a consortium name may hold only letters, digits, '.', '_' or '-'",
                                  file=file, key=f"directives.fixed[{i}].name")
+        if fixed.name is not None and fixed.name in [f.name for f in s.directives.fixed[:i]]:
+            raise ConsortiaError(f"another fixed consortium is already named {fixed.name!r}", file=file,
+                                 key=f"directives.fixed[{i}].name")
     seen: dict[str, int] = {}
     for i, fixed in enumerate(s.directives.fixed):
         for code in fixed.members:
@@ -336,6 +346,29 @@ def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | Non
     return scenario
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.safe_load``, except that a key given twice in one mapping is an error (PyYAML
+    would silently keep the last one, dropping the first block of settings)."""
+
+
+def _mapping_without_repeats(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node)
+        if not isinstance(key, (str, int, float, bool, dt.date)):
+            continue  # construct_mapping reports keys that cannot be keys
+        if key in seen:
+            raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark,
+                                                    f"key '{key}' appears twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_repeats)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file.
 
@@ -346,7 +379,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise ConsortiaError("scenario file not found", file=str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -376,3 +409,32 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     file = str(scenario.source) if scenario.source else "<scenario>"
     rebuilt = scenario_from_dict(data, file=file, base=Path("."))
     return dataclasses.replace(rebuilt, source=scenario.source)
+
+
+def settings_table() -> str:
+    """The Markdown table of every scenario key, its default, unit and meaning (for the README)."""
+    rows = ["| key | default | unit | meaning |", "| --- | --- | --- | --- |"]
+
+    def walk(cls, prefix):
+        import typing
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if f.metadata.get("internal"):
+                continue
+            key = f"{prefix}{f.name}"
+            typ = hints[f.name]
+            if dataclasses.is_dataclass(typ):
+                walk(typ, key + ".")
+                continue
+            if f.default is not dataclasses.MISSING:
+                default = "null" if f.default is None else yaml.safe_dump(_plain(f.default)).strip().removesuffix("...").strip()
+            elif f.default_factory is not dataclasses.MISSING:
+                default = yaml.safe_dump(f.default_factory(), default_flow_style=True).strip()
+            else:
+                default = "*required*"
+            rows.append(f"| `{key}` | {default} | {f.metadata.get('unit', '')} | {f.metadata['doc']} |")
+            if typing.get_origin(typ) is list and dataclasses.is_dataclass(typing.get_args(typ)[0]):
+                walk(typing.get_args(typ)[0], key + "[].")
+
+    walk(Scenario, "")
+    return "\n".join(rows)
