@@ -31,7 +31,10 @@ def _dates(calendar: Calendar, periods) -> str:
 
 
 def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> list[str]:
-    """Causes of infeasibility found without solving, one plain sentence each."""
+    """Causes of infeasibility found without solving, one plain sentence each.
+
+    Each cause is sufficient on its own: when the list is not empty, no plan exists.
+    """
     from .model import trust_facts
 
     calendar = Calendar(scenario.planning)
@@ -195,10 +198,13 @@ def _market_cause(scenario, facts, calendar) -> list[str]:
     if cap is None:
         return []
     used = {calendar.market_period(t) for f in facts.values() for t in f.window}
-    needed = math.ceil(len(facts) / scenario.consortium.max_size)
+    fixed = [f for f in scenario.directives.fixed if all(m in facts for m in f.members)]
+    free = len(facts) - sum(len(f.members) for f in fixed)
+    needed = len(fixed) + math.ceil(free / scenario.consortium.max_size)
     if needed > cap * len(used):
         return [f"the market is too small: at least {needed} procurements are needed "
-                f"({len(facts)} trusts, consortium.max_size={scenario.consortium.max_size}) but "
+                f"({len(facts)} trusts, consortium.max_size={scenario.consortium.max_size}"
+                + (f", {len(fixed)} fixed consortia" if fixed else "") + ") but "
                 f"market.capacity={cap} in each of the {len(used)} periods any trust can use allows "
                 f"{cap * len(used)}"]
     return []
@@ -243,8 +249,14 @@ RELAXATIONS = {
 }
 
 
-def relaxation_causes(scenario: Scenario, time_limit: float = 30.0) -> list[str]:
-    """Rule families whose relaxation alone makes the scenario feasible."""
+def relaxation_causes(scenario: Scenario, time_limit: float | None = None) -> list[str]:
+    """Rule families whose relaxation alone makes the scenario feasible.
+
+    Each relaxed scenario is solved with ``time_limit`` seconds (default: a sixth of the
+    scenario's own limit, between 5 and 30 s).
+    """
+    if time_limit is None:
+        time_limit = min(30.0, max(5.0, scenario.solver.time_limit / 6))
     from .pipeline import solve_scenario
     from .scenario import with_overrides
 

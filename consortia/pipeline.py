@@ -11,7 +11,7 @@ from .inputs import Instance, load_instance
 from .model import build_model
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solve import PROVEN_GAP, Progress, relative_gap, run_solver
+from .solve import PROVEN_GAP, Progress, check_solver, relative_gap, run_solver
 
 
 def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
@@ -27,6 +27,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         if progress is not None:
             progress(stage, event)
 
+    check_solver(scenario.solver)
     say("inputs")
     instance = instance if instance is not None else load_instance(scenario)
     say("graph")
@@ -41,16 +42,15 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
                    "variables": model.problem.numVariables(),
                    "constraints": model.problem.numConstraints()}
     excluded = tuple(scenario.directives.exclude)
-    early = quick_causes(scenario, instance, graph) if diagnose else []
-    if any("no feasible go-live" in c or "no feasible partner" in c for c in early):
+    early = quick_causes(scenario, instance, graph)
+    if early:
+        # each quick cause alone proves that no plan exists, so there is nothing to solve
         return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     say("solve")
     outcome = run_solver(model.problem, scenario.solver, (lambda e: say("solve", e)) if progress else None)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
     if outcome.status == "infeasible":
-        causes = list(early)
-        if diagnose and not causes:
-            causes = relaxation_causes(scenario)
+        causes = relaxation_causes(scenario) if diagnose else []
         if diagnose and not causes:
             causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
         return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info, excluded=excluded)

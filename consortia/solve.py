@@ -179,17 +179,35 @@ def _cbc_bound(log: str) -> float | None:
     return float(found[-1]) if found else None
 
 
-def _solve_other(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
+def _other_solver(settings: Solver):
+    """The PuLP solver object for a name other than highs or cbc, with the settings it accepts."""
+    options = {"msg": settings.log, "timeLimit": settings.time_limit}
+    if settings.gap:
+        options["gapRel"] = settings.gap
+    if settings.threads:
+        options["threads"] = settings.threads
+    available = ", ".join(["highs", "cbc", *(n for n in pulp.listSolvers(onlyAvailable=True)
+                                             if n not in ("HiGHS", "PULP_CBC_CMD"))])
+    if settings.name not in pulp.listSolvers():
+        raise ConsortiaError(f"unknown solver {settings.name!r}; available here: {available}", key="solver.name")
     try:
+        solver = pulp.getSolver(settings.name, **options)
+    except TypeError:
         solver = pulp.getSolver(settings.name, msg=settings.log, timeLimit=settings.time_limit)
-    except pulp.PulpSolverError as exc:
-        raise ConsortiaError(f"unknown solver {settings.name!r} ({exc}); available here: "
-                             f"highs, cbc, {', '.join(pulp.listSolvers(onlyAvailable=True))}",
-                             key="solver.name")
     if not solver.available():
-        raise ConsortiaError(f"solver {settings.name!r} is not installed on this machine; available: "
-                             f"highs, cbc, {', '.join(pulp.listSolvers(onlyAvailable=True))}",
-                             key="solver.name")
+        raise ConsortiaError(f"solver {settings.name!r} is not installed on this machine; available here: "
+                             f"{available}", key="solver.name")
+    return solver
+
+
+def check_solver(settings: Solver) -> None:
+    """Raise :class:`ConsortiaError` now if the solver the settings name cannot be used."""
+    if settings.name.lower() not in ("highs", "highs_api", "cbc", "pulp_cbc_cmd"):
+        _other_solver(settings)
+
+
+def _solve_other(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
+    solver = _other_solver(settings)
     started = time.perf_counter()
     problem.solve(solver)
     seconds = time.perf_counter() - started
