@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__
+from . import __version__, rota
 from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 
 EXIT_INTERNAL = 4
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed (england default 2013, synthetic default 1)")
     p.add_argument("--out", type=Path, help="folder to write (default inputs/england or inputs/synthetic-N)")
     p.add_argument("--trusts", type=int, default=50, help="synthetic: number of trusts (default 50)")
+    for module in _PLUGINS:
+        module.add_parser(sub)
     return parser
 
 
@@ -78,10 +80,9 @@ def _progress_printer(quiet: bool):
         if event is None:
             err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}")
             return
-        state = (event.incumbent, event.bound)
-        if state == last[1] and elapsed - last[0] < 30.0:
+        if event.incumbent == last[1] and elapsed - last[0] < 15.0:
             return
-        last[:] = [elapsed, state]
+        last[:] = [elapsed, event.incumbent]
         gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
         err.print(f"[dim]{elapsed:7.1f} s[/]  solve  best plan {_fmt(event.incumbent)}  "
                   f"bound {_fmt(event.bound)}  gap {gap}")
@@ -210,6 +211,8 @@ def cmd_generate(args) -> int:
 
 
 COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map, "generate": cmd_generate}
+_PLUGINS = [rota]
+COMMANDS.update({"rota": rota.run_cli})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,11 +56,15 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(1.0, abs(objective))
 
 
+def is_proven(gap: float | None) -> bool:
+    """Whether a relative gap counts as a proof of optimality (<= 1e-6, rounding allowed)."""
+    return gap is not None and gap <= PROVEN_GAP * (1 + 1e-6)
+
+
 def _verdict(has_plan: bool, objective, bound) -> str:
     if not has_plan:
         return "no_solution"
-    gap = relative_gap(objective, bound)
-    return "optimal" if gap is not None and gap <= PROVEN_GAP else "feasible"
+    return "optimal" if is_proven(relative_gap(objective, bound)) else "feasible"
 
 
 @contextlib.contextmanager
@@ -106,8 +110,23 @@ class _Interrupt:
             signal.signal(signal.SIGINT, self._previous)
 
 
+def _highs_with_start(start: dict | None, **options) -> pulp.LpSolver:
+    """PuLP's in-process HiGHS, handed a (partial) starting plan just before it runs."""
+
+    class HiGHSWithStart(pulp.HiGHS):
+        def callSolver(self, lp):
+            if start:
+                import numpy as np
+                pairs = sorted((var.index, value) for var, value in start.items())
+                lp.solverModel.setSolution(len(pairs), np.array([i for i, _ in pairs], dtype=np.int32),
+                                           np.array([v for _, v in pairs], dtype=np.float64))
+            lp.solverModel.run()
+
+    return HiGHSWithStart(**options)
+
+
 def _solve_highs(problem: pulp.LpProblem, settings: Solver,
-                 progress: Callable[[Progress], None] | None) -> SolveOutcome:
+                 progress: Callable[[Progress], None] | None, start: dict | None = None) -> SolveOutcome:
     import highspy
     cb = highspy.cb.HighsCallbackType
     last = [0.0]
@@ -125,10 +144,10 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
             bound = bound if abs(bound) < 1e30 else None
             progress(Progress(inc, bound, relative_gap(inc, bound), now))
 
-        solver = pulp.HiGHS(msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
-                            threads=settings.threads, callbackTuple=(callback, None),
-                            callbacksToActivate=[cb.kCallbackMipImprovingSolution,
-                                                 cb.kCallbackMipInterrupt])
+        solver = _highs_with_start(start, msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
+                                   threads=settings.threads, callbackTuple=(callback, None),
+                                   callbacksToActivate=[cb.kCallbackMipImprovingSolution,
+                                                        cb.kCallbackMipInterrupt])
         started = time.perf_counter()
         with _quiet_stdout(not settings.log):
             problem.solve(solver)
@@ -142,6 +161,12 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
         and info.objective_function_value < 1e30
     objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
     bound = info.mip_dual_bound if abs(info.mip_dual_bound) < 1e30 else None
+    if status == highspy.HighsModelStatus.kOptimal and objective is not None:
+        # HiGHS stops with "optimal" only once the gap is within its tolerances, but its reported
+        # dual bound can be stale when presolve or a starting plan settles the model; take the
+        # tolerance it proved to instead.
+        proven = objective - max(1e-6, settings.gap * abs(objective))
+        bound = proven if bound is None else max(bound, proven)
     message = "interrupted by the user" if interrupt.requested else str(status).split(".")[-1]
     return SolveOutcome(_verdict(has_plan, objective, bound), objective, bound,
                         relative_gap(objective, bound), seconds, "highs", message)
@@ -220,12 +245,22 @@ def _solve_other(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
                         relative_gap(objective, bound), seconds, settings.name)
 
 
+def uses_highs(settings: Solver) -> bool:
+    """Whether the settings name the in-process HiGHS solver."""
+    return settings.name.lower() in ("highs", "highs_api")
+
+
 def run_solver(problem: pulp.LpProblem, settings: Solver,
-               progress: Callable[[Progress], None] | None = None) -> SolveOutcome:
-    """Solve ``problem`` with the solver the settings name and report status, bound and gap."""
+               progress: Callable[[Progress], None] | None = None,
+               start: dict[pulp.LpVariable, float] | None = None) -> SolveOutcome:
+    """Solve ``problem`` with the solver the settings name and report status, bound and gap.
+
+    ``start`` (HiGHS only) is a partial starting plan: values for some variables, which the
+    solver completes and uses as its first incumbent.
+    """
+    if uses_highs(settings):
+        return _solve_highs(problem, settings, progress, start)
     name = settings.name.lower()
-    if name in ("highs", "highs_api"):
-        return _solve_highs(problem, settings, progress)
     if name in ("cbc", "pulp_cbc_cmd"):
         return _solve_cbc(problem, settings)
     return _solve_other(problem, settings)
