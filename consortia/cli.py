@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, rota
+from . import __version__, batch, rota
 from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 
 EXIT_INTERNAL = 4
@@ -211,8 +211,8 @@ def cmd_generate(args) -> int:
 
 
 COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map, "generate": cmd_generate}
-_PLUGINS = [rota]
-COMMANDS.update({"rota": rota.run_cli})
+_PLUGINS = [batch, rota]
+COMMANDS.update({"batch": batch.run_cli, "rota": rota.run_cli})
 
 
 def main(argv: list[str] | None = None) -> int:

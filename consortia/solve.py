@@ -8,7 +8,6 @@ no plan exists; ``no_solution`` means the limit was reached before any plan was 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import signal
@@ -67,23 +66,28 @@ def _verdict(has_plan: bool, objective, bound) -> str:
     return "optimal" if is_proven(relative_gap(objective, bound)) else "feasible"
 
 
-@contextlib.contextmanager
-def _quiet_stdout(enabled: bool):
-    """Silence C-level writes to stdout (solver banners) unless the user asked for the log."""
-    if not enabled:
-        yield
+_BANNER_SHOWN = False
+
+
+def _silence_highs_banner() -> None:
+    """HiGHS prints a banner to C-level stdout the first time a solver is created in a process;
+    create that first one with stdout pointed at /dev/null, so plain runs print only our lines."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
         return
     import sys
+
+    import highspy
     sys.stdout.flush()
     saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        _BANNER_SHOWN = True
 
 
 class _Interrupt:
@@ -148,9 +152,10 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
                                    threads=settings.threads, callbackTuple=(callback, None),
                                    callbacksToActivate=[cb.kCallbackMipImprovingSolution,
                                                         cb.kCallbackMipInterrupt])
+        if not settings.log:
+            _silence_highs_banner()
         started = time.perf_counter()
-        with _quiet_stdout(not settings.log):
-            problem.solve(solver)
+        problem.solve(solver)
         seconds = time.perf_counter() - started
     highs = problem.solverModel
     status = highs.getModelStatus()

@@ -1,0 +1,359 @@
+"""summary.html of a batch: headline counts, comparison charts and the summary table.
+
+One self-contained page that works offline: the charts are matplotlib SVGs inlined as data
+URLs, the styles are inline, nothing is fetched. Each scenario links to its own folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from typing import Any
+from urllib.parse import quote
+
+from .figures import style
+
+TERM_LABELS = {"timing": "timing (months off contract end)", "distance": "distance to medoid",
+               "shortfall": "cover shortfall", "subspecialty_gap": "weekend subspecialty gaps",
+               "standalone": "standalone trusts"}
+STATUS_COLOURS = {"optimal": "#1a7f37", "feasible": "#bf8700", "infeasible": "#8250df",
+                  "no_solution": "#0969da", "error": "#cf222e", "not_run": "#6e7781"}
+MAX_BARS = 50
+MAX_LABELLED_POINTS = 25
+
+CSS = """
+*{box-sizing:border-box}
+body{font-family:%FONT%;color:#1f2328;margin:0;background:#f6f8fa;line-height:1.4}
+main{max-width:1280px;margin:0 auto;padding:18px 22px 40px;background:#fff}
+h1{font-size:26px;margin:0 0 2px}
+h2{font-size:19px;margin:26px 0 8px;border-bottom:2px solid #eaeef2;padding-bottom:4px}
+.sub{color:#5b6068;font-size:13px}
+.synthetic{background:%SYNBG%;color:#fff;font-weight:700;padding:8px 12px;border-radius:6px;margin:10px 0;
+ font-size:14px}
+.headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin:14px 0}
+.kpi{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px}
+.kpi .v{font-size:24px;font-weight:700}
+.kpi .l{font-size:12px;color:#5b6068}
+.kpi.warn .v{color:#cf222e}
+figure{margin:8px 0 18px}
+figure img{max-width:100%;height:auto;border:1px solid #eaeef2;display:block}
+figcaption{font-size:12px;color:#5b6068;margin-top:4px}
+.scroll{overflow-x:auto}
+table.summary{border-collapse:collapse;font-size:12px;white-space:nowrap}
+table.summary th,table.summary td{border:1px solid #eaeef2;padding:2px 6px;text-align:right}
+table.summary th{background:#f6f8fa;position:sticky;top:0}
+table.summary td.t{text-align:left}
+table.summary td.msg{text-align:left;white-space:normal;min-width:260px;color:#5b6068}
+.pill{display:inline-block;color:#fff;border-radius:9px;padding:0 7px;font-size:11px;font-weight:600}
+footer{margin-top:28px;font-size:11px;color:#5b6068;border-top:1px solid #eaeef2;padding-top:8px}
+"""
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(number):
+        return ""
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.{digits}f}"
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _svg(fig) -> str:
+    import matplotlib.pyplot as plt
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=style.SVG_METADATA)
+    plt.close(fig)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _with_plan(rows: list[dict]) -> list[dict]:
+    return [r for r in rows
+            if r.get("status") in ("optimal", "feasible") and _float(r.get("objective")) is not None]
+
+
+def _shown(rows: list[dict]) -> tuple[list[dict], str]:
+    """At most MAX_BARS scenarios with a plan: the best by objective when there are more."""
+    planned = _with_plan(rows)
+    if len(planned) <= MAX_BARS:
+        return planned, ""
+    best = sorted(planned, key=lambda r: _float(r["objective"]))[:MAX_BARS]
+    keep = {id(r) for r in best}
+    return [r for r in planned if id(r) in keep], f" (the {MAX_BARS} best of {len(planned)} plans)"
+
+
+def terms_chart(rows: list[dict]) -> tuple[str, str] | None:
+    """Stacked bars: each objective term per scenario with a plan."""
+    import matplotlib.pyplot as plt
+    shown, note = _shown(rows)
+    if not shown:
+        return None
+    terms = [t for t in TERM_LABELS if any((_float(r.get(f"term_{t}")) or 0) > 0 for r in shown)]
+    with style.mpl_context():
+        fig, ax = plt.subplots(figsize=(9.5, 1.4 + 0.28 * len(shown)), layout="constrained")
+        names = [r["scenario"] for r in shown][::-1]
+        left = [0.0] * len(shown)
+        for k, term in enumerate(terms):
+            values = [_float(r.get(f"term_{term}")) or 0.0 for r in shown][::-1]
+            ax.barh(names, values, left=left, color=style.PALETTE[k % len(style.PALETTE)],
+                    label=TERM_LABELS[term], height=0.7)
+            left = [a + b for a, b in zip(left, values)]
+        ax.set_xlabel("objective (lower is better)")
+        ax.grid(axis="x", color="#eaeef2")
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+        ax.set_ylim(-0.6, len(shown) - 0.4)
+        return _svg(fig), "Objective terms per scenario" + note + "; infeasible and failed scenarios have no bar."
+
+
+def _pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Points no other point beats on both: fewer months misaligned and more trusts covered."""
+    front = []
+    for x, y in sorted(set(points), key=lambda p: (p[0], -p[1])):
+        if not front or y > front[-1][1]:
+            front.append((x, y))
+    return front
+
+
+def tradeoff_chart(rows: list[dict]) -> tuple[str, str] | None:
+    """Scatter: months misaligned against trusts with full seven-day cover, per scenario."""
+    import matplotlib.pyplot as plt
+    planned = [r for r in _with_plan(rows) if _float(r.get("total_months_misaligned")) is not None
+               and _float(r.get("trusts_full_cover_pooled")) is not None]
+    if not planned:
+        return None
+    xs = [_float(r["total_months_misaligned"]) for r in planned]
+    ys = [_float(r["trusts_full_cover_pooled"]) for r in planned]
+    front = _pareto(list(zip(xs, ys)))
+    with style.mpl_context():
+        fig, ax = plt.subplots(figsize=(8.5, 5.2), layout="constrained")
+        for status in ("optimal", "feasible"):
+            pts = [(x, y) for x, y, r in zip(xs, ys, planned) if r["status"] == status]
+            if pts:
+                ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=36, color=STATUS_COLOURS[status],
+                           label=status, alpha=0.8, zorder=3)
+        if len(front) > 1:
+            ax.plot([p[0] for p in front], [p[1] for p in front], color=style.MUTED, lw=1, ls="--",
+                    zorder=2, label="trade-off frontier")
+        on_front = set(front)
+        number = {id(r): k + 1 for k, r in enumerate(rows)}
+        names: dict[tuple[float, float], list[int]] = {}
+        for x, y, r in zip(xs, ys, planned):
+            names.setdefault((x, y), []).append(number[id(r)])
+        for (x, y), at in names.items():
+            if len(names) <= MAX_LABELLED_POINTS or (x, y) in on_front:
+                label = f"#{at[0]}" + (f" +{len(at) - 1}" if len(at) > 1 else "")
+                ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=7,
+                            color=style.INK)
+        ax.set_xlabel("months between contract ends and go-live, all trusts (lower is better)")
+        ax.set_ylabel("trusts with full seven-day cover in their consortium")
+        ax.grid(color="#eaeef2")
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+        return _svg(fig), ("Misalignment against seven-day cover: each point is a scenario with a plan, "
+                           "labelled with its # in the table below (+n: n more scenarios at the same "
+                           "point); the dashed line joins the scenarios that no other beats on both.")
+
+
+def structure_chart(rows: list[dict]) -> tuple[str, str] | None:
+    """Bars: consortia and standalone trusts per scenario, with the peak procurements per period."""
+    import matplotlib.pyplot as plt
+    shown, note = _shown(rows)
+    if not shown:
+        return None
+    with style.mpl_context():
+        fig, ax = plt.subplots(figsize=(9.5, 1.4 + 0.28 * len(shown)), layout="constrained")
+        names = [r["scenario"] for r in shown][::-1]
+        ys = list(range(len(shown)))
+        consortia = [_float(r.get("n_consortia")) or 0 for r in shown][::-1]
+        alone = [_float(r.get("n_standalone")) or 0 for r in shown][::-1]
+        peak = [_float(r.get("peak_market")) or 0 for r in shown][::-1]
+        ax.barh([y + 0.2 for y in ys], consortia, height=0.38, color=style.PALETTE[1], label="consortia")
+        ax.barh([y - 0.2 for y in ys], alone, height=0.38, color=style.STANDALONE_COLOUR,
+                label="standalone trusts")
+        ax.scatter(peak, ys, marker="|", s=160, color=style.PALETTE[0], zorder=3,
+                   label="peak procurements in one period")
+        ax.set_yticks(ys, names)
+        ax.set_xlabel("count")
+        ax.grid(axis="x", color="#eaeef2")
+        ax.set_axisbelow(True)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+        ax.set_ylim(-0.6, len(shown) - 0.4)
+        return _svg(fig), "Consortia, standalone trusts and peak procurements per period" + note + "."
+
+
+def _numeric(text: str) -> float | None:
+    if text in ("", "null", "true", "false"):
+        return None
+    return _float(text)
+
+
+def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
+    """Small multiples: the objective against each numeric swept setting."""
+    import matplotlib.pyplot as plt
+    keys = []
+    for key in swept:
+        values = {_numeric(str(r.get(key, ""))) for r in rows}
+        if None not in values and len(values) > 1:
+            keys.append(key)
+    keys = keys[:6]
+    planned = _with_plan(rows)
+    if not keys or not planned:
+        return None
+    cols = min(3, len(keys))
+    lines = math.ceil(len(keys) / cols)
+    with style.mpl_context():
+        fig, axes = plt.subplots(lines, cols, figsize=(3.4 * cols, 2.8 * lines), squeeze=False,
+                                 layout="constrained")
+        for ax in axes.flat[len(keys):]:
+            ax.set_visible(False)
+        for ax, key in zip(axes.flat, keys):
+            xs = [_numeric(str(r[key])) for r in planned]
+            ys = [_float(r["objective"]) for r in planned]
+            ax.scatter(xs, ys, s=16, color=style.PALETTE[1], alpha=0.7, zorder=3)
+            means: dict[float, list[float]] = {}
+            for x, y in zip(xs, ys):
+                means.setdefault(x, []).append(y)
+            order = sorted(means)
+            ax.plot(order, [sum(means[x]) / len(means[x]) for x in order], color=style.INK, lw=1.2,
+                    zorder=2)
+            failed: dict[float, int] = {}
+            for r in rows:
+                if r.get("status") not in ("optimal", "feasible"):
+                    x = _numeric(str(r.get(key, "")))
+                    failed[x] = failed.get(x, 0) + 1
+            every = [_numeric(str(r[key])) for r in rows]
+            low, high = min(every), max(every)
+            pad = 0.06 * (high - low)
+            ax.set_xlim(low - pad, high + pad)
+            for x, n in sorted(failed.items()):
+                ax.annotate(f"\u00d7 {n} without plan", (x, 0), xycoords=("data", "axes fraction"),
+                            xytext=(0, 4), textcoords="offset points", fontsize=6.5, ha="center",
+                            color=STATUS_COLOURS["error"])
+            ax.set_title(key, fontsize=9)
+            ax.grid(color="#eaeef2")
+            ax.set_axisbelow(True)
+            ax.spines[["top", "right"]].set_visible(False)
+        axes.flat[0].set_ylabel("objective")
+        return _svg(fig), ("The objective against each numeric swept setting: dots are scenarios with a "
+                           "plan, the line joins their mean at each value; \u00d7 counts the scenarios "
+                           "without a plan at that value.")
+
+
+def _headline(rows: list[dict], seconds: float) -> list[tuple[str, str, bool]]:
+    count = {s: sum(1 for r in rows if r.get("status") == s) for s in STATUS_COLOURS}
+    planned = _with_plan(rows)
+    best = min(planned, key=lambda r: _float(r["objective"])) if planned else None
+    kpis = [(str(len(rows)), "scenarios", False),
+            (str(count["optimal"] + count["feasible"]), "with a plan "
+             f"({count['optimal']} proven optimal)", False),
+            (str(count["infeasible"]), "infeasible (no plan exists)", False),
+            (str(count["no_solution"]), "no plan within the time limit", count["no_solution"] > 0),
+            (str(count["error"]), "failed with an error", count["error"] > 0)]
+    if count["not_run"]:
+        kpis.append((str(count["not_run"]), "not run (interrupted)", True))
+    if best is not None:
+        kpis.append((_num(best["objective"]), f"best objective: {best['scenario']}", False))
+    kpis.append((f"{seconds:,.0f} s", "batch wall time this run", False))
+    return kpis
+
+
+def _link(run, name: str) -> str:
+    folder = run.output / name
+    for file in ("report.html", "plan.yaml", "batch-result.yaml"):
+        if (folder / file).is_file():
+            return f"<a href='{quote(name)}/{file}'>{html.escape(name)}</a>"
+    return html.escape(name)
+
+
+def _table(run, rows: list[dict], swept: list[str]) -> str:
+    columns = ([("#", "#"), ("scenario", "scenario"), ("group", "group")] + [(k, k) for k in swept]
+               + [("status", "status"), ("objective", "objective")]
+               + [(f"term_{t}", t) for t in TERM_LABELS]
+               + [("gap", "gap"), ("n_consortia", "consortia"), ("n_standalone", "standalone"),
+                  ("trusts_full_cover_pooled", "7-day cover"), ("total_months_misaligned", "months off"),
+                  ("peak_market", "peak market"), ("solve_seconds", "solve s"), ("message", "message")])
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
+    body = []
+    for number, r in enumerate(rows, 1):
+        cells = []
+        for key, _ in columns:
+            value = r.get(key)
+            if key == "#":
+                cells.append(f"<td>{number}</td>")
+            elif key == "scenario":
+                cells.append(f"<td class='t'>{_link(run, r['scenario'])}</td>")
+            elif key == "status":
+                colour = STATUS_COLOURS.get(str(value), "#6e7781")
+                cells.append(f"<td class='t'><span class='pill' style='background:{colour}'>"
+                             f"{html.escape(str(value))}</span></td>")
+            elif key == "message":
+                cells.append(f"<td class='msg'>{html.escape(str(value or ''))}</td>")
+            elif key == "gap":
+                gap = _float(value)
+                cells.append(f"<td>{'' if gap is None else f'{100 * gap:.2f}%'}</td>")
+            elif key in ("group", *swept):
+                cells.append(f"<td class='t'>{html.escape(str(value if value is not None else ''))}</td>")
+            else:
+                cells.append(f"<td>{html.escape(_num(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<div class='scroll'><table class='summary'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+
+
+def render_summary_html(run, rows: list[dict]) -> str:
+    """The text of summary.html for a batch run and its summary rows."""
+    batch = run.batch
+    swept = list(batch.swept_keys)
+    charts = [terms_chart(rows), tradeoff_chart(rows), structure_chart(rows), sweep_chart(rows, swept)]
+    figures = "".join(f"<figure><img alt='{html.escape(caption)}' src='{src}'>"
+                      f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+                      for src, caption in (c for c in charts if c is not None))
+    kpis = "".join(f"<div class='kpi{' warn' if warn else ''}'><div class='v'>{html.escape(v)}</div>"
+                   f"<div class='l'>{html.escape(label)}</div></div>"
+                   for v, label, warn in _headline(rows, run.seconds))
+    synthetic = (f"<div class='synthetic'>{html.escape(style.SYNTHETIC_NOTE)}</div>"
+                 if batch.base.synthetic else "")
+    where = (f"{run.workers} local worker process(es)" if run.executor == "local"
+             else "a Dask distributed cluster")
+    interrupted = ("<p class='synthetic'>This batch was interrupted: scenarios marked not_run have no "
+                   "result yet. Run the same command again to resume.</p>" if run.interrupted else "")
+    css = CSS.replace("%FONT%", style.HTML_FONT).replace("%SYNBG%", style.SYNTHETIC_BG)
+    title = f"Batch {batch.name}"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>{html.escape(title)}</title><style>{css}</style></head>
+<body><main>
+<header><h1>{html.escape(title)}</h1>
+<div class="sub">{html.escape(batch.description)}</div>
+<div class="sub">Base scenario {html.escape(batch.base.name)} ({html.escape(str(batch.base.source or ''))});
+batch file {html.escape(str(batch.file))}; run on {html.escape(where)}.</div>
+{synthetic}{interrupted}</header>
+<section class="headline">{kpis}</section>
+<section><h2>Comparison</h2>{figures or "<p class='sub'>No scenario has a plan yet.</p>"}</section>
+<section><h2>Every scenario ({len(rows)})</h2>
+<p class="sub">Each name opens the scenario's folder: report.html when maps were drawn, else plan.yaml,
+else the batch-result.yaml record. summary.csv beside this page holds every column.</p>
+{_table(run, rows, swept)}</section>
+<footer>{synthetic}<div>{html.escape(batch.base.attribution)}</div></footer>
+</main></body></html>
+"""
