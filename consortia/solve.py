@@ -154,12 +154,20 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
                                                         cb.kCallbackMipInterrupt])
         if not settings.log:
             _silence_highs_banner()
+        # HiGHS keeps one thread pool per process and refuses to run with another thread count
+        # once it exists; start a fresh pool so solves with different settings can follow each other.
+        highspy.Highs.resetGlobalScheduler(True)
         started = time.perf_counter()
         problem.solve(solver)
         seconds = time.perf_counter() - started
     highs = problem.solverModel
     status = highs.getModelStatus()
     info = highs.getInfo()
+    if status in (highspy.HighsModelStatus.kNotset, highspy.HighsModelStatus.kModelError,
+                  highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kLoadError,
+                  highspy.HighsModelStatus.kPresolveError, highspy.HighsModelStatus.kPostsolveError):
+        raise RuntimeError(f"HiGHS stopped with an error ({str(status).split('.')[-1]}); rerun with "
+                           "solver.log: true to see its log")
     if status == highspy.HighsModelStatus.kInfeasible:
         return SolveOutcome("infeasible", None, None, None, seconds, "highs")
     has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) \

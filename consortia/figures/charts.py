@@ -224,20 +224,21 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
     frac_top = 1 - top_in / height
     frac_bot = bottom_in / height
     hdr_y = 1 - 0.35 / height
-    full_alone = int(np.sum(np.all(alone >= 1.0, axis=1))) if n else 0
-    full_pooled = int(np.sum(np.all(pooled >= 1.0, axis=1))) if n else 0
+    need = data.min_ratio
+    full_alone = int(np.sum(np.all(alone >= need, axis=1))) if n else 0
+    full_pooled = int(np.sum(np.all(pooled >= need, axis=1))) if n else 0
     _header(fig, data, f"Seven-day reporting cover \u2014 {data.scenario}",
-            "Cover ratio = reporting capacity / demand on that day (1.0 = exactly enough).  Left: "
-            "the weakest member on its own.  Right: the consortium pooling its radiologists.",
+            f"Cover ratio = reporting capacity / demand on that day; the scenario requires {need:.2f} "
+            "(cover.min_ratio).  Left: the weakest member on its own.  Right: the consortium pooled.",
             y=hdr_y, dy=0.42 / height)
     ax1 = fig.add_axes([0.10, frac_bot, 0.30, frac_top - frac_bot])
     ax2 = fig.add_axes([0.47, frac_bot, 0.30, frac_top - frac_bot])
     cax = fig.add_axes([0.915, frac_bot + 0.1 * (frac_top - frac_bot), 0.012,
                         0.6 * (frac_top - frac_bot)])
-    finite = np.concatenate([alone[np.isfinite(alone)], pooled[np.isfinite(pooled)], [1.0]])
-    vmax = max(1.6, min(3.0, float(np.nanmax(finite))))
-    vmin = min(0.4, float(np.nanmin(finite)))
-    norm = TwoSlopeNorm(vmin=vmin, vcenter=1.0, vmax=vmax)
+    finite = np.concatenate([alone[np.isfinite(alone)], pooled[np.isfinite(pooled)], [need]])
+    vmax = max(need + 0.6, min(3.0, float(np.nanmax(finite))))
+    vmin = min(need * 0.4, float(np.nanmin(finite)))
+    norm = TwoSlopeNorm(vmin=min(vmin, need - 1e-6), vcenter=need, vmax=vmax)
     labels = []
     for c in rows:
         if c["is_standalone"]:
@@ -271,15 +272,15 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
                 txt = "\u221e" if math.isinf(v) else ("" if math.isnan(v) else f"{v:.2f}")
                 shade = norm(shown[i, j])
                 colour = "white" if shade < 0.15 or shade > 0.85 else style.INK
-                weight = "bold" if (not math.isnan(v) and v < 1.0) else "normal"
+                weight = "bold" if (not math.isnan(v) and v < need) else "normal"
                 ax.text(j, i, txt, ha="center", va="center", fontsize=fs - 0.6, color=colour,
                         fontweight=weight)
         if data.standalone.shape[0] and len(data.groups):
             ax.axhline(len(data.groups) - 0.5, color=style.INK, lw=1.2)
     # days covered, alone -> pooled
     for i in range(n):
-        a = int(np.sum(alone[i] >= 1.0))
-        p = int(np.sum(pooled[i] >= 1.0))
+        a = int(np.sum(alone[i] >= need))
+        p = int(np.sum(pooled[i] >= need))
         colour = style.COVER_OK if p == 7 else (style.COVER_SHORT if p < a else style.INK)
         ax2.text(7.0, i, f"{a}/7 \u2192 {p}/7 days", ha="left", va="center", fontsize=fs,
                  color=colour, fontweight="bold" if p == 7 else "normal")
@@ -288,7 +289,7 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
     cb = fig.colorbar(im, cax=cax)
     cb.set_label("cover ratio (capacity / demand)", fontsize=8)
     cb.ax.tick_params(labelsize=7)
-    cb.ax.axhline(1.0, color=style.INK, lw=1.2)
+    cb.ax.axhline(need, color=style.INK, lw=1.2)
     fig.text(0.915, frac_bot + 0.72 * (frac_top - frac_bot),
              f"Consortia covering all\n7 days: {full_alone} alone\n\u2192 {full_pooled} pooled"
              if n else "", fontsize=8, color=style.INK, va="bottom")

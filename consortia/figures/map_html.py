@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 from . import style
-from .plandata import DAYS, PlanData, month_label
+from .plandata import DAYS, PlanData, month_label, polygon_rings
 
 SCALE = 1000.0  # projected metres -> SVG units (km)
 
@@ -24,20 +24,9 @@ def _fmt(v: float) -> str:
 
 
 def geom_to_svg_path(geom) -> str:
-    if geom is None or geom.is_empty:
-        return ""
-    polys = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
-    parts = []
-    for poly in polys:
-        if poly.geom_type != "Polygon":
-            continue
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = list(ring.coords)
-            if len(xy) < 3:
-                continue
-            pts = [f"{_fmt(x / SCALE)} {_fmt(-y / SCALE)}" for x, y in xy[:-1]]
-            parts.append("M" + "L".join(pts) + "Z")
-    return "".join(parts)
+    """SVG path data (with holes) for a shapely (Multi)Polygon in map units."""
+    return "".join("M" + "L".join(f"{_fmt(x / SCALE)} {_fmt(-y / SCALE)}" for x, y in xy[:-1]) + "Z"
+                   for xy in polygon_rings(geom))
 
 
 def _ratio(v) -> float | None:
@@ -88,7 +77,7 @@ def plan_json(data: PlanData) -> dict:
             "alone": [_ratio_str(t[f"alone_ratio_{d}"]) for d in DAYS],
             "pooled": cover_by.get(str(t["consortium"]), [""] * 7),
         })
-    return {"scenario": data.scenario, "consortia": cons, "trusts": trusts}
+    return {"scenario": data.scenario, "consortia": cons, "trusts": trusts, "min_ratio": data.min_ratio}
 
 
 def build_svg(data: PlanData, *, interactive: bool = True) -> tuple[str, tuple[float, float, float, float]]:
@@ -279,7 +268,7 @@ function esc(s){ return String(s).replace(/[&<>"']/g, function(ch){ return {'&':
 function cell(v){
   if (v === '' || v === null || v === undefined) return '<td>\u2013</td>';
   var f = v === 'inf' ? Infinity : parseFloat(v);
-  return '<td class="' + (f < 1 ? 'short' : 'ok') + '">' + (v === 'inf' ? '\u221e' : esc(v)) + '</td>';
+  return '<td class="' + (f < data.min_ratio ? 'short' : 'ok') + '">' + (v === 'inf' ? '\u221e' : esc(v)) + '</td>';
 }
 function trustHtml(t){
   var c = byId[t.c] || {};
@@ -290,7 +279,7 @@ function trustHtml(t){
   s += '<table><tr><th>cover</th>' + DAYS.map(function(d){ return '<th>' + d + '</th>'; }).join('') + '</tr>';
   s += '<tr><th>alone</th>' + t.alone.map(cell).join('') + '</tr>';
   s += '<tr><th>pooled</th>' + t.pooled.map(cell).join('') + '</tr></table>';
-  s += '<div class="sub">Cover = reporting capacity / demand that day; below 1.00 (red) is a shortfall.</div>';
+  s += '<div class="sub">Cover = reporting capacity / demand that day; below ' + data.min_ratio.toFixed(2) + ' (cover.min_ratio, red) is a shortfall.</div>';
   return s;
 }
 function consortiumHtml(c){

@@ -24,7 +24,7 @@ from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MPath  # noqa: E402
 
 from . import style  # noqa: E402
-from .plandata import PlanData, month_label  # noqa: E402
+from .plandata import PlanData, month_label, polygon_rings  # noqa: E402
 
 FIG_W, FIG_H, DPI = 12.8, 7.2, 150
 
@@ -45,19 +45,10 @@ def render_static_map(data: PlanData, out_dir: Path) -> list[Path]:
 # --------------------------------------------------------------------------- geometry helpers
 def _geom_path(geom) -> MPath | None:
     """A matplotlib path (with holes) for a shapely (Multi)Polygon."""
-    if geom is None or geom.is_empty:
-        return None
-    polys = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
     verts, codes = [], []
-    for poly in polys:
-        if poly.geom_type != "Polygon":
-            continue
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = list(ring.coords)
-            if len(xy) < 3:
-                continue
-            verts.extend(xy)
-            codes.extend([MPath.MOVETO] + [MPath.LINETO] * (len(xy) - 2) + [MPath.CLOSEPOLY])
+    for xy in polygon_rings(geom):
+        verts.extend(xy)
+        codes.extend([MPath.MOVETO] + [MPath.LINETO] * (len(xy) - 2) + [MPath.CLOSEPOLY])
     return MPath(verts, codes) if verts else None
 
 

@@ -67,6 +67,12 @@ class PlanData:
         return self.plan.get("metrics") or {}
 
     @property
+    def min_ratio(self) -> float:
+        """The cover ratio the scenario requires on every day (``cover.min_ratio``)."""
+        value = (self.settings.get("cover") or {}).get("min_ratio")
+        return 1.0 if value is None else float(value)
+
+    @property
     def period_months(self) -> int:
         return int((self.settings.get("planning") or {}).get("period_months") or 3)
 
@@ -119,6 +125,19 @@ class PlanData:
         if solver:
             parts.append(str(solver))
         return ", ".join(parts)
+
+
+def polygon_rings(geom):
+    """Every ring (exterior and holes) of a shapely (Multi)Polygon with at least 3 points."""
+    if geom is None or geom.is_empty:
+        return
+    for poly in (list(geom.geoms) if hasattr(geom, "geoms") else [geom]):
+        if poly.geom_type != "Polygon":
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = list(ring.coords)
+            if len(xy) >= 3:
+                yield xy
 
 
 def parse_date(v) -> dt.date | None:

@@ -85,7 +85,7 @@ def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _cell(v) -> str:
+def _cell(v, need: float) -> str:
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -93,14 +93,14 @@ def _cell(v) -> str:
     if math.isnan(f):
         return "<td>\u2013</td>"
     txt = "\u221e" if math.isinf(f) else f"{f:.2f}"
-    return f'<td class="{"short" if f < 1.0 else "ok"}">{txt}</td>'
+    return f'<td class="{"short" if f < need else "ok"}">{txt}</td>'
 
 
-def _days_ok(values) -> int:
+def _days_ok(values, need: float) -> int:
     out = 0
     for v in values:
         try:
-            if float(v) >= 1.0:
+            if float(v) >= need:
                 out += 1
         except (TypeError, ValueError):
             pass
@@ -114,12 +114,12 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
     n_trusts = int(m.get("n_trusts") or len(t))
     alone_full = m.get("trusts_full_cover_alone")
     if alone_full is None:
-        alone_full = int(sum(_days_ok([r[f"alone_ratio_{d}"] for d in DAYS]) == 7
+        alone_full = int(sum(_days_ok([r[f"alone_ratio_{d}"] for d in DAYS], data.min_ratio) == 7
                              for _, r in t.iterrows()))
     pooled_full = m.get("trusts_full_cover_pooled")
     if pooled_full is None:
         pooled_full = int(sum(c["n_trusts"] for _, c in data.consortia.iterrows()
-                              if _days_ok([c[f"cover_ratio_{d}"] for d in DAYS]) == 7))
+                              if _days_ok([c[f"cover_ratio_{d}"] for d in DAYS], data.min_ratio) == 7))
     mis = m.get("total_months_misaligned")
     if mis is None:
         mis = int(np.nansum(t["months_misaligned"]))
@@ -161,7 +161,7 @@ def consortium_card(data: PlanData, c) -> str:
     weakest = (np.nanmin(alone_rows, axis=0) if len(alone_rows) and np.isfinite(alone_rows).any()
                else [float("nan")] * 7)
     pooled = [c[f"cover_ratio_{d}"] for d in DAYS]
-    a_ok, p_ok = _days_ok(weakest), _days_ok(pooled)
+    a_ok, p_ok = _days_ok(weakest, data.min_ratio), _days_ok(pooled, data.min_ratio)
     if c["is_standalone"]:
         cover = f"covers {p_ok}/7 days alone"
     else:
@@ -183,9 +183,9 @@ def consortium_card(data: PlanData, c) -> str:
         sub.append("no weekend subspecialty gaps")
     table = ("<table><tr><th></th>" + "".join(f"<th>{d}</th>" for d in DAY_NAMES) + "</tr>"
              + ("" if c["is_standalone"] else
-                "<tr><th>weakest alone</th>" + "".join(_cell(v) for v in weakest) + "</tr>")
+                "<tr><th>weakest alone</th>" + "".join(_cell(v, data.min_ratio) for v in weakest) + "</tr>")
              + f"<tr><th>{'alone' if c['is_standalone'] else 'pooled'}</th>"
-             + "".join(_cell(v) for v in pooled) + "</tr></table>")
+             + "".join(_cell(v, data.min_ratio) for v in pooled) + "</tr></table>")
     mis_total = c["months_misaligned"]
     mis_total = "?" if mis_total is None or (isinstance(mis_total, float) and math.isnan(mis_total)) \
         else int(mis_total)
