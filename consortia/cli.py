@@ -1,8 +1,8 @@
 """The ``consortia`` command: a thin layer over the Python API.
 
 Exit codes: 0 a plan was found (or a check passed), 1 no plan exists (with a diagnosis) or a
-checked plan breaks a rule, 2 bad input, 3 no plan within the time limit, 4 internal error,
-130 interrupted.
+checked plan breaks a rule, 2 bad input (or a file that cannot be read or written), 3 no plan
+within the time limit, 4 internal error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, batch, rota
+from . import __version__, batch, diff, explain, price, relax, rota
 from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 
 EXIT_INTERNAL = 4
@@ -41,10 +41,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
     p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_set_option(p)
+    p.add_argument("--baseline", type=Path, metavar="PLAN_DIR",
+                   help="an earlier plan folder to stay close to; each moved trust costs objective.moved")
+    p.add_argument("--moved", type=float, metavar="W", help="cost per trust moved from the baseline "
+                                                            "(objective.moved, default 5)")
+    p.add_argument("--relax", action="store_true", help="when no plan exists, also find the smallest change of "
+                                                       "each numeric setting that gives one (see 'diagnose')")
 
     p = sub.add_parser("check", help="re-verify a plan folder or a proposal CSV against a scenario")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("plan", type=Path, help="plan folder, or CSV with trust,consortium[,go_live]")
+    add_set_option(p)
+    p.add_argument("--optimum", action="store_true",
+                   help="also solve the scenario and report how far the plan's objective is from the optimum")
+    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit for --optimum")
 
     p = sub.add_parser("map", help="re-draw the maps, charts and report of a plan folder")
     p.add_argument("plan", type=Path, help="plan folder")
@@ -58,6 +69,20 @@ def _parser() -> argparse.ArgumentParser:
     for module in _PLUGINS:
         module.add_parser(sub)
     return parser
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set KEY=VALUE`` (repeatable): a what-if change of one scenario setting."""
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                        help="change one scenario setting (dotted key, YAML value), e.g. market.capacity=2; "
+                             "repeatable")
+
+
+def with_sets(scenario, sets: list[str]):
+    """``scenario`` with the ``--set`` changes applied."""
+    from .scenario import parse_set, with_overrides
+
+    return with_overrides(scenario, dict(parse_set(s) for s in sets)) if sets else scenario
 
 
 def _positive(value, flag: str):
@@ -126,9 +151,12 @@ def cmd_solve(args) -> int:
         raise ConsortiaError(f"--threads must be at least 1, got {args.threads}")
     if args.gap is not None and (not math.isfinite(args.gap) or args.gap < 0):
         raise ConsortiaError(f"--gap must be >= 0, got {args.gap}")
-    scenario = load_scenario(args.scenario)
+    scenario = with_sets(load_scenario(args.scenario), args.sets)
+    if args.moved is not None and (not math.isfinite(args.moved) or args.moved < 0):
+        raise ConsortiaError(f"--moved must be >= 0, got {args.moved}")
     overrides = {"solver.time_limit": args.time_limit, "solver.name": args.solver,
-                 "solver.threads": args.threads, "solver.gap": args.gap}
+                 "solver.threads": args.threads, "solver.gap": args.gap, "objective.moved": args.moved,
+                 "baseline": str(args.baseline) if args.baseline is not None else None}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides:
         scenario = with_overrides(scenario, overrides)
@@ -141,6 +169,11 @@ def cmd_solve(args) -> int:
         err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
         for cause in plan.diagnosis:
             err.print(f"  - {escape(cause)}")
+        if args.relax:
+            found = relax.relaxations(scenario, instance=instance,
+                                      per_solve=min(60.0, scenario.solver.time_limit))
+            for line in relax.relaxation_lines(found):
+                err.print(escape(line))
         return EXIT_INFEASIBLE
     if plan.status == "no_solution":
         err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
@@ -152,15 +185,37 @@ def cmd_solve(args) -> int:
         err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
         return EXIT_INTERNAL
     _summary(plan, written)
+    if scenario.baseline is not None and (scenario.baseline / "plan.yaml").is_file():
+        _moves(scenario.baseline, written)
+    elif scenario.baseline is not None:
+        moved = plan.metrics.get("moved", [])
+        out.print(f"{len(moved)} trust(s) moved from the baseline {scenario.baseline}: {' '.join(moved)}")
     return EXIT_OK
+
+
+def _moves(baseline: Path, written: Path) -> None:
+    """Who moved from the baseline plan, and how their consortium changed."""
+    from .diff import diff_plans
+
+    d = diff_plans(baseline, written)
+    out.print(f"{len(d.moved)} trust(s) moved from the baseline {baseline}" + (":" if d.moved else ""))
+    for m in d.moved:
+        change = "; ".join(part for part in (("left " + " ".join(m.left)) if m.left else "",
+                                             ("joined " + " ".join(m.joined)) if m.joined else "") if part)
+        out.print(f"  {m.trust}: {m.consortium_a} -> {m.consortium_b} ({change})")
+    if d.only_b:
+        out.print(f"new since the baseline: {' '.join(d.only_b)}")
+    if d.inputs or d.settings:
+        out.print("what changed: " + ", ".join([f"input {k}" for k in d.inputs]
+                                               + [f"{k} {a} -> {b}" for k, (a, b) in d.settings.items()]))
 
 
 def cmd_check(args) -> int:
     from .checker import check_plan
     from .inputs import load_instance
-    from .scenario import load_scenario
+    from .scenario import load_scenario, with_overrides
 
-    scenario = load_scenario(args.scenario)
+    scenario = with_sets(load_scenario(args.scenario), args.sets)
     instance = load_instance(scenario)
     if not args.plan.exists():
         raise ConsortiaError("plan folder or proposal file not found", file=str(args.plan))
@@ -171,6 +226,12 @@ def cmd_check(args) -> int:
             out.print(f"  {cid}: {date} ({' '.join(sorted(report.members.get(cid, [])))})")
     out.print("objective recomputed: " + f"{report.objective:.3f}  ("
               + ", ".join(f"{k} {v:.2f}" for k, v in report.terms.items()) + ")")
+    if args.optimum:
+        _positive(args.time_limit, "--time-limit")
+        from .price import distance_from_optimum, distance_lines
+        solving = with_overrides(scenario, {"solver.time_limit": args.time_limit}) if args.time_limit else scenario
+        for line in distance_lines(distance_from_optimum(solving, report.objective, instance=instance)):
+            out.print(escape(line))
     if report.ok:
         out.print(f"[bold green]OK[/]: {args.plan} keeps every rule of {scenario.name}")
         return EXIT_OK
@@ -211,8 +272,9 @@ def cmd_generate(args) -> int:
 
 
 COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map, "generate": cmd_generate}
-_PLUGINS = [batch, rota]
-COMMANDS.update({"batch": batch.run_cli, "rota": rota.run_cli})
+_PLUGINS = [batch, rota, diff, price, relax, explain]
+COMMANDS.update({"batch": batch.run_cli, "rota": rota.run_cli, "diff": diff.run_cli, "price": price.run_cli,
+                 "diagnose": relax.run_cli, "explain": explain.run_cli})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except ConsortiaError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(f"[bold red]error:[/] cannot read or write{escape(where)}: {escape(exc.strerror or str(exc))}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         err.print("interrupted; no plan folder was written or changed")

@@ -184,6 +184,8 @@ def _safe_target(folder: Path) -> None:
     blocking = next((p for p in folder.parents if p.exists()), None)
     if blocking is not None and not blocking.is_dir():
         raise ConsortiaError(f"cannot write a folder inside {blocking}: it is a file", file=str(folder))
+    if blocking is not None and not os.access(blocking, os.W_OK | os.X_OK):
+        raise ConsortiaError(f"cannot write inside {blocking}: permission denied", file=str(folder))
     if folder.is_dir() and any(folder.iterdir()) and not (folder / "plan.yaml").is_file():
         raise ConsortiaError("refusing to replace a folder that is not a consortia plan folder "
                              "(it has files but no plan.yaml); choose another --out", file=str(folder))
