@@ -108,8 +108,25 @@ class _Rules:
         self.together = {frozenset(p) for p in scenario.directives.together}
         self.apart = {frozenset(p) for p in scenario.directives.apart}
         self.fixed = {frozenset(f.members): f for f in scenario.directives.fixed}
+        self.pins = {p.trust: p for p in scenario.directives.pin}
+        self.baseline = None
+        if scenario.baseline is not None:
+            rows = _read(scenario.baseline / "assignments.csv", ("trust", "consortium"))
+            self.baseline = {row["trust"]: row["consortium"] for _, row in rows}
         p = scenario.planning
         self.go_lives = [_add_months(p.start, k * p.period_months) for k in range(p.periods)]
+
+    def core(self, members) -> frozenset:
+        """The members of the fixed consortium inside ``members`` (empty when there is none)."""
+        inside = set(members)
+        return next((k for k in self.fixed if k <= inside), frozenset())
+
+    def agreed_go_live(self, members) -> dt.date | None:
+        """The go-live a fixed consortium or a pinned member asks of a consortium, if any."""
+        core = self.core(members)
+        dates = [self.fixed[core].go_live] if core else []
+        dates += [self.pins[m].go_live for m in members if m in self.pins]
+        return next((d for d in dates if d is not None), None)
 
     def linked(self, a: str, b: str) -> bool:
         pair = frozenset((a, b))
@@ -177,6 +194,7 @@ class _Rules:
         s = self.s
         key = frozenset(members)
         exempt = key in self.fixed
+        core = self.core(members) if not exempt else key
         for a, b in itertools.combinations(sorted(members), 2):
             pair = frozenset((a, b))
             if pair in self.forbid:
@@ -187,6 +205,8 @@ class _Rules:
             if s.network.membership == "clique":
                 for a, b in itertools.combinations(sorted(members), 2):
                     pair = frozenset((a, b))
+                    if pair <= core:
+                        continue
                     if pair not in self.forbid and pair not in self.apart and not self.linked(a, b):
                         why = ("different regions" if s.network.same_region
                                and self.trusts[a].region != self.trusts[b].region
@@ -196,14 +216,18 @@ class _Rules:
             else:
                 g = nx.Graph()
                 g.add_nodes_from(members)
-                g.add_edges_from((a, b) for a, b in itertools.combinations(members, 2) if self.linked(a, b))
+                g.add_edges_from((a, b) for a, b in itertools.combinations(members, 2)
+                                 if self.linked(a, b) or frozenset((a, b)) <= core)
                 if not nx.is_connected(g):
                     parts = [" ".join(sorted(c)) for c in nx.connected_components(g)]
                     out.append(f"consortium {cid} is not connected by links: {' | '.join(parts)}")
             n = len(members)
             if n == 1 and not s.consortium.allow_standalone:
                 out.append(f"{members[0]} is standalone but consortium.allow_standalone is false")
-            if n >= 2 and not s.consortium.min_size <= n <= s.consortium.max_size:
+            if core and n > s.consortium.max_size:
+                out.append(f"fixed consortium {cid} grew to {n} trusts; newcomers may join only up to "
+                           f"consortium.max_size={s.consortium.max_size}")
+            elif not core and n >= 2 and not s.consortium.min_size <= n <= s.consortium.max_size:
                 out.append(f"consortium {cid} has {n} trusts; consortium size must be "
                            f"{s.consortium.min_size} to {s.consortium.max_size}")
         if s.cover.mode == "hard":
@@ -221,15 +245,14 @@ def _assign_go_lives(rules: _Rules, groups: dict[str, list[str]],
                      given: dict[str, dt.date | None]) -> tuple[dict[str, dt.date], list[str]]:
     """Cheapest go-live per consortium within the windows and the market capacity (min-cost flow).
 
-    A consortium keeps a go-live the proposal gives it, or that ``directives.fixed`` agreed for
-    it; the other rules judge those dates afterwards.
+    A consortium keeps a go-live the proposal gives it, or that ``directives.fixed`` or a member's
+    ``directives.pin`` agreed for it; the other rules judge those dates afterwards.
     """
     flow = nx.DiGraph()
     cap = rules.s.market.capacity or len(groups)
     problems = []
     for cid, members in groups.items():
-        fixed = rules.fixed.get(frozenset(members))
-        agreed = given.get(cid) or (fixed.go_live if fixed is not None else None)
+        agreed = given.get(cid) or rules.agreed_go_live(members)
         options = [agreed] if agreed is not None else [
             g for g in rules.go_lives if not rules.go_live_breaks(cid, g)
             and not any(rules.timing_breaks(m, g) for m in members)]
@@ -346,14 +369,44 @@ def _directive_breaks(rules: _Rules, assigned: dict[str, str], go_live) -> list[
             continue
         cid = cids.pop()
         extra = sorted(t for t, c in assigned.items() if c == cid and t not in members)
-        if extra:
+        if extra and not f.grow:
             out.append(f"fixed consortium {' '.join(f.members)} gained {' '.join(extra)}")
         if f.go_live is not None and go_live.get(cid) not in (None, f.go_live):
             out.append(f"fixed consortium {' '.join(f.members)} goes live {go_live.get(cid)}, not {f.go_live}")
+    named = {f.name: f for f in rules.s.directives.fixed if f.name}
+    for trust, pin in rules.pins.items():
+        if trust not in assigned:
+            continue
+        cid = assigned[trust]
+        if pin.consortium is not None:
+            core = named[pin.consortium].members
+            if any(assigned.get(m) != cid for m in core):
+                out.append(f"directives.pin: {trust} is in {cid}, not in fixed consortium {pin.consortium}")
+        if pin.go_live is not None and go_live.get(cid) not in (None, pin.go_live):
+            out.append(f"directives.pin: {trust} goes live {go_live.get(cid)} with {cid}, not {pin.go_live}")
     return out
 
 
+def _moved(baseline: dict[str, str], groups) -> list[str]:
+    """Trusts that share a consortium with a trust they were not with in the baseline, or no
+    longer with one they were with (only trusts in both plans count)."""
+    now = {m: cid for cid, ms in groups.items() for m in ms}
+    both = sorted(m for m in now if m in baseline)
+    out = set()
+    for a, b in itertools.combinations(both, 2):
+        if (now[a] == now[b]) != (baseline[a] == baseline[b]):
+            out.update((a, b))
+    return sorted(out)
+
+
 def _terms(rules: _Rules, groups, go_live) -> dict[str, float]:
+    terms = _base_terms(rules, groups, go_live)
+    if rules.baseline is not None:
+        terms["moved"] = rules.s.objective.moved * len(_moved(rules.baseline, groups))
+    return terms
+
+
+def _base_terms(rules: _Rules, groups, go_live) -> dict[str, float]:
     w = rules.s.objective
     soft = rules.s.cover.mode == "soft"
     months = sum(rules.misaligned(m, go_live[c]) for c, ms in groups.items() if go_live.get(c) for m in ms)

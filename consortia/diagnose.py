@@ -47,6 +47,13 @@ def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> lis
             continue
         end = instance.trust(code).contract_end
         rounded = month_number(end)
+        pin = next((q for q in scenario.directives.pin if q.trust == code and q.go_live), None)
+        if pin is not None:
+            causes.append(f"{code}: the pinned go-live {pin.go_live} (directives.pin) is not a period start "
+                          f"within its window (contract end {end}, max extension {p.max_extension_months}, "
+                          f"max early exit {p.max_early_exit_months} months)"
+                          + (" or differs from its fixed consortium's go-live" if f.fixed is not None else ""))
+            continue
         if f.fixed is not None and scenario.directives.fixed[f.fixed].go_live is not None:
             causes.append(f"{code}: the fixed go-live {scenario.directives.fixed[f.fixed].go_live} is not "
                           f"a period start within its window (contract end {end}, max extension "
@@ -75,9 +82,10 @@ def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> lis
                 reasons.append(f"it lacks weekend sessions {' '.join(gaps)} alone")
         if reasons:
             needs_partner[code] = reasons
+    growing = {k for k, fx in enumerate(scenario.directives.fixed) if fx.grow}
     for code, reasons in needs_partner.items():
         f = facts[code]
-        neighbours = [n for n in graph.neighbors(code) if facts[n].fixed is None]
+        neighbours = [n for n in graph.neighbors(code) if facts[n].fixed is None or facts[n].fixed in growing]
         timed = [n for n in neighbours if set(facts[n].window) & set(f.window)]
         if timed:
             if scenario.cover.mode == "hard" and scenario.network.membership == "clique":
@@ -99,11 +107,51 @@ def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> lis
                           f"({', '.join(sorted(neighbours))}) have no go-live period in common with its "
                           f"window {_dates(calendar, f.window)} (planning.max_extension_months, "
                           f"planning.max_early_exit_months)")
+    causes += _pin_causes(scenario, facts, graph)
     causes += _directive_causes(scenario, facts, calendar)
     causes += _contradictions(scenario, facts, graph)
     causes += _market_cause(scenario, facts, calendar)
     causes += _crowded_periods(scenario, facts, calendar, graph)
     return causes
+
+
+def _pin_causes(scenario, facts, graph) -> list[str]:
+    """Trusts pinned to a fixed consortium they cannot join."""
+    from .model import candidate_members
+
+    candidates = candidate_members(scenario, graph, facts)
+    order = {c: k for k, c in enumerate(graph.nodes)}
+    causes = []
+    for pin in scenario.directives.pin:
+        if pin.consortium is None or pin.trust not in facts or facts[pin.trust].fixed is not None:
+            continue
+        fixed = next(f for f in scenario.directives.fixed if f.name == pin.consortium)
+        hub = min(fixed.members, key=order.get)
+        if facts[pin.trust].window and pin.trust not in candidates.get(hub, []):
+            causes.append(f"directives.pin: {pin.trust} cannot join fixed consortium {pin.consortium} "
+                          f"({' '.join(fixed.members)}): " + _why_not_joining(scenario, facts, graph, pin.trust, fixed))
+    return causes
+
+
+def _why_not_joining(scenario, facts, graph, code: str, fixed) -> str:
+    """Why ``code`` is no candidate of growing fixed consortium ``fixed``, in words."""
+    reasons = []
+    if len(fixed.members) >= scenario.consortium.max_size:
+        reasons.append(f"it already has consortium.max_size={scenario.consortium.max_size} members")
+    if scenario.network.membership == "clique":
+        unlinked = [m for m in fixed.members if not graph.has_edge(code, m)]
+        if unlinked:
+            reasons.append(f"it is not linked to {' '.join(unlinked)} (network.max_distance_km="
+                           f"{scenario.network.max_distance_km:g}, network.membership=clique)")
+    separated = [m for m in fixed.members if frozenset((code, m)) in graph.graph["separated"]]
+    if separated:
+        reasons.append(f"a forbid link or apart directive separates it from {' '.join(separated)}")
+    hub_window = set.intersection(*(set(facts[m].window) for m in fixed.members))
+    if not hub_window & set(facts[code].window):
+        reasons.append("its go-live window shares no period with the members' (planning.max_extension_months, "
+                       "planning.max_early_exit_months)")
+    return "; ".join(reasons) or (f"it is more than consortium.max_size - 1 links from every member "
+                                  f"(network.max_distance_km={scenario.network.max_distance_km:g})")
 
 
 def _nearest(graph: nx.Graph, code: str):
@@ -144,7 +192,7 @@ def _directive_causes(scenario, facts, calendar) -> list[str]:
         if all(windows) and not set.intersection(*windows):
             causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}): the members have no go-live "
                           f"period in common")
-        if scenario.cover.mode == "hard":
+        if scenario.cover.mode == "hard" and not fixed.grow:
             for k, day in enumerate(DAY_NAMES):
                 if sum(facts[m].net[k] for m in fixed.members) < -1e-9:
                     causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) cannot cover "
@@ -183,6 +231,9 @@ def _contradictions(scenario, facts, graph) -> list[str]:
         if facts[a].fixed != facts[b].fixed:
             inside = a if facts[a].fixed is not None else b
             k = facts[inside].fixed
+            other = b if inside == a else a
+            if fixed[k].grow and facts[other].fixed is None:
+                continue
             causes.append(f"directives.together [{a}, {b}]: {inside} is in directives.fixed[{k}] "
                           f"({' '.join(fixed[k].members)}), which keeps exactly its members")
     for i, f in enumerate(fixed):
@@ -200,7 +251,8 @@ def _market_cause(scenario, facts, calendar) -> list[str]:
     used = {calendar.market_period(t) for f in facts.values() for t in f.window}
     fixed = [f for f in scenario.directives.fixed if all(m in facts for m in f.members)]
     free = len(facts) - sum(len(f.members) for f in fixed)
-    needed = len(fixed) + math.ceil(free / scenario.consortium.max_size)
+    room = sum(max(0, scenario.consortium.max_size - len(f.members)) for f in fixed if f.grow)
+    needed = len(fixed) + math.ceil(max(0, free - room) / scenario.consortium.max_size)
     if needed > cap * len(used):
         return [f"the market is too small: at least {needed} procurements are needed "
                 f"({len(facts)} trusts, consortium.max_size={scenario.consortium.max_size}"
@@ -244,8 +296,8 @@ RELAXATIONS = {
     "consortium.allow_standalone (true)": {"consortium.allow_standalone": True},
     "consortium size bounds (2 to 50)": {"consortium.min_size": 2, "consortium.max_size": 50},
     "network.membership (connected)": {"network.membership": "connected"},
-    "directives (together, apart, fixed dropped)": {"directives.together": [], "directives.apart": [],
-                                                    "directives.fixed": []},
+    "directives (together, apart, fixed, pin dropped)": {"directives.together": [], "directives.apart": [],
+                                                         "directives.fixed": [], "directives.pin": []},
 }
 
 

@@ -53,6 +53,7 @@ class Instance:
     demand: dict[str, tuple[float, ...]]
     links: tuple[tuple[str, str, str], ...] = ()
     files: dict[str, Path] = field(default_factory=dict, compare=False)
+    baseline: dict[str, str] | None = None
 
     @property
     def codes(self) -> list[str]:
@@ -258,6 +259,22 @@ def check_regions(path: Path) -> None:
                              f"{info['geometry_type']}", file=str(path))
 
 
+def read_baseline(path: Path) -> dict[str, str]:
+    """Trust -> consortium of an earlier plan's ``assignments.csv`` (trusts no longer in the
+    data are kept; they simply match no planned trust)."""
+    if not path.is_file():
+        raise ConsortiaError("baseline is not a plan folder (no assignments.csv)", file=str(path.parent))
+    out = {}
+    for number, row in _read_csv(path, ["trust", "consortium"], "baseline plan"):
+        trust, consortium = row.get("trust") or "", row.get("consortium") or ""
+        if not trust or not consortium:
+            raise ConsortiaError("trust and consortium are required", file=str(path), row=number)
+        if trust in out:
+            raise ConsortiaError(f"trust {trust} is listed twice", file=str(path), row=number, column="trust")
+        out[trust] = consortium
+    return out
+
+
 def load_instance(scenario: Scenario) -> Instance:
     """Read every input file a scenario names, validated against each other and the directives."""
     files = {"trusts": scenario.inputs.trusts, "rosters": scenario.inputs.rosters,
@@ -273,7 +290,11 @@ def load_instance(scenario: Scenario) -> Instance:
     if scenario.inputs.regions is not None:
         check_regions(scenario.inputs.regions)
         files["regions"] = scenario.inputs.regions
-    instance = Instance(trusts, radiologists, demand, links, files)
+    baseline = None
+    if scenario.baseline is not None:
+        files["baseline"] = scenario.baseline / "assignments.csv"
+        baseline = read_baseline(files["baseline"])
+    instance = Instance(trusts, radiologists, demand, links, files, baseline)
     check_references(scenario, instance)
     return instance
 
@@ -301,6 +322,11 @@ def check_references(scenario: Scenario, instance: Instance) -> None:
             if code in d.exclude:
                 raise ConsortiaError(f"trust {code} is both excluded and in a fixed consortium",
                                      file=where, key=f"directives.fixed[{i}].members")
+    for i, pin in enumerate(d.pin):
+        need(pin.trust, f"directives.pin[{i}].trust")
+        if pin.trust in d.exclude:
+            raise ConsortiaError(f"trust {pin.trust} is excluded, so it cannot be pinned", file=where,
+                                 key=f"directives.pin[{i}].trust")
     for kind in ("together", "apart"):
         for i, pair in enumerate(getattr(d, kind)):
             for code in pair:

@@ -41,6 +41,7 @@ class TrustFacts:
     net: tuple[float, ...]
     weekend: frozenset[tuple[str, str]]
     fixed: int | None = None
+    joins: int | None = None
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Model:
     standalone: dict[str, pulp.LpVariable] = field(default_factory=dict)
     shortfall: dict[tuple[str, int, int], pulp.LpVariable] = field(default_factory=dict)
     missing: dict[tuple[str, int, str, str], pulp.LpVariable] = field(default_factory=dict)
+    moved: dict[str, pulp.LpVariable] = field(default_factory=dict)
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     ix: dict[str, int] = field(default_factory=dict)
 
@@ -93,20 +95,32 @@ def trust_facts(scenario: Scenario, instance: Instance, graph: nx.Graph) -> dict
     cover = scenario.cover
     required = {(s, d) for s in cover.weekend_subspecialties for d in WEEKEND}
     fixed_of = {c: k for k, f in enumerate(scenario.directives.fixed) for c in f.members}
+    pins = pinned(scenario)
     facts = {}
     for code in graph.nodes:
         trust = instance.trust(code)
         window = calendar.window(trust.contract_end)
         k = fixed_of.get(code)
-        if k is not None and scenario.directives.fixed[k].go_live is not None:
-            wanted = scenario.directives.fixed[k].go_live
-            window = [t for t in window if calendar.go_live(t) == _month(wanted)]
+        joins = pins.get(code, {}).get("consortium")
+        for wanted in (scenario.directives.fixed[k].go_live if k is not None else None,
+                       pins.get(code, {}).get("go_live")):
+            if wanted is not None:
+                window = [t for t in window if calendar.go_live(t) == _month(wanted)]
         capacity = instance.capacity(code, cover.reports_per_session)
         net = tuple(capacity[d] - cover.min_ratio * instance.demand[code][d] for d in range(7))
         facts[code] = TrustFacts(code, tuple(window),
                                  {t: calendar.misalignment(trust.contract_end, t) for t in window},
-                                 net, instance.weekend_cover(code) & required, k)
+                                 net, instance.weekend_cover(code) & required, k,
+                                 joins if k is None else None)
     return facts
+
+
+def pinned(scenario: Scenario) -> dict[str, dict]:
+    """Trust -> its pin: ``consortium`` (index of the fixed consortium it must join) and
+    ``go_live`` (date), each None when not pinned."""
+    by_name = {f.name: k for k, f in enumerate(scenario.directives.fixed) if f.name}
+    return {p.trust: {"consortium": by_name.get(p.consortium) if p.consortium else None, "go_live": p.go_live}
+            for p in scenario.directives.pin}
 
 
 def _month(date) -> int:
@@ -119,30 +133,54 @@ def candidate_members(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trus
     A hub is the member listed first, so only later trusts are candidates. Membership rule
     ``clique``: the hub's neighbours (every member must be linked to every other, so to the
     hub). Rule ``connected``: trusts within ``max_size - 1`` hops. Members of a fixed consortium
-    are candidates only of its first member.
+    are candidates only of its first member; a fixed consortium's hub is always its first
+    member, so a growing one may also take newcomers listed before it (see :func:`newcomers`).
+    A trust pinned to a fixed consortium is a candidate of that consortium's hub only.
     """
     order = {c: k for k, c in enumerate(graph.nodes)}
     fixed = scenario.directives.fixed
     candidates: dict[str, list[str]] = {}
     for j, fj in facts.items():
-        if not fj.window:
+        if not fj.window or fj.joins is not None:
             continue
         if fj.fixed is not None:
-            if min(fixed[fj.fixed].members, key=order.get) != j:
+            core = fixed[fj.fixed].members
+            if min(core, key=order.get) != j:
                 continue
-            members = [c for c in fixed[fj.fixed].members if c != j]
-        elif scenario.network.membership == "clique":
-            members = list(graph.neighbors(j))
+            members = sorted(c for c in core if c != j)
+            if fixed[fj.fixed].grow:
+                members += newcomers(scenario, graph, facts, fj.fixed)
         else:
-            reach = nx.single_source_shortest_path_length(graph, j, cutoff=scenario.consortium.max_size - 1)
-            members = [c for c in reach if c != j]
+            if scenario.network.membership == "clique":
+                members = list(graph.neighbors(j))
+            else:
+                reach = nx.single_source_shortest_path_length(graph, j, cutoff=scenario.consortium.max_size - 1)
+                members = [c for c in reach if c != j]
+            members = [i for i in members if order[i] > order[j] and facts[i].fixed is None
+                       and facts[i].joins is None]
         members = [i for i in members
-                   if order[i] > order[j]
-                   and facts[i].fixed == fj.fixed
-                   and set(facts[i].window) & set(fj.window)
+                   if set(facts[i].window) & set(fj.window)
                    and frozenset((i, j)) not in graph.graph["separated"]]
         candidates[j] = [j] + sorted(members, key=order.get)
     return candidates
+
+
+def newcomers(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts], k: int) -> list[str]:
+    """Trusts that may join growing fixed consortium ``k``: not in a fixed consortium, pinned to
+    no other, separated from no member, and (clique) linked to every member or (connected)
+    within ``max_size - 1`` hops of one."""
+    core = scenario.directives.fixed[k].members
+    if len(core) >= scenario.consortium.max_size:
+        return []
+    if scenario.network.membership == "clique":
+        near = set.intersection(*(set(graph.neighbors(c)) for c in core))
+    else:
+        reach = nx.multi_source_dijkstra_path_length(graph, set(core), cutoff=scenario.consortium.max_size - 1,
+                                                     weight=lambda u, v, d: 1)
+        near = set(reach)
+    separated = graph.graph["separated"]
+    return [i for i in near if i in facts and facts[i].fixed is None and facts[i].joins in (None, k)
+            and not any(frozenset((i, c)) in separated for c in core)]
 
 
 def build_model(scenario: Scenario, instance: Instance, graph: nx.Graph) -> Model:
@@ -165,6 +203,8 @@ def build_model(scenario: Scenario, instance: Instance, graph: nx.Graph) -> Mode
     rule_seven_day_cover(model, scenario)
     rule_weekend_subspecialties(model, scenario)
     rule_together(model, scenario)
+    rule_pin(model, scenario)
+    rule_stability(model, instance)
     objective(model, scenario, graph)
     return model
 
@@ -193,14 +233,18 @@ def rule_one_go_live_per_consortium(model: Model) -> None:
 def rule_membership(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
     """Clique: every two members are linked. Connected: the members form a connected subgraph.
 
-    Separated pairs (``forbid`` links, ``apart`` directives) never share a consortium. Fixed
-    consortia are exempt.
+    Separated pairs (``forbid`` links, ``apart`` directives) never share a consortium. The
+    members of a fixed consortium are exempt among themselves; newcomers to a growing one are not
+    (under ``connected`` the fixed members count as linked to each other).
     """
     for j, members in model.candidates.items():
-        if model.facts[j].fixed is not None:
+        core = _core(model, scenario, j)
+        if core and len(core) == len(members):
             continue
         others = members[1:]
         for a, b in itertools.combinations(others, 2):
+            if a in core and b in core:
+                continue
             apart = frozenset((a, b)) in graph.graph["separated"]
             unlinked = scenario.network.membership == "clique" and not graph.has_edge(a, b)
             if apart or unlinked:
@@ -208,16 +252,23 @@ def rule_membership(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
                     model.problem += model.x[a, j, t] + model.x[b, j, t] <= model.x[j, j, t], \
                         f"apart_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}_{t}"
         if scenario.network.membership == "connected":
-            _connected_flow(model, scenario, graph, j, members)
+            _connected_flow(model, graph, j, members, core)
 
 
-def _connected_flow(model: Model, scenario: Scenario, graph: nx.Graph, j: str, members: list[str]) -> None:
+def _core(model: Model, scenario: Scenario, j: str) -> set[str]:
+    """The members of the fixed consortium whose hub is ``j`` (empty when ``j``'s is not fixed)."""
+    k = model.facts[j].fixed
+    return set(scenario.directives.fixed[k].members) if k is not None else set()
+
+
+def _connected_flow(model: Model, graph: nx.Graph, j: str, members: list[str], core: set[str]) -> None:
     """Single-commodity flow from hub ``j``: one unit reaches each other member along links
-    between members only."""
-    big = scenario.consortium.max_size - 1
+    between members only (the members of a growing fixed consortium count as linked)."""
+    big = len(members) - 1
     inside = set(members)
     flow = {}
-    for a, b in graph.subgraph(inside).edges:
+    edges = {tuple(sorted(e)) for e in graph.subgraph(inside).edges} | set(itertools.combinations(sorted(core), 2))
+    for a, b in sorted(edges):
         for u, v in ((a, b), (b, a)):
             if v != j:
                 flow[u, v] = model.problem.add_variable(f"f_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}", 0)
@@ -231,10 +282,13 @@ def _connected_flow(model: Model, scenario: Scenario, graph: nx.Graph, j: str, m
 
 def rule_size(model: Model, scenario: Scenario) -> None:
     """Consortia of two or more have between min_size and max_size members; a consortium of one
-    (a standalone trust) only where standalone trusts are allowed. Fixed consortia are exempt."""
+    (a standalone trust) only where standalone trusts are allowed. Fixed consortia are exempt,
+    except that a growing one takes newcomers only up to ``max_size`` (see :func:`_growing_size`)."""
     c = scenario.consortium
     for j, members in model.candidates.items():
-        if model.facts[j].fixed is not None:
+        core = _core(model, scenario, j)
+        if core:
+            _growing_size(model, scenario, j, members, core)
             continue
         others = pulp.lpSum(model.z(i, j) for i in members[1:])
         group = hub(model, j)
@@ -249,6 +303,21 @@ def rule_size(model: Model, scenario: Scenario) -> None:
             joining = pulp.lpSum(var for i, var in model.joining(j, t) if i != j)
             model.problem += joining <= (c.max_size - 1) * model.x[j, j, t], \
                 f"max_size_{model.ix[j]}_{t}"
+
+
+def _growing_size(model: Model, scenario: Scenario, j: str, members: list[str], core: set[str]) -> None:
+    """A fixed consortium takes newcomers only up to ``max_size`` members in all; a fixed
+    consortium of one that takes none is a standalone trust (paid for, but always allowed)."""
+    joining = [i for i in members if i not in core]
+    room = max(0, scenario.consortium.max_size - len(core))
+    if joining:
+        model.problem += pulp.lpSum(model.z(i, j) for i in joining) <= room * hub(model, j), \
+            f"max_size_{model.ix[j]}"
+    if len(core) == 1:
+        alone = model.problem.add_variable(f"standalone_{model.ix[j]}", 0, 1)
+        model.standalone[j] = alone
+        model.problem += alone >= hub(model, j) - pulp.lpSum(model.z(i, j) for i in joining), \
+            f"standalone_fixed_{model.ix[j]}"
 
 
 def rule_market_capacity(model: Model, scenario: Scenario) -> None:
@@ -301,7 +370,8 @@ def rule_weekend_subspecialties(model: Model, scenario: Scenario) -> None:
 
 
 def rule_together(model: Model, scenario: Scenario) -> None:
-    """Each ``together`` pair shares a consortium; a fixed consortium keeps exactly its members."""
+    """Each ``together`` pair shares a consortium; a fixed consortium keeps its members together
+    (no one else joins it unless it grows: see :func:`candidate_members`)."""
     pairs = {tuple(sorted(p)) for p in scenario.directives.together}
     for f in scenario.directives.fixed:
         pairs.update(tuple(sorted((f.members[0], other))) for other in f.members[1:])
@@ -312,6 +382,50 @@ def rule_together(model: Model, scenario: Scenario) -> None:
     for a, b in sorted(pairs):
         for j in sorted(hubs_of[a] | hubs_of[b]):
             model.problem += model.z(a, j) == model.z(b, j), f"together_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
+
+
+def rule_pin(model: Model, scenario: Scenario) -> None:
+    """A trust pinned to a fixed consortium is in it. (A pinned go-live is kept by the trust's
+    window, see :func:`trust_facts`; a pinned trust is a candidate of no other hub, see
+    :func:`candidate_members`.)"""
+    for code, pin in pinned(scenario).items():
+        k = pin["consortium"]
+        if k is None or code not in model.facts or model.facts[code].fixed is not None:
+            continue
+        j = min(scenario.directives.fixed[k].members, key=model.ix.get)
+        if code in model.candidates.get(j, []):
+            model.problem += model.z(code, j) == 1, f"pin_{model.ix[code]}"
+
+
+def baseline_partners(baseline: dict[str, str], planned) -> dict[str, set[str]]:
+    """For each trust planned now and in the baseline, its baseline co-members among those trusts."""
+    common = [c for c in planned if c in baseline]
+    by_group: dict[str, set[str]] = defaultdict(set)
+    for c in common:
+        by_group[baseline[c]].add(c)
+    return {c: by_group[baseline[c]] - {c} for c in common}
+
+
+def rule_stability(model: Model, instance: Instance) -> None:
+    """With a baseline plan, ``moved[i]`` is 1 when trust ``i``'s co-members among the trusts in
+    both plans differ from the baseline's: it left a baseline partner or shares a consortium
+    with a trust it was not with. Stated per hub, for pairs that may meet there."""
+    if instance.baseline is None:
+        return
+    partners = baseline_partners(instance.baseline, model.facts)
+    model.moved = {i: model.problem.add_variable(f"moved_{model.ix[i]}", 0, 1) for i in partners}
+    for j, members in model.candidates.items():
+        here = [i for i in members if i in partners]
+        for i in here:
+            for k in sorted(partners[i]):
+                model.problem += model.moved[i] >= model.z(i, j) - model.z(k, j), \
+                    f"left_{model.ix[i]}_{model.ix[k]}_{model.ix[j]}"
+        for a, b in itertools.combinations(here, 2):
+            if b in partners[a]:
+                continue
+            for i in (a, b):
+                model.problem += model.moved[i] >= model.z(a, j) + model.z(b, j) - 1, \
+                    f"met_{model.ix[i]}_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
 
 
 def medoid_distance(model: Model, scenario: Scenario, graph: nx.Graph) -> pulp.LpAffineExpression:
@@ -340,14 +454,15 @@ def medoid_distance(model: Model, scenario: Scenario, graph: nx.Graph) -> pulp.L
 
 def objective(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
     """timing x misalignment months + distance x km to medoid + shortfall x reports short +
-    subspecialty_gap x missing subspecialty-days + standalone x trusts alone."""
+    subspecialty_gap x missing subspecialty-days + standalone x trusts alone (+ moved x trusts
+    moved from the baseline plan, when there is one)."""
     w = scenario.objective
     model.terms["timing"] = pulp.lpSum(model.facts[i].misalignment[t] * var
                                        for (i, j, t), var in model.x.items()) * w.timing
     model.terms["distance"] = medoid_distance(model, scenario, graph) * w.distance
     model.terms["shortfall"] = pulp.lpSum(model.shortfall.values()) * w.shortfall
     model.terms["subspecialty_gap"] = pulp.lpSum(model.missing.values()) * w.subspecialty_gap
-    singles = [hub(model, j) for j, members in model.candidates.items()
-               if model.facts[j].fixed is not None and len(members) == 1]
-    model.terms["standalone"] = pulp.lpSum(list(model.standalone.values()) + singles) * w.standalone
+    model.terms["standalone"] = pulp.lpSum(model.standalone.values()) * w.standalone
+    if model.moved or scenario.baseline is not None:
+        model.terms["moved"] = pulp.lpSum(model.moved.values()) * w.moved
     model.problem += pulp.lpSum(model.terms.values())

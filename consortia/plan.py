@@ -104,12 +104,12 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     """Consortia, objective terms and metrics of a grouping ``[(members, go-live period), ...]``.
 
     Consortia of two or more are numbered C01, C02, ... by go-live then first member; a
-    standalone trust's consortium id is ``S-<code>``; fixed consortia keep their name, and no
-    other consortium gets it.
+    standalone trust's consortium id is ``S-<code>``; fixed consortia (grown or not) keep their
+    name, and no other consortium gets it.
     """
     calendar = Calendar(scenario.planning)
-    fixed_names = {frozenset(f.members): (f.name or None) for f in scenario.directives.fixed}
-    taken = {name for name in fixed_names.values() if name}
+    cores = [(frozenset(f.members), f.name or None) for f in scenario.directives.fixed]
+    taken = {name for _, name in cores if name}
     ordered = sorted(groups, key=lambda g: (len(g[0]) == 1, g[1], g[0]))
     consortia = []
     number = 0
@@ -122,9 +122,10 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
         ratio = alone_ratio(instance, scenario, members)
         short = sum(max(0.0, scenario.cover.min_ratio * sum(instance.demand[m][d] for m in members)
                         - sum(instance.capacity(m, rps)[d] for m in members)) for d in range(7))
-        is_fixed = frozenset(members) in fixed_names
-        if is_fixed and fixed_names[frozenset(members)]:
-            cid = fixed_names[frozenset(members)]
+        core = next(((c, name) for c, name in cores if c <= set(members)), None)
+        is_fixed = core is not None
+        if is_fixed and core[1]:
+            cid = core[1]
         elif len(members) == 1:
             cid = f"S-{members[0]}"
             while cid in taken:  # never reuse a fixed consortium's name
@@ -151,7 +152,25 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
         "subspecialty_gap": w.subspecialty_gap * sum(len(c.weekend_missing) for c in consortia) if soft else 0.0,
         "standalone": w.standalone * sum(1 for c in consortia if c.standalone),
     }
-    return tuple(consortia), terms, metrics(scenario, instance, consortia)
+    figures = metrics(scenario, instance, consortia)
+    if instance.baseline is not None:
+        moved = moved_trusts(instance.baseline, consortia)
+        terms["moved"] = w.moved * len(moved)
+        figures["moved"] = moved
+    return tuple(consortia), terms, figures
+
+
+def moved_trusts(baseline: dict[str, str], consortia) -> list[str]:
+    """Trusts whose co-members, among the trusts in both plans, differ from the baseline's."""
+    planned = {m: c.members for c in consortia for m in c.members}
+    common = {m for m in planned if m in baseline}
+    moved = []
+    for m in sorted(common):
+        now = {o for o in planned[m] if o in common}
+        before = {o for o in common if baseline[o] == baseline[m]}
+        if now != before:
+            moved.append(m)
+    return moved
 
 
 def metrics(scenario: Scenario, instance: Instance, consortia) -> dict:

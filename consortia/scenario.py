@@ -131,6 +131,9 @@ class Objective:
                                       check=_non_negative)
     standalone: float = setting(5.0, doc="cost per trust left standalone", unit="per trust",
                                 check=_non_negative)
+    moved: float = setting(5.0, doc="with a baseline: cost per trust that moved, i.e. whose co-members "
+                                    "among the trusts planned in both plans differ from the baseline's",
+                           unit="per trust", check=_non_negative)
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,17 @@ class FixedConsortium:
     members: list[str] = setting(doc="trust codes of a consortium that already exists")
     name: str | None = setting(None, doc="its name, used as the consortium id in outputs")
     go_live: dt.date | None = setting(None, doc="its go-live date, if already agreed (a period start)")
+    grow: bool = setting(False, doc="other trusts may join it; each newcomer must keep every rule (links to "
+                                    "the members, size, cover, timing); the original members stay exempt "
+                                    "among themselves")
+
+
+@dataclass(frozen=True)
+class Pin:
+    trust: str = setting(doc="trust code")
+    consortium: str | None = setting(None, doc="the name of a fixed consortium the trust must be in (one "
+                                               "with grow: true, unless the trust is already a member)")
+    go_live: dt.date | None = setting(None, doc="the go-live date of the trust's consortium (a period start)")
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,8 @@ class Directives:
     exclude: list[str] = setting([], doc="trusts left out of the plan altogether")
     fixed: list[FixedConsortium] = setting([], doc="pre-formed consortia kept exactly as listed; they are "
                                                    "exempt from the membership rule and the size bounds")
+    pin: list[Pin] = setting([], doc="locks on single trusts: a trust kept in a named fixed consortium, or "
+                                     "given its consortium's go-live date, or both")
 
 
 @dataclass(frozen=True)
@@ -181,6 +197,8 @@ class Scenario:
     objective: Objective = setting(Objective(), doc="objective weights")
     solver: Solver = setting(Solver(), doc="solver")
     directives: Directives = setting(Directives(), doc="directives from regional leads")
+    baseline: Path | None = setting(None, doc="plan folder of an earlier plan to stay close to (re-planning); "
+                                              "each trust that moves from it costs objective.moved")
     output: Output = setting(Output(), doc="outputs")
     source: Path | None = field(default=None, compare=False, metadata={"doc": "", "internal": True})
 
@@ -326,6 +344,7 @@ def _validate(s: Scenario, file: str) -> None:
         if fixed.name is not None and fixed.name in [f.name for f in s.directives.fixed[:i]]:
             raise ConsortiaError(f"another fixed consortium is already named {fixed.name!r}", file=file,
                                  key=f"directives.fixed[{i}].name")
+    _validate_pins(s, file)
     seen: dict[str, int] = {}
     for i, fixed in enumerate(s.directives.fixed):
         for code in fixed.members:
@@ -333,6 +352,33 @@ def _validate(s: Scenario, file: str) -> None:
                 raise ConsortiaError(f"trust {code} is already in fixed consortium {seen[code]}",
                                      file=file, key=f"directives.fixed[{i}].members")
             seen[code] = i
+
+
+def _validate_pins(s: Scenario, file: str) -> None:
+    fixed = {f.name: f for f in s.directives.fixed if f.name}
+    pinned: set[str] = set()
+    for i, pin in enumerate(s.directives.pin):
+        key = f"directives.pin[{i}]"
+        if pin.consortium is None and pin.go_live is None:
+            raise ConsortiaError("a pin needs a consortium, a go_live, or both", file=file, key=key)
+        if pin.trust in pinned:
+            raise ConsortiaError(f"trust {pin.trust} is pinned twice", file=file, key=key)
+        pinned.add(pin.trust)
+        if pin.consortium is None:
+            continue
+        target = fixed.get(pin.consortium)
+        if target is None:
+            raise ConsortiaError(f"no fixed consortium is named {pin.consortium!r}"
+                                 + _closest(pin.consortium, sorted(fixed)) if fixed else
+                                 f"no fixed consortium is named {pin.consortium!r} (name one in "
+                                 f"directives.fixed)", file=file, key=f"{key}.consortium")
+        others = [f for f in s.directives.fixed if f is not target and pin.trust in f.members]
+        if others:
+            raise ConsortiaError(f"trust {pin.trust} is a member of another fixed consortium",
+                                 file=file, key=f"{key}.consortium")
+        if pin.trust not in target.members and not target.grow:
+            raise ConsortiaError(f"fixed consortium {pin.consortium!r} keeps exactly its members; set its "
+                                 f"grow: true to let {pin.trust} join", file=file, key=f"{key}.consortium")
 
 
 def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | None = None) -> Scenario:
@@ -409,6 +455,18 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
     file = str(scenario.source) if scenario.source else "<scenario>"
     rebuilt = scenario_from_dict(data, file=file, base=Path("."))
     return dataclasses.replace(rebuilt, source=scenario.source)
+
+
+def parse_set(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` from the command line: a dotted key and a YAML value, e.g.
+    ``market.capacity=2`` or ``directives.apart=[[RXX, RYY]]``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConsortiaError(f"expected KEY=VALUE, got {text!r}", key="--set")
+    try:
+        return key.strip(), yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError as exc:
+        raise ConsortiaError(f"not a YAML value: {value!r} ({exc})", key=key.strip())
 
 
 def settings_table() -> str:

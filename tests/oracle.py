@@ -30,8 +30,9 @@ def brute_force(scenario, instance) -> float | None:
     soft = scenario.cover.mode == "soft"
     cap = scenario.market.capacity
     together = [tuple(p) for p in scenario.directives.together]
-    fixed = [set(f.members) for f in scenario.directives.fixed]
-    fixed_go = {frozenset(f.members): f.go_live for f in scenario.directives.fixed}
+    fixed = [(set(f.members), f.grow) for f in scenario.directives.fixed]
+    named = {f.name: set(f.members) for f in scenario.directives.fixed if f.name}
+    pins = scenario.directives.pin
     block_cache: dict[frozenset, tuple | None] = {}
 
     def block(members: frozenset):
@@ -44,7 +45,10 @@ def brute_force(scenario, instance) -> float | None:
             for g in rules.go_lives:
                 if rules.go_live_breaks("X", g) or any(rules.timing_breaks(m, g) for m in ms):
                     continue
-                if members in fixed_go and fixed_go[members] not in (None, g):
+                if any(set(f.members) <= members and f.go_live not in (None, g)
+                       for f in scenario.directives.fixed):
+                    continue
+                if any(p.go_live not in (None, g) for p in pins if p.trust in members):
                     continue
                 options.append((w.timing * sum(rules.misaligned(m, g) for m in ms), rules.market_date(g)))
             if options:
@@ -61,12 +65,18 @@ def brute_force(scenario, instance) -> float | None:
         where = {m: k for k, b in enumerate(sets) for m in b}
         if any(where[a] != where[b] for a, b in together):
             continue
-        if any(not (f <= sets[where[next(iter(f))]] and f == sets[where[next(iter(f))]]) for f in fixed):
+        if any(not (f <= sets[where[next(iter(f))]] and (grow or f == sets[where[next(iter(f))]]))
+               for f, grow in fixed):
+            continue
+        if any(p.consortium is not None and not named[p.consortium] <= sets[where[p.trust]]
+               for p in pins if p.trust in where):
             continue
         evaluated = [block(b) for b in sets]
         if any(e is None for e in evaluated):
             continue
         static = sum(e[0] for e in evaluated)
+        if rules.baseline is not None:
+            static += w.moved * _moved_count(rules.baseline, sets)
         if static >= best:
             continue
         best = min(best, static + _cheapest_timing(evaluated, cap, best - static))
@@ -94,3 +104,14 @@ def _cheapest_timing(blocks, cap, budget) -> float:
 
     go(0, 0.0)
     return best[0] if best[0] < budget else math.inf
+
+
+def _moved_count(baseline: dict[str, str], sets: list[frozenset]) -> int:
+    """Trusts whose co-members among the trusts in both plans differ from the baseline's."""
+    both = {m for b in sets for m in b if m in baseline}
+    count = 0
+    for block in sets:
+        for m in block & both:
+            before = {o for o in both if baseline[o] == baseline[m]}
+            count += (block & both) != before
+    return count

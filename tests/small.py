@@ -121,4 +121,32 @@ def random_case(folder: Path, seed: int, n: int):
         have = {s for r in rosters for s in r["subspecialties"].split(";") if s}
         settings["cover"]["weekend_subspecialties"] = [s for s in settings["cover"]["weekend_subspecialties"]
                                                        if s in have]
+    _locks(rng, codes, directives, settings)
+    if directives:
+        settings["directives"] = directives
     return write_case(folder, trusts, rosters, demands, settings, links)
+
+
+def _locks(rng: random.Random, codes: list[str], directives: dict, settings: dict) -> None:
+    """Sometimes let the fixed consortium grow, pin a free trust into it, pin a go-live."""
+    excluded = set(directives.get("exclude", []))
+    fixed = directives.get("fixed", [])
+    core = set(fixed[0]["members"]) if fixed else set()
+    free = [c for c in codes if c not in excluded and c not in core]
+    pins = []
+    if fixed and rng.random() < 0.5:
+        fixed[0]["grow"] = True
+        fixed[0]["name"] = "F"
+        if free and rng.random() < 0.5:
+            pins.append({"trust": rng.choice(free), "consortium": "F"})
+    if rng.random() < 0.25:
+        planning = settings["planning"]
+        month = rng.randrange(planning["periods"]) * planning["period_months"]
+        go_live = f"{2014 + month // 12}-{month % 12 + 1:02d}-01"
+        trust = rng.choice([c for c in codes if c not in excluded])
+        if pins and pins[0]["trust"] == trust:
+            pins[0]["go_live"] = go_live
+        else:
+            pins.append({"trust": trust, "go_live": go_live})
+    if pins:
+        directives["pin"] = pins

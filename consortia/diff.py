@@ -1,0 +1,222 @@
+"""Compare two plan folders: who moved, which consortia split or merged, what changed in cost
+and cover. Reads only the folders' ``assignments.csv`` and ``plan.yaml``.
+
+A trust *moved* when it is in both plans and the set of trusts it shares a consortium with,
+counting only trusts in both plans, differs (a consortium renamed from C03 to C05 with the same
+members is not a move; a new trust joining is not a move of the others). This is the definition
+``objective.moved`` prices. A trust that did not move but whose go-live changed is *retimed*.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ConsortiaError
+
+METRICS = ("n_consortia", "n_standalone", "trusts_full_cover_pooled", "total_months_misaligned", "peak_market")
+
+
+@dataclass(frozen=True)
+class Move:
+    """One trust whose co-members changed: where it was, where it is, who it left and joined."""
+
+    trust: str
+    consortium_a: str
+    consortium_b: str
+    left: tuple[str, ...]
+    joined: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanFolder:
+    """What a plan folder says: trust -> consortium and go-live, consortium -> members, plan.yaml."""
+
+    path: Path
+    consortium: dict[str, str]
+    go_live: dict[str, str]
+    members: dict[str, frozenset[str]]
+    document: dict
+
+    def co_members(self, trust: str) -> frozenset[str]:
+        """The trust's consortium, itself included."""
+        return self.members[self.consortium[trust]]
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    """The differences between plan ``a`` and plan ``b`` (``b`` minus ``a`` for numbers)."""
+
+    a: PlanFolder
+    b: PlanFolder
+    moved: tuple[Move, ...] = ()
+    retimed: tuple[tuple[str, str, str], ...] = ()
+    only_a: tuple[str, ...] = ()
+    only_b: tuple[str, ...] = ()
+    split: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    merged: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    terms: dict[str, tuple[float, float]] = field(default_factory=dict)
+    metrics: dict[str, tuple] = field(default_factory=dict)
+    settings: dict[str, tuple] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def objective(self) -> tuple[float | None, float | None]:
+        return self.a.document.get("objective"), self.b.document.get("objective")
+
+    @property
+    def same(self) -> bool:
+        """True when the two plans group and time every trust identically."""
+        return not (self.moved or self.retimed or self.only_a or self.only_b)
+
+
+def read_plan_folder(path: str | Path) -> PlanFolder:
+    """Read the assignment and summary of a plan folder written by ``consortia solve``."""
+    path = Path(path)
+    for name in ("assignments.csv", "plan.yaml"):
+        if not (path / name).is_file():
+            raise ConsortiaError(f"not a plan folder (no {name})", file=str(path))
+    try:
+        with (path / "assignments.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        document = yaml.safe_load((path / "plan.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, csv.Error) as exc:
+        raise ConsortiaError(f"cannot read the plan: {exc}", file=str(path))
+    consortium, go_live, members = {}, {}, {}
+    for number, row in enumerate(rows, start=1):
+        trust, cid = row.get("trust"), row.get("consortium")
+        if not trust or not cid:
+            raise ConsortiaError("trust and consortium are required", file=str(path / "assignments.csv"),
+                                 row=number)
+        consortium[trust] = cid
+        go_live[trust] = row.get("go_live", "")
+        members.setdefault(cid, set()).add(trust)
+    if not isinstance(document, dict):
+        raise ConsortiaError("plan.yaml is not a mapping", file=str(path / "plan.yaml"))
+    return PlanFolder(path, consortium, go_live, {k: frozenset(v) for k, v in members.items()}, document)
+
+
+def _flatten(data, prefix="") -> dict:
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def _changed_settings(a: dict, b: dict) -> dict[str, tuple]:
+    """Scenario settings that differ between two plans (input paths and output folder aside)."""
+    fa, fb = _flatten(a or {}), _flatten(b or {})
+    skip = ("inputs.", "output.", "name", "baseline")
+    return {k: (fa.get(k), fb.get(k)) for k in sorted(set(fa) | set(fb))
+            if fa.get(k) != fb.get(k) and not k.startswith(skip)}
+
+
+def _regrouped(a: PlanFolder, b: PlanFolder, common: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Consortia of ``a`` whose common members are spread over two or more consortia of ``b``."""
+    out = []
+    for cid, members in sorted(a.members.items()):
+        inside = members & common
+        targets = sorted({b.consortium[t] for t in inside})
+        if len(targets) > 1:
+            out.append((cid, tuple(targets)))
+    return out
+
+
+def diff_plans(a: str | Path, b: str | Path) -> PlanDiff:
+    """Compare plan folder ``a`` with plan folder ``b``."""
+    pa, pb = read_plan_folder(a), read_plan_folder(b)
+    common = set(pa.consortium) & set(pb.consortium)
+    moved, retimed = [], []
+    for trust in sorted(common):
+        before, after = pa.co_members(trust) & common, pb.co_members(trust) & common
+        if before != after:
+            moved.append(Move(trust, pa.consortium[trust], pb.consortium[trust],
+                              tuple(sorted(before - after)), tuple(sorted(after - before))))
+        elif pa.go_live[trust] != pb.go_live[trust]:
+            retimed.append((trust, pa.go_live[trust], pb.go_live[trust]))
+    ta, tb = pa.document.get("terms") or {}, pb.document.get("terms") or {}
+    ma, mb = pa.document.get("metrics") or {}, pb.document.get("metrics") or {}
+    return PlanDiff(
+        pa, pb, tuple(moved), tuple(retimed),
+        tuple(sorted(set(pa.consortium) - common)), tuple(sorted(set(pb.consortium) - common)),
+        split=tuple(_regrouped(pa, pb, common)), merged=tuple(_regrouped(pb, pa, common)),
+        terms={k: (float(ta.get(k, 0.0)), float(tb.get(k, 0.0))) for k in list(ta) + [k for k in tb if k not in ta]},
+        metrics={k: (ma.get(k), mb.get(k)) for k in METRICS if k in ma or k in mb},
+        settings=_changed_settings(pa.document.get("settings"), pb.document.get("settings")),
+        inputs=_changed_inputs(pa.document.get("inputs"), pb.document.get("inputs")))
+
+
+def _changed_inputs(a, b) -> tuple[str, ...]:
+    """Input kinds (trusts, rosters, ...) whose file contents differ between two plans."""
+    a, b = a or {}, b or {}
+    return tuple(sorted(k for k in set(a) | set(b)
+                        if (a.get(k) or {}).get("sha256") != (b.get(k) or {}).get("sha256")))
+
+
+def _delta(a, b) -> str:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return f"{a:g} -> {b:g} ({b - a:+.3g})"
+    return f"{a} -> {b}"
+
+
+def diff_lines(d: PlanDiff) -> list[str]:
+    """The comparison as plain lines of text."""
+    lines = [f"A: {d.a.path} ({d.a.document.get('status')}), B: {d.b.path} ({d.b.document.get('status')})"]
+    for key, (x, y) in d.settings.items():
+        lines.append(f"setting {key}: {x} -> {y}")
+    if d.inputs:
+        lines.append(f"input files changed: {' '.join(d.inputs)}")
+    if d.same:
+        lines.append("the plans group and time every trust identically")
+    lines.append(f"{len(d.moved)} trust(s) moved" + (":" if d.moved else ""))
+    for m in d.moved:
+        change = []
+        if m.left:
+            change.append("left " + " ".join(m.left))
+        if m.joined:
+            change.append("joined " + " ".join(m.joined))
+        lines.append(f"  {m.trust}: {m.consortium_a} -> {m.consortium_b} ({'; '.join(change)})")
+    for trust, x, y in d.retimed:
+        lines.append(f"  {trust}: same consortium, go-live {x} -> {y}")
+    for label, codes in (("only in A", d.only_a), ("only in B", d.only_b)):
+        if codes:
+            lines.append(f"{label}: {' '.join(codes)}")
+    for cid, parts in d.split:
+        lines.append(f"split: A's {cid} -> B's {' + '.join(parts)}")
+    for cid, parts in d.merged:
+        lines.append(f"merged: A's {' + '.join(parts)} -> B's {cid}")
+    oa, ob = d.objective
+    if oa is not None and ob is not None:
+        lines.append(f"objective {_delta(oa, ob)}")
+    for key, (x, y) in d.terms.items():
+        lines.append(f"  {key} {_delta(x, y)}")
+    for key, (x, y) in d.metrics.items():
+        lines.append(f"{key} {_delta(x, y)}")
+    return lines
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register the ``diff`` subcommand."""
+    p = subparsers.add_parser("diff", help="compare two plan folders: moves, splits, merges, cost and cover")
+    p.add_argument("plan_a", type=Path, help="first plan folder")
+    p.add_argument("plan_b", type=Path, help="second plan folder")
+    return p
+
+
+def run_cli(args) -> int:
+    """Run ``consortia diff``; exit 0 whatever the differences."""
+    import sys
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    for line in diff_lines(diff_plans(args.plan_a, args.plan_b)):
+        out.print(escape(line))
+    return 0
