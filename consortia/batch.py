@@ -35,7 +35,6 @@ import re
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import threading
 import time
@@ -1176,10 +1175,10 @@ def _dry_run(batch: Batch, out: Path, maps: bool, console) -> int:
 
 def run_cli(args) -> int:
     """Run the ``batch`` subcommand; returns the exit code."""
-    from rich.console import Console
+    from .console import console as make_console
     from rich.markup import escape
 
-    console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+    console = make_console(stderr=True)
     if args.workers is not None and args.workers < 1:
         raise ConsortiaError(f"--workers must be at least 1, got {args.workers}")
     batch = load_batch(args.batch)

@@ -13,16 +13,16 @@ import sys
 import time
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from . import __version__, batch, diff, explain, price, relax, rota
+from .console import console, print_verdict
 from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 
 EXIT_INTERNAL = 4
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+err = console(stderr=True)
+out = console()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -232,13 +232,8 @@ def cmd_check(args) -> int:
         solving = with_overrides(scenario, {"solver.time_limit": args.time_limit}) if args.time_limit else scenario
         for line in distance_lines(distance_from_optimum(solving, report.objective, instance=instance)):
             out.print(escape(line))
-    if report.ok:
-        out.print(f"[bold green]OK[/]: {args.plan} keeps every rule of {scenario.name}")
-        return EXIT_OK
-    out.print(f"[bold red]{len(report.violations)} broken rule(s)[/] in {args.plan}:")
-    for line in report.violations:
-        out.print(f"  - {escape(line)}")
-    return EXIT_INFEASIBLE
+    ok = print_verdict(out, report.violations, f"{args.plan} keeps every rule of {scenario.name}", args.plan)
+    return EXIT_OK if ok else EXIT_INFEASIBLE
 
 
 def cmd_map(args) -> int:

@@ -211,12 +211,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run_cli(args) -> int:
     """Run ``consortia diff``; exit 0 whatever the differences."""
-    import sys
 
-    from rich.console import Console
+    from .console import console
     from rich.markup import escape
 
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    out = console()
     for line in diff_lines(diff_plans(args.plan_a, args.plan_b)):
         out.print(escape(line))
     return 0

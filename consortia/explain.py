@@ -231,14 +231,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run_cli(args) -> int:
     """Run ``consortia explain``; exit 0."""
     import math
-    import sys
 
-    from rich.console import Console
+    from .console import console
     from rich.markup import escape
 
     from .scenario import load_scenario, with_overrides
 
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    out = console()
     scenario = load_scenario(args.scenario) if args.scenario else None
     if args.time_limit is not None:
         if not (math.isfinite(args.time_limit) and args.time_limit > 0):

@@ -170,16 +170,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run_cli(args) -> int:
     """Run ``consortia price``: exit 0 with a price, 1 when either solve has no plan, 3 when a
     solve ran out of time without a plan."""
-    import sys
 
-    from rich.console import Console
+    from .console import console
     from rich.markup import escape
 
     from .cli import with_sets
     from .scenario import load_scenario
 
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-    err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+    out, err = console(), console(stderr=True)
     scenario = with_sets(load_scenario(args.scenario), args.sets)
     if args.time_limit is not None:
         if not args.time_limit > 0:

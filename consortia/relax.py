@@ -213,16 +213,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run_cli(args) -> int:
     """Run ``consortia diagnose``: exit 0 when the scenario has a plan as it is, 1 otherwise."""
-    import sys
 
-    from rich.console import Console
+    from .console import console
     from rich.markup import escape
 
     from .errors import ConsortiaError
     from .cli import with_sets
     from .scenario import load_scenario
 
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    out = console()
     for value, flag in ((args.budget, "--budget"), (args.time_limit, "--time-limit")):
         if value is not None and not (math.isfinite(value) and value > 0):
             raise ConsortiaError(f"{flag} must be a positive number, got {value}")

@@ -1020,14 +1020,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run_cli(args) -> int:
     """Run ``consortia rota``; returns the exit code (0 every consortium rostered, 1 some cannot
     be rostered, 3 no rota within the time limit, 4 the written rota failed its check)."""
-    import sys
 
-    from rich.console import Console
+    from .console import console, print_verdict
     from rich.markup import escape
     from rich.table import Table
 
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-    err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+    out, err = console(), console(stderr=True)
     if args.check:
         from .rota_check import check_rota
         if not (args.plan / "rota.csv").is_file():
@@ -1035,13 +1033,8 @@ def run_cli(args) -> int:
         report = check_rota(args.plan)
         for line in report.notes:
             out.print(escape(line))
-        if report.ok:
-            out.print(f"[bold green]OK[/]: the rota in {args.plan} keeps every rule")
-            return EXIT_OK
-        out.print(f"[bold red]{len(report.violations)} broken rule(s)[/] in {args.plan}:")
-        for line in report.violations:
-            out.print(f"  - {escape(line)}")
-        return EXIT_INFEASIBLE
+        ok = print_verdict(out, report.violations, f"the rota in {args.plan} keeps every rule", args.plan)
+        return EXIT_OK if ok else EXIT_INFEASIBLE
     for flag, value in (("--weeks", args.weeks), ("--one-in", args.one_in), ("--jobs", args.jobs)):
         if value is not None and value < 1:
             raise ConsortiaError(f"{flag} must be at least 1, got {value}")

@@ -17,7 +17,7 @@ from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm  # noqa: E40
 from matplotlib.lines import Line2D  # noqa: E402
 
 from . import style  # noqa: E402
-from .plandata import DAY_NAMES, DAYS, PlanData, month_label  # noqa: E402
+from .plandata import DAY_NAMES, DAYS, PlanData  # noqa: E402
 
 DPI = 150
 

@@ -111,13 +111,18 @@ class PlanData:
         return self.trusts[self.trusts["consortium"] == cid]
 
     @property
-    def status_line(self) -> str:
-        status = str(self.plan.get("status", "unknown"))
+    def gap_text(self) -> str:
+        """The plan's relative gap as "gap 1.2%", or "" when unknown."""
         gap = self.plan.get("gap")
         try:
-            gap_s = f"gap {float(gap) * 100:.1f}%" if gap is not None and math.isfinite(float(gap)) else ""
+            return f"gap {float(gap) * 100:.1f}%" if gap is not None and math.isfinite(float(gap)) else ""
         except (TypeError, ValueError):
-            gap_s = ""
+            return ""
+
+    @property
+    def status_line(self) -> str:
+        status = str(self.plan.get("status", "unknown"))
+        gap_s = self.gap_text
         solver = (self.plan.get("solver") or {}).get("name", "")
         parts = [f"solver status: {status}"]
         if gap_s:

@@ -127,11 +127,7 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
     peak = m.get("peak_market", max(market.values()) if market else 0)
     cap = data.capacity
     status = str(data.plan.get("status", "unknown"))
-    gap = data.plan.get("gap")
-    try:
-        gap_s = f"gap {float(gap) * 100:.1f}%" if gap is not None and math.isfinite(float(gap)) else "gap n/a"
-    except (TypeError, ValueError):
-        gap_s = "gap n/a"
+    gap_s = data.gap_text or "gap n/a"
     n_alone = len(data.standalone)
     return [
         (f"{len(data.groups)}", f"consortia, plus {n_alone} standalone trust{'s' if n_alone != 1 else ''}"
