@@ -105,9 +105,10 @@ def _progress_printer(quiet: bool):
         if event is None:
             err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}")
             return
-        if event.incumbent == last[1] and elapsed - last[0] < 15.0:
+        shown = _fmt(event.incumbent)
+        if shown == last[1] and elapsed - last[0] < 15.0:
             return
-        last[:] = [elapsed, event.incumbent]
+        last[:] = [elapsed, shown]
         gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
         err.print(f"[dim]{elapsed:7.1f} s[/]  solve  best plan {_fmt(event.incumbent)}  "
                   f"bound {_fmt(event.bound)}  gap {gap}")
