@@ -24,14 +24,6 @@ MAX_BARS = 50
 MAX_LABELLED_POINTS = 25
 
 CSS = """
-*{box-sizing:border-box}
-body{font-family:%FONT%;color:#1f2328;margin:0;background:#f6f8fa;line-height:1.4}
-main{max-width:1280px;margin:0 auto;padding:18px 22px 40px;background:#fff}
-h1{font-size:26px;margin:0 0 2px}
-h2{font-size:19px;margin:26px 0 8px;border-bottom:2px solid #eaeef2;padding-bottom:4px}
-.sub{color:#5b6068;font-size:13px}
-.synthetic{background:%SYNBG%;color:#fff;font-weight:700;padding:8px 12px;border-radius:6px;margin:10px 0;
- font-size:14px}
 .headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin:14px 0}
 .kpi{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px}
 .kpi .v{font-size:24px;font-weight:700}
@@ -335,7 +327,7 @@ def render_summary_html(run, rows: list[dict]) -> str:
              else "a Dask distributed cluster")
     interrupted = ("<p class='synthetic'>This batch was interrupted: scenarios marked not_run have no "
                    "result yet. Run the same command again to resume.</p>" if run.interrupted else "")
-    css = CSS.replace("%FONT%", style.HTML_FONT).replace("%SYNBG%", style.SYNTHETIC_BG)
+    css = style.page_css(CSS)
     title = f"Batch {batch.name}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -17,13 +17,6 @@ from . import style
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, split_codes
 
 CSS = """
-*{box-sizing:border-box}
-body{font-family:%FONT%;color:#1f2328;margin:0;background:#f6f8fa;line-height:1.4}
-main{max-width:1280px;margin:0 auto;padding:18px 22px 40px;background:#fff}
-h1{font-size:26px;margin:0 0 2px}
-h2{font-size:19px;margin:26px 0 8px;border-bottom:2px solid #eaeef2;padding-bottom:4px}
-.sub{color:#5b6068;font-size:13px}
-.synthetic{background:%SYNBG%;color:#fff;font-weight:700;padding:8px 12px;border-radius:6px;margin:10px 0;font-size:14px}
 .headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:10px;margin:14px 0}
 .kpi{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px}
 .kpi .v{font-size:26px;font-weight:700}
@@ -205,7 +198,7 @@ def consortium_card(data: PlanData, c) -> str:
 
 def render_report(data: PlanData, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
-    css = CSS.replace("%FONT%", style.HTML_FONT).replace("%SYNBG%", style.SYNTHETIC_BG)
+    css = style.page_css(CSS)
     title = f"Consortia plan \u2014 {data.scenario}"
     desc = str(data.plan.get("description") or (data.settings or {}).get("description") or "")
     kpis = "".join(f"<div class='kpi{' warn' if w else ''}'><div class='v'>{html.escape(v)}</div>"

@@ -126,3 +126,19 @@ def text_on(hex_: str) -> str:
     """Black or white, whichever reads better on ``hex_``."""
     r, g, b = _rgb(hex_)
     return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#ffffff"
+
+
+BASE_CSS = """
+*{box-sizing:border-box}
+body{font-family:%FONT%;color:#1f2328;margin:0;background:#f6f8fa;line-height:1.4}
+main{max-width:1280px;margin:0 auto;padding:18px 22px 40px;background:#fff}
+h1{font-size:26px;margin:0 0 2px}
+h2{font-size:19px;margin:26px 0 8px;border-bottom:2px solid #eaeef2;padding-bottom:4px}
+.sub{color:#5b6068;font-size:13px}
+.synthetic{background:%SYNBG%;color:#fff;font-weight:700;padding:8px 12px;border-radius:6px;margin:10px 0;font-size:14px}
+"""
+
+
+def page_css(extra: str) -> str:
+    """The CSS shared by the HTML pages (report, batch summary) followed by a page's own rules."""
+    return (BASE_CSS + extra).replace("%FONT%", HTML_FONT).replace("%SYNBG%", SYNTHETIC_BG)
