@@ -55,6 +55,8 @@ class Model:
     standalone: dict[str, pulp.LpVariable] = field(default_factory=dict)
     shortfall: dict[tuple[str, int, int], pulp.LpVariable] = field(default_factory=dict)
     missing: dict[tuple[str, int, str, str], pulp.LpVariable] = field(default_factory=dict)
+    medoid: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
+    serve: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
     moved: dict[str, pulp.LpVariable] = field(default_factory=dict)
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     ix: dict[str, int] = field(default_factory=dict)
@@ -438,12 +440,14 @@ def medoid_distance(model: Model, scenario: Scenario, graph: nx.Graph) -> pulp.L
             continue
         medoid = {k: model.problem.add_variable(f"medoid_{model.ix[j]}_{model.ix[k]}", 0, 1, pulp.LpBinary)
                   for k in members}
+        model.medoid.update({(j, k): var for k, var in medoid.items()})
         model.problem += pulp.lpSum(medoid.values()) == hub(model, j), f"one_medoid_{model.ix[j]}"
         for k, var in medoid.items():
             model.problem += var <= model.z(k, j), f"medoid_member_{model.ix[j]}_{model.ix[k]}"
         for i in members:
             serve = {k: model.problem.add_variable(f"serve_{model.ix[j]}_{model.ix[i]}_{model.ix[k]}", 0, 1)
                      for k in members if k != i}
+            model.serve.update({(j, i, k): var for k, var in serve.items()})
             model.problem += pulp.lpSum(serve.values()) + medoid[i] == model.z(i, j), \
                 f"served_{model.ix[j]}_{model.ix[i]}"
             for k, var in serve.items():

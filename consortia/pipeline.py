@@ -7,7 +7,7 @@ import time
 from typing import Callable
 
 from .diagnose import quick_causes, relaxation_causes
-from .graph import build_graph
+from .graph import build_graph, km
 from .inputs import Instance, load_instance
 from .model import build_model
 from .plan import Plan, describe
@@ -17,8 +17,8 @@ from .solve import Progress, check_solver, is_proven, relative_gap, run_solver, 
 
 def warm_start(scenario: Scenario, instance: Instance, graph, model) -> tuple[dict | None, float]:
     """A first plan for ``model``: the best plan with compactness ignored, found in at most a
-    fifth of the time limit (up to 60 s). Returns the values of its assignment variables and
-    the seconds spent.
+    fifth of the time limit (up to 60 s). Returns the values of its assignment, standalone and
+    medoid variables (the solver completes the rest) and the seconds spent.
 
     Without the medoid terms the model is much easier (no medoid choice to branch on), and its
     plan keeps every rule, so the full solve starts from a good incumbent.
@@ -39,6 +39,19 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model) -> tuple[di
     for j, var in easy.standalone.items():
         if j in model.standalone:
             start[model.standalone[j]] = round(var.varValue or 0)
+    start.update({var: 0.0 for var in [*model.medoid.values(), *model.serve.values()]})
+    groups: dict[str, list[str]] = {}
+    for (i, j, t), var in easy.x.items():
+        if (var.varValue or 0) > 0.5:
+            groups.setdefault(j, []).append(i)
+    for j, members in groups.items():
+        if (j, j) not in model.medoid:
+            continue
+        medoid = min(members, key=lambda k: (sum(km(graph, i, k) for i in members), k))
+        start[model.medoid[j, medoid]] = 1.0
+        for i in members:
+            if i != medoid:
+                start[model.serve[j, i, medoid]] = 1.0
     return start, seconds
 
 
@@ -79,6 +92,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         say("warm start")
         start, seconds = warm_start(scenario, instance, graph, model)
         solver_info["warm_start_seconds"] = round(seconds, 3)
+        solver_info["warm_start_found"] = start is not None
     say("solve")
     settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, scenario.solver.time_limit - seconds))
     outcome = run_solver(model.problem, settings, (lambda e: say("solve", e)) if progress else None, start)
