@@ -43,6 +43,16 @@ footer{margin-top:28px;font-size:11px;color:#5b6068;border-top:1px solid #eaeef2
 """
 
 
+
+def _finish_bars(fig, ax, xlabel: str, rows: int) -> None:
+    """The shared look of the horizontal bar charts: x label, light grid, legend below."""
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="#eaeef2")
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    ax.set_ylim(-0.6, rows - 0.4)
+
 def _num(value: Any, digits: int = 2) -> str:
     if value is None or value == "":
         return ""
@@ -104,12 +114,7 @@ def terms_chart(rows: list[dict]) -> tuple[str, str] | None:
             ax.barh(names, values, left=left, color=style.PALETTE[k % len(style.PALETTE)],
                     label=TERM_LABELS[term], height=0.7)
             left = [a + b for a, b in zip(left, values)]
-        ax.set_xlabel("objective (lower is better)")
-        ax.grid(axis="x", color="#eaeef2")
-        ax.set_axisbelow(True)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.legend(loc="outside lower center", ncol=3, frameon=False)
-        ax.set_ylim(-0.6, len(shown) - 0.4)
+        _finish_bars(fig, ax, "objective (lower is better)", len(shown))
         return _svg(fig), "Objective terms per scenario" + note + "; infeasible and failed scenarios have no bar."
 
 
@@ -182,12 +187,7 @@ def structure_chart(rows: list[dict]) -> tuple[str, str] | None:
         ax.scatter(peak, ys, marker="|", s=160, color=style.PALETTE[0], zorder=3,
                    label="peak procurements in one period")
         ax.set_yticks(ys, names)
-        ax.set_xlabel("count")
-        ax.grid(axis="x", color="#eaeef2")
-        ax.set_axisbelow(True)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.legend(loc="outside lower center", ncol=3, frameon=False)
-        ax.set_ylim(-0.6, len(shown) - 0.4)
+        _finish_bars(fig, ax, "count", len(shown))
         return _svg(fig), "Consortia, standalone trusts and peak procurements per period" + note + "."
 
 
