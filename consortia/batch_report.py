@@ -43,7 +43,6 @@ footer{margin-top:28px;font-size:11px;color:#5b6068;border-top:1px solid #eaeef2
 """
 
 
-
 def _finish_bars(fig, ax, xlabel: str, rows: int) -> None:
     """The shared look of the horizontal bar charts: x label, light grid, legend below."""
     ax.set_xlabel(xlabel)
