@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     p.add_argument("--solver", metavar="NAME", help="highs (default), cbc, or any PuLP solver name")
     p.add_argument("--threads", type=int, metavar="N", help="solver threads")
+    p.add_argument("--method", choices=("auto", "compact", "columns"),
+                   help="compact MIP or column generation (default: the scenario's solver.method)")
     p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
     p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -110,7 +112,7 @@ def _progress_printer(quiet: bool):
             return
         last[:] = [elapsed, shown]
         gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
-        err.print(f"[dim]{elapsed:7.1f} s[/]  solve  best plan {_fmt(event.incumbent)}  "
+        err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}  best plan {_fmt(event.incumbent)}  "
                   f"bound {_fmt(event.bound)}  gap {gap}")
     return show
 
@@ -156,7 +158,8 @@ def cmd_solve(args) -> int:
     if args.moved is not None and (not math.isfinite(args.moved) or args.moved < 0):
         raise ConsortiaError(f"--moved must be >= 0, got {args.moved}")
     overrides = {"solver.time_limit": args.time_limit, "solver.name": args.solver,
-                 "solver.threads": args.threads, "solver.gap": args.gap, "objective.moved": args.moved,
+                 "solver.threads": args.threads, "solver.method": args.method, "solver.gap": args.gap,
+                 "objective.moved": args.moved,
                  "baseline": str(args.baseline) if args.baseline is not None else None}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides:

@@ -316,7 +316,8 @@ def relaxation_causes(scenario: Scenario, time_limit: float | None = None) -> li
     for label, overrides in RELAXATIONS.items():
         if with_overrides(scenario, overrides) == scenario:
             continue
-        relaxed = with_overrides(scenario, {**overrides, "solver.time_limit": time_limit})
+        # a relaxation may leave what column generation handles, so let the method follow it
+        relaxed = with_overrides(scenario, {**overrides, "solver.time_limit": time_limit, "solver.method": "auto"})
         plan = solve_scenario(relaxed, diagnose=False)
         if plan.has_plan:
             found.append(f"relaxing {label} alone makes the scenario feasible")

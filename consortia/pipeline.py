@@ -6,25 +6,27 @@ import dataclasses
 import time
 from typing import Callable
 
+from .columns import choose_method, solve_by_columns
 from .diagnose import quick_causes, relaxation_causes
 from .graph import build_graph, km
 from .inputs import Instance, load_instance
-from .model import build_model
+from .model import build_model, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
 from .solve import Progress, check_solver, is_proven, relative_gap, run_solver, uses_highs
 
 
-def warm_start(scenario: Scenario, instance: Instance, graph, model) -> tuple[dict | None, float]:
+def warm_start(scenario: Scenario, instance: Instance, graph, model,
+               time_limit: float | None = None) -> tuple[dict | None, float]:
     """A first plan for ``model``: the best plan with compactness ignored, found in at most a
-    fifth of the time limit (up to 60 s). Returns the values of its assignment, standalone and
+    fifth of ``time_limit`` (default: the scenario's; up to 60 s). Returns the values of its assignment, standalone and
     medoid variables (the solver completes the rest) and the seconds spent.
 
     Without the medoid terms the model is much easier (no medoid choice to branch on), and its
     plan keeps every rule, so the full solve starts from a good incumbent.
     """
     started = time.perf_counter()
-    limit = min(60.0, scenario.solver.time_limit / 5)
+    limit = min(60.0, (time_limit or scenario.solver.time_limit) / 5)
     plain = dataclasses.replace(scenario, objective=dataclasses.replace(scenario.objective, distance=0.0),
                                 solver=dataclasses.replace(scenario.solver, time_limit=limit, gap=0.0))
     easy = build_model(plain, instance, graph)
@@ -60,8 +62,9 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
                    diagnose: bool = True) -> Plan:
     """Solve a scenario and return its :class:`~consortia.plan.Plan`.
 
-    ``progress(stage, event)`` is called at each stage ("inputs", "graph", "model", "solve",
-    "plan") and, during the solve, with solver progress events. When no plan exists the plan's
+    ``progress(stage, event)`` is called at each stage ("inputs", "graph", then "model", "warm
+    start" and "solve" for the compact model or "columns" for column generation, then "plan")
+    and, during the solve, with solver progress events. When no plan exists the plan's
     ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
     """
     def say(stage, event=None):
@@ -73,45 +76,89 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     instance = instance if instance is not None else load_instance(scenario)
     say("graph")
     graph = build_graph(scenario, instance)
+    method = choose_method(scenario, graph.number_of_nodes())
+    excluded = tuple(scenario.directives.exclude)
+    early = quick_causes(scenario, instance, graph)
+    limit = scenario.solver.time_limit
+    after_columns = None
+    if method == "columns":
+        if early:
+            return Plan(scenario, "infeasible", diagnosis=tuple(early), excluded=excluded,
+                        solver={"name": "highs", "method": "columns"})
+        plan = _solve_by_columns(scenario, instance, graph, say)
+        if plan.has_plan:
+            return plan
+        # the generated columns hold no plan; the compact model proves infeasibility (and
+        # diagnoses it) or finds a plan with the time left
+        limit = max(5.0, limit - plan.solver["solve_seconds"])
+        after_columns = plan.solver
+        method = "compact"
     say("model")
     started = time.perf_counter()
     model = build_model(scenario, instance, graph)
     build_seconds = time.perf_counter() - started
-    solver_info = {"name": scenario.solver.name, "time_limit": scenario.solver.time_limit,
+    solver_info = {"name": scenario.solver.name, "method": method, "time_limit": scenario.solver.time_limit,
                    "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads,
                    "build_seconds": round(build_seconds, 3),
                    "variables": model.problem.numVariables(),
                    "constraints": model.problem.numConstraints()}
-    excluded = tuple(scenario.directives.exclude)
-    early = quick_causes(scenario, instance, graph)
+    if after_columns is not None:
+        solver_info.update(after_columns_found_no_plan=after_columns, time_left_seconds=round(limit, 3))
     if early:
         # each quick cause alone proves that no plan exists, so there is nothing to solve
         return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     start, seconds = None, 0.0
     if uses_highs(scenario.solver) and scenario.objective.distance > 0:
         say("warm start")
-        start, seconds = warm_start(scenario, instance, graph, model)
+        start, seconds = warm_start(scenario, instance, graph, model, limit)
         solver_info["warm_start_seconds"] = round(seconds, 3)
         solver_info["warm_start_found"] = start is not None
     say("solve")
-    settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, scenario.solver.time_limit - seconds))
+    settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, limit - seconds))
     outcome = run_solver(model.problem, settings, (lambda e: say("solve", e)) if progress else None, start)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
     if outcome.status == "infeasible":
-        causes = relaxation_causes(scenario) if diagnose else []
-        if diagnose and not causes:
-            causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
-        return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info, excluded=excluded)
+        return _infeasible(scenario, solver_info, diagnose)
     if outcome.status == "no_solution":
         return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
+    return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
+
+
+def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Plan:
+    """The plan found by column generation (status ``no_solution`` when its columns hold none)."""
+    started = time.perf_counter()
+    facts = trust_facts(scenario, instance, graph)
+    say("columns")
+    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e))
+    solver_info = {"name": "highs", "method": "columns", "time_limit": scenario.solver.time_limit,
+                   "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads,
+                   "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
+                   "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
+                   "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
+                   "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
+    if outcome.status in ("infeasible", "no_solution"):
+        return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
+    return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
+
+
+def _infeasible(scenario: Scenario, solver_info: dict, diagnose: bool) -> Plan:
+    causes = relaxation_causes(scenario) if diagnose else []
+    if diagnose and not causes:
+        causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
+    return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info,
+                excluded=tuple(scenario.directives.exclude))
+
+
+def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objective, bound, solver_info: dict,
+          say) -> Plan:
     say("plan")
-    consortia, terms, metrics = describe(scenario, instance, graph, model.groups())
+    consortia, terms, metrics = describe(scenario, instance, graph, groups)
     # The plan's objective is recomputed from its consortia: before optimality is proven a
     # consortium's hub need not be its medoid, so the solver's value can only be higher.
     objective = sum(terms.values())
-    solver_info["solver_objective"] = outcome.objective
-    gap = relative_gap(objective, outcome.bound)
+    solver_info["solver_objective"] = solver_objective
+    gap = relative_gap(objective, bound)
     status = "optimal" if is_proven(gap) else "feasible"
-    return Plan(scenario, status, consortia, objective=objective, best_bound=outcome.bound,
-                gap=gap, terms=terms, metrics=metrics, solver=solver_info, excluded=excluded)
+    return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
+                metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude))

@@ -145,6 +145,12 @@ class Solver:
                          check=_non_negative)
     threads: int | None = setting(None, doc="solver threads; null = solver default", check=_at_least(1))
     log: bool = setting(False, doc="echo the solver's own log")
+    method: str = setting("auto", doc="'compact': one MIP over trust x consortium x period, proves small "
+                                      "scenarios; 'columns': column generation over candidate consortia "
+                                      "(HiGHS), bound from its LP, for hundreds of trusts; 'auto': columns "
+                                      "from 200 trusts up when the solver is highs and the scenario has no "
+                                      "fixed consortia, pins, baseline or connected membership",
+                          check=_one_of("auto", "compact", "columns"))
 
 
 @dataclass(frozen=True)

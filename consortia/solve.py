@@ -69,7 +69,7 @@ def _verdict(has_plan: bool, objective, bound) -> str:
 _BANNER_SHOWN = False
 
 
-def _silence_highs_banner() -> None:
+def silence_highs_banner() -> None:
     """HiGHS prints a banner to C-level stdout the first time a solver is created in a process;
     create that first one with stdout pointed at /dev/null, so plain runs print only our lines."""
     global _BANNER_SHOWN
@@ -90,7 +90,7 @@ def _silence_highs_banner() -> None:
         _BANNER_SHOWN = True
 
 
-class _Interrupt:
+class Interrupt:
     """Turn the first Ctrl-C during a HiGHS solve into a clean stop with the best plan so far."""
 
     def __init__(self):
@@ -134,7 +134,7 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
     import highspy
     cb = highspy.cb.HighsCallbackType
     last = [0.0]
-    with _Interrupt() as interrupt:
+    with Interrupt() as interrupt:
         def callback(kind, message, data_out, data_in, user_data):
             if interrupt.requested and data_in is not None:
                 data_in.user_interrupt = True
@@ -153,7 +153,7 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
                                    callbacksToActivate=[cb.kCallbackMipImprovingSolution,
                                                         cb.kCallbackMipInterrupt])
         if not settings.log:
-            _silence_highs_banner()
+            silence_highs_banner()
         # HiGHS keeps one thread pool per process and refuses to run with another thread count
         # once it exists; start a fresh pool so solves with different settings can follow each other.
         highspy.Highs.resetGlobalScheduler(True)

@@ -150,3 +150,19 @@ def _locks(rng: random.Random, codes: list[str], directives: dict, settings: dic
             pins.append({"trust": trust, "go_live": go_live})
     if pins:
         directives["pin"] = pins
+
+
+def seeded_case(folder: Path, seed: int):
+    """The random case of ``seed`` (3 to 8 trusts) and its instance, as the brute-force tests
+    use them; an invalid random draw skips the test (that path is tested elsewhere)."""
+    import pytest
+
+    from consortia import load_instance
+    from consortia.errors import ConsortiaError
+
+    n = 8 if seed % 20 == 0 else 3 + seed % 5
+    try:
+        scenario = random_case(folder, seed, n)
+        return scenario, load_instance(scenario)
+    except ConsortiaError as exc:
+        pytest.skip(f"invalid random draw: {exc}")

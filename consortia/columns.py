@@ -1,0 +1,474 @@
+"""Column generation: large scenarios solved as a set-partitioning program over consortia.
+
+Every feasible consortium with a go-live period is a *column* with its own cost (misalignment,
+km to its medoid, standalone and, in soft mode, cover penalties); the plan picks columns so that
+each trust is in exactly one and no period sends more than ``market.capacity`` procurements to
+market. The linear relaxation of that program is much tighter than the compact model's, and its
+size does not grow with the square of the neighbourhood.
+
+The columns are generated, not enumerated. Each round solves the restricted master LP, reads its
+prices (``pi`` per trust, ``mu`` per market period, ``sigma`` per subset-row cut) and asks each
+*medoid* ``m`` for the consortium of least reduced cost whose members are all linked to ``m``
+(:mod:`consortia.pricing`). When no column prices out, subset-row cuts the LP breaks are added
+(of any three trusts, at most one chosen consortium holds two or more). Every trust is the
+medoid of at most one consortium of a plan, so after each round of exact pricing
+
+    bound = sum(pi) + capacity x sum(mu) + sum(sigma) + sum over m of min(0, least reduced cost at m)
+
+is a valid lower bound on every plan (a Lagrangian bound; ``mu`` and ``sigma`` are <= 0). The
+plan is the best integer selection from the generated columns, improved by a dive; its
+objective against that bound is the honest gap. The integer master's own bound is *not* used:
+it only covers the generated columns.
+
+Used for plain scenarios (clique membership, no fixed consortia, pins or baseline); see
+:func:`unsupported`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import networkx as nx
+import numpy as np
+
+from .errors import ConsortiaError
+from .model import TrustFacts
+from .pricing import EPS, ColumnRules, Pricer, Prices, run_highs
+from .scenario import Scenario
+from .solve import PROVEN_GAP, Interrupt, Progress, relative_gap, silence_highs_banner, uses_highs
+
+INTEGER_SHARE = 0.25
+"""Share of the time limit kept for choosing the best integer selection of the columns."""
+PRICING_SECONDS = 10.0
+"""Longest a single pricing MIP may run."""
+DIVE_UNTIL = 0.9
+"""Share of the time limit after which the dive (see :func:`_dive`) stops."""
+CUT_VIOLATION = 0.05
+"""How far the LP must break a subset-row cut before the cut is added."""
+CUTS_PER_ROUND = 100
+"""Most subset-row cuts added after one converged round."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One consortium at one go-live period, with its cost in the objective."""
+
+    members: tuple[str, ...]
+    period: int
+    cost: float
+
+
+@dataclass(frozen=True)
+class ColumnOutcome:
+    """What column generation found and proved."""
+
+    status: str
+    groups: list[tuple[tuple[str, ...], int]]
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    rounds: int
+    columns: int
+    lp_seconds: float = 0.0
+    pricing_seconds: float = 0.0
+    integer_seconds: float = 0.0
+    message: str = ""
+    cuts: int = 0
+
+
+AUTO_FROM = 200
+"""``solver.method: auto`` uses column generation from this many planned trusts up."""
+
+
+def choose_method(scenario: Scenario, trusts: int) -> str:
+    """'compact' or 'columns' for a scenario with ``trusts`` planned trusts (see ``solver.method``).
+
+    Raises :class:`ConsortiaError` when 'columns' is asked for a scenario it cannot solve.
+    """
+    method = scenario.solver.method
+    reason = unsupported(scenario)
+    if not uses_highs(scenario.solver):
+        reason = reason or f"solver.name is {scenario.solver.name!r} (column generation runs on HiGHS)"
+    if method == "columns" and reason:
+        raise ConsortiaError(f"column generation cannot solve this scenario: {reason}; use solver.method "
+                             "'compact' or 'auto'", key="solver.method")
+    if method == "auto":
+        return "columns" if reason is None and trusts >= AUTO_FROM else "compact"
+    return method
+
+
+def unsupported(scenario: Scenario) -> str | None:
+    """Why column generation cannot solve a scenario (None when it can)."""
+    d = scenario.directives
+    if scenario.network.membership != "clique":
+        return "network.membership is 'connected'"
+    if d.fixed:
+        return "directives.fixed is set"
+    if d.pin:
+        return "directives.pin is set"
+    if scenario.baseline is not None:
+        return "a baseline plan is given"
+    return None
+
+
+class _Master:
+    """The restricted master: columns so far, as an LP (or, at the end, an integer program)."""
+
+    def __init__(self, problem: ColumnRules, big: float):
+        import highspy
+
+        self.problem = problem
+        self.trusts = list(problem.facts)
+        self.row = {c: k for k, c in enumerate(self.trusts)}
+        cap = problem.scenario.market.capacity
+        self.market_row = {}
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("threads", problem.scenario.solver.threads or 0)
+        n = len(self.trusts)
+        h.addRows(n, np.ones(n), np.ones(n), 0, np.zeros(n, dtype=np.int32), np.array([], dtype=np.int32),
+                  np.array([]))
+        if cap is not None:
+            for p in sorted(set(problem.market.values())):
+                self.market_row[p] = h.getNumRow()
+                h.addRow(-highspy.kHighsInf, float(cap), 0, np.array([], dtype=np.int32), np.array([]))
+        for k in range(n):
+            h.addCol(big, 0.0, highspy.kHighsInf, 1, np.array([k], dtype=np.int32), np.array([1.0]))
+        self.highs = h
+        self.artificial = n
+        self.columns: list[Column] = []
+        self.seen: set[tuple[tuple[str, ...], int]] = set()
+        self.cut_row: dict[frozenset[str], int] = {}
+        self.interrupt: Interrupt | None = None
+        self.interrupted_before = False
+        cb = highspy.cb.HighsCallbackType
+
+        def stop_on_ctrl_c(kind, message, data_out, data_in, user_data):
+            # a Ctrl-C during the integer selection stops it with its best plan; one pressed
+            # earlier (which stopped the generation) does not
+            requested = self.interrupt is not None and self.interrupt.requested
+            if requested and not self.interrupted_before and data_in is not None:
+                data_in.user_interrupt = True
+
+        h.setCallback(stop_on_ctrl_c, None)
+        h.startCallback(cb.kCallbackMipInterrupt)
+
+    def add(self, members: tuple[str, ...], t: int) -> bool:
+        """Add a column unless it is already there or breaks a rule; True when added."""
+        if (members, t) in self.seen or not self.problem.allows(members, t):
+            return False
+        self.seen.add((members, t))
+        column = Column(members, t, self.problem.cost(members, t))
+        rows = sorted(self.row[i] for i in members)
+        if t in self.problem.market and self.problem.market[t] in self.market_row:
+            rows.append(self.market_row[self.problem.market[t]])
+        inside = set(members)
+        rows += [row for cut, row in self.cut_row.items() if len(cut & inside) >= 2]
+        self.highs.addCol(column.cost, 0.0, np.inf, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
+        self.columns.append(column)
+        return True
+
+    def solve_lp(self) -> tuple[float, Prices]:
+        """The LP optimum and its prices."""
+        h = self.highs
+        run_highs(h)
+        duals = h.getSolution().row_dual
+        return h.getInfo().objective_function_value, Prices(
+            {c: duals[k] for c, k in self.row.items()},
+            {p: min(0.0, duals[k]) for p, k in self.market_row.items()},
+            {cut: min(0.0, duals[k]) for cut, k in self.cut_row.items()})
+
+    def separate(self, most: int) -> int:
+        """Add up to ``most`` subset-row cuts the LP solution breaks; how many were added.
+
+        For three trusts, at most one chosen consortium can hold two or more of them; the LP
+        often breaks this with three consortia at one half, each holding a different pair.
+        """
+        values = self.values()
+        positive = [(set(self.columns[k].members), float(values[k])) for k in np.flatnonzero(values > EPS)]
+        columns_of: dict[str, list[int]] = {}
+        linked: dict[str, set[str]] = {}
+        for k, (members, value) in enumerate(positive):
+            for i in members:
+                columns_of.setdefault(i, []).append(k)
+            if value < 1 - EPS:
+                for i in members:
+                    linked.setdefault(i, set()).update(members - {i})
+        order = self.problem.order
+        broken = []
+        for a in sorted(linked, key=order.get):
+            for b in sorted((x for x in linked[a] if order[x] > order[a]), key=order.get):
+                for c in sorted((x for x in linked[a] & linked[b] if order[x] > order[b]), key=order.get):
+                    cut = frozenset((a, b, c))
+                    if cut in self.cut_row:
+                        continue
+                    ks = set(columns_of[a]) | set(columns_of[b]) | set(columns_of[c])
+                    lhs = sum(positive[k][1] for k in ks if len(positive[k][0] & cut) >= 2)
+                    if lhs > 1 + CUT_VIOLATION:
+                        broken.append((-lhs, len(broken), cut))
+        broken.sort(key=lambda b: b[:2])
+        for _, _, cut in broken[:most]:
+            rows = [self.artificial + k for k, col in enumerate(self.columns) if len(cut & set(col.members)) >= 2]
+            self.cut_row[cut] = self.highs.getNumRow()
+            self.highs.addRow(-np.inf, 1.0, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
+        return min(most, len(broken))
+
+    def uses_artificial(self) -> bool:
+        values = self.highs.getSolution().col_value
+        return any(values[k] > EPS for k in range(self.artificial))
+
+    def values(self) -> np.ndarray:
+        """The LP value of every generated column, in order."""
+        return np.asarray(self.highs.getSolution().col_value[self.artificial:])
+
+    def fix(self, k: int, lower: float) -> None:
+        """Require column ``k`` (lower 1) or release it (lower 0)."""
+        self.highs.changeColBounds(self.artificial + k, lower, np.inf)
+
+    def solve_integer(self, seconds: float, start: list[int] | None = None) -> tuple[list[Column], float | None]:
+        """The best integer selection of the generated columns within ``seconds`` (within
+        ``solver.gap`` of the best, when that is set), from the columns ``start`` if given.
+        The master is an LP again afterwards."""
+        import highspy
+
+        h = self.highs
+        n = self.artificial
+        total = h.getNumCol()
+        every = np.arange(total, dtype=np.int32)
+        h.changeColsBounds(n, every[:n], np.zeros(n), np.zeros(n))
+        h.changeColsIntegrality(total, every, np.array([highspy.HighsVarType.kInteger] * total))
+        h.setOptionValue("time_limit", max(1.0, seconds))
+        h.setOptionValue("mip_rel_gap", self.problem.scenario.solver.gap)
+        if start:
+            h.setSolution(len(start), np.array([n + k for k in start], dtype=np.int32), np.ones(len(start)))
+        h.setOptionValue("output_flag", self.problem.scenario.solver.log)
+        self.interrupted_before = self.interrupt is not None and self.interrupt.requested
+        run_highs(h)
+        h.setOptionValue("output_flag", False)
+        has_plan = h.getInfo().primal_solution_status != 0
+        values = h.getSolution().col_value if has_plan else []
+        chosen = [c for k, c in enumerate(self.columns) if values[n + k] > 0.5] if has_plan else []
+        h.changeColsIntegrality(total, every, np.array([highspy.HighsVarType.kContinuous] * total))
+        h.changeColsBounds(n, every[:n], np.zeros(n), np.full(n, np.inf))
+        h.setOptionValue("time_limit", np.inf)
+        if not has_plan:
+            return [], None
+        return chosen, sum(c.cost for c in chosen)
+
+
+@dataclass
+class _State:
+    """What the generation loop has done so far."""
+
+    started: float
+    stop: float
+    bound: float | None = None
+    rounds: int = 0
+    lp_seconds: float = 0.0
+    pricing_seconds: float = 0.0
+    message: str = "time limit reached while generating columns"
+    infeasible: bool = False
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
+                     progress: Callable[[Progress], None] | None = None,
+                     start: list[tuple[tuple[str, ...], int]] | None = None) -> ColumnOutcome:
+    """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
+
+    ``start`` (optional) seeds the master with the consortia of a known plan. The first Ctrl-C
+    stops the generation and picks the best plan from the columns found so far.
+    """
+    import highspy
+
+    limit = scenario.solver.time_limit
+    run = _State(time.perf_counter(), (1 - INTEGER_SHARE) * limit)
+    order = {c: k for k, c in enumerate(graph.nodes)}
+    problem = ColumnRules(scenario, graph, facts, order)
+    big = 2.0 * (1 + scenario.consortium.max_size * max((_worst(problem, c) for c in facts), default=1.0))
+    if not scenario.solver.log:
+        silence_highs_banner()
+    highspy.Highs.resetGlobalScheduler(True)
+    master = _Master(problem, big)
+    for code, f in facts.items():
+        if f.window:
+            master.add((code,), min(f.window, key=lambda p: (f.misalignment[p], p)))
+    for members, t in start or []:
+        master.add(tuple(sorted(members, key=order.get)), t)
+    pricers = [Pricer(problem, m) for m in facts]
+    with Interrupt() as interrupt:
+        master.interrupt = interrupt
+        _generate(problem, master, pricers, run, progress, interrupt)
+        chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
+    if interrupt.requested:
+        run.message = "interrupted by the user"
+
+    def outcome(status, chosen=(), objective=None, bound=None, gap=None, integer_seconds=0.0, message=""):
+        return ColumnOutcome(status, [(c.members, c.period) for c in chosen], objective, bound, gap, run.elapsed(),
+                             run.rounds, len(master.columns), run.lp_seconds, run.pricing_seconds, integer_seconds,
+                             message or run.message, len(master.cut_row))
+
+    if run.infeasible:
+        return outcome("infeasible", message="no selection of consortia covers every trust")
+    if objective is None:
+        return outcome("no_solution", bound=run.bound, integer_seconds=integer_seconds)
+    bound = run.bound
+    if bound is not None and bound > objective:
+        if bound - objective > PROVEN_GAP * max(1.0, abs(objective)):
+            raise RuntimeError(f"column generation's bound {bound} is above its plan's objective {objective}")
+        bound = objective  # rounding only
+    gap = relative_gap(objective, bound)
+    status = "optimal" if gap is not None and gap <= PROVEN_GAP else "feasible"
+    if progress is not None:
+        progress(Progress(objective, bound, gap, run.elapsed()))
+    return outcome(status, chosen, objective, bound, gap, integer_seconds)
+
+
+def _select(problem: ColumnRules, master: _Master, pricers: list[Pricer], run: _State, interrupt: Interrupt
+            ) -> tuple[list[Column], float | None, float]:
+    """The best plan from the columns: the integer master, then, unless that is proven or
+    good enough, a dive and the integer master again. Returns its columns, objective and the
+    seconds spent."""
+    started = time.perf_counter()
+    scenario = problem.scenario
+    limit = scenario.solver.time_limit
+    if run.infeasible:
+        return [], None, 0.0
+    chosen, objective = master.solve_integer(min(limit - run.elapsed(), max(10.0, 0.1 * limit)))
+    gap = relative_gap(objective, run.bound)
+    if objective is not None and not interrupt.requested \
+            and (gap is None or gap > max(PROVEN_GAP, scenario.solver.gap)):
+        dive = _dive(problem, master, pricers, run.started + DIVE_UNTIL * limit, interrupt)
+        if dive is not None and not interrupt.requested:
+            better, value = master.solve_integer(limit - run.elapsed(), start=dive)
+            if value is not None and value < objective:
+                chosen, objective = better, value
+    return chosen, objective, time.perf_counter() - started
+
+
+def _dive(problem: ColumnRules, master: _Master, pricers: list[Pricer], deadline: float,
+          interrupt: Interrupt) -> list[int] | None:
+    """Price and dive: require the columns the LP already takes whole and its largest fractional
+    one, generate columns again for the trusts left, and repeat until the LP is integral. A
+    fractional column that leaves some trust without any consortium is released and not tried
+    again. Returns the indices of that plan's columns (None when out of time or out of
+    candidates); the master's columns are all free again afterwards."""
+    fixed: list[int] = []
+    taken: set[str] = set()
+    tabu: set[int] = set()
+
+    def require(k: int) -> None:
+        master.fix(k, 1.0)
+        fixed.append(k)
+        taken.update(master.columns[k].members)
+
+    try:
+        while time.perf_counter() < deadline and not interrupt.requested:
+            master.solve_lp()
+            values = master.values()
+            if not ((values > EPS) & (values < 1 - EPS)).any():
+                return [int(k) for k in np.flatnonzero(values > 0.5)]
+            for k in np.flatnonzero(values >= 1 - EPS):
+                if int(k) not in fixed:
+                    require(int(k))
+            free = np.where(values < 1 - EPS, values, 0.0)
+            free[list(tabu)] = 0.0
+            if free.max() <= EPS:
+                return None
+            trial = int(np.argmax(free))
+            require(trial)
+            if not _regenerate(master, pricers, taken, deadline, interrupt):
+                fixed.remove(trial)
+                master.fix(trial, 0.0)
+                taken.clear()
+                for k in fixed:
+                    taken.update(master.columns[k].members)
+                tabu.add(trial)
+        return None
+    finally:
+        for k in fixed:
+            master.fix(k, 0.0)
+
+
+def _regenerate(master: _Master, pricers: list[Pricer], taken: set[str], deadline: float,
+                interrupt: Interrupt) -> bool:
+    """Greedy pricing for the trusts not ``taken`` until nothing prices out; False when some
+    trust is still left without a consortium."""
+    while time.perf_counter() < deadline and not interrupt.requested:
+        _, prices = master.solve_lp()
+        priced = prices.without(taken)
+        if not sum(master.add(*found) for pricer in pricers if pricer.m not in taken
+                   for found in pricer.greedy(priced)):
+            break
+    master.solve_lp()
+    return not master.uses_artificial()
+
+
+def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run: _State,
+              progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
+    """Add columns and cuts until neither helps, time runs out or Ctrl-C; ``run`` records the
+    best Lagrangian bound found.
+
+    Each round tries greedy pricing first; only when that finds nothing does it solve the
+    pricing MIPs of every medoid, which also gives the bound.
+    """
+    capacity = problem.scenario.market.capacity or 0
+    while run.elapsed() < run.stop and not interrupt.requested:
+        t0 = time.perf_counter()
+        value, prices = master.solve_lp()
+        run.lp_seconds += time.perf_counter() - t0
+        run.rounds += 1
+        t0 = time.perf_counter()
+        added = sum(master.add(*found) for pricer in pricers for found in pricer.greedy(prices))
+        if added:
+            run.pricing_seconds += time.perf_counter() - t0
+            if progress is not None:
+                progress(Progress(None, run.bound, None, run.elapsed()))
+            continue
+        lagrange = sum(prices.trust.values()) + capacity * sum(prices.market.values()) + sum(prices.cut.values())
+        priced_all = searched_all = True
+        for pricer in pricers:
+            left = run.stop - run.elapsed()
+            if left <= 0 or interrupt.requested:
+                priced_all = False
+                break
+            low = pricer.relaxed(prices)
+            if low >= -EPS:
+                lagrange += low
+                continue
+            low, found, searched = pricer.exact(prices, min(left, PRICING_SECONDS))
+            lagrange += low
+            searched_all = searched_all and searched
+            added += sum(master.add(*f) for f in found)
+        run.pricing_seconds += time.perf_counter() - t0
+        artificial = master.uses_artificial()
+        if priced_all and not artificial:
+            run.bound = float(lagrange if run.bound is None else max(run.bound, lagrange))
+        if progress is not None:
+            progress(Progress(None, run.bound, None, run.elapsed()))
+        if not (priced_all and searched_all and added == 0):
+            continue
+        if artificial:
+            run.infeasible = True
+            return
+        if not master.separate(CUTS_PER_ROUND):
+            run.message = "converged: no column prices out and no subset-row cut is broken"
+            return
+
+
+def _worst(problem: ColumnRules, code: str) -> float:
+    """An upper bound on what one trust can add to the objective."""
+    w = problem.scenario.objective
+    f = problem.facts[code]
+    months = max(f.misalignment.values(), default=0)
+    farthest = max((d for _, _, d in problem.graph.edges(code, data="distance_km")), default=0.0)
+    return (w.timing * months + w.distance * farthest + w.standalone
+            + w.shortfall * sum(abs(x) for x in f.net) + w.subspecialty_gap * 4 * len(
+                problem.scenario.cover.weekend_subspecialties))
+

@@ -1,0 +1,476 @@
+"""Pricing for column generation: which consortium each medoid would add to the master at
+the master LP's prices, and a lower bound on how much it could gain.
+
+:class:`ColumnRules` holds what a single consortium (a column) must keep and what it costs;
+:class:`Prices` holds the master's dual prices; :class:`Pricer` searches one medoid's
+consortia, greedily or exactly (one small HiGHS MIP per go-live period). See
+:mod:`consortia.columns` for the master and the bound these serve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from .graph import km
+from .model import TrustFacts
+from .scenario import WEEKEND, Scenario
+from .timing import Calendar
+
+EPS = 1e-6
+TAKEN = 1e6
+"""Price that keeps trusts already placed (by the dive) out of new columns."""
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The master LP's dual prices: per trust, per market period (<= 0) and per subset-row cut
+    (<= 0; a cut is a set of three trusts, see :meth:`_Master.separate`)."""
+
+    trust: dict[str, float]
+    market: dict[int, float]
+    cut: dict[frozenset[str], float]
+    cuts_of: dict[str, list[frozenset[str]]] = field(init=False, compare=False)
+
+    def __post_init__(self):
+        cuts_of: dict[str, list[frozenset[str]]] = {}
+        for cut, value in self.cut.items():
+            if value < -EPS:
+                for i in cut:
+                    cuts_of.setdefault(i, []).append(cut)
+        object.__setattr__(self, "cuts_of", cuts_of)
+
+    def without(self, taken: set[str]) -> "Prices":
+        """The same prices with the ``taken`` trusts priced out of every new column."""
+        return Prices({c: (-TAKEN if c in taken else v) for c, v in self.trust.items()}, self.market, self.cut)
+
+    def cut_penalty(self, members) -> float:
+        """What the cuts charge a column: minus the price of every cut it has two trusts of."""
+        inside = set(members)
+        touched = {cut for i in members for cut in self.cuts_of.get(i, ())}
+        return -math.fsum(self.cut[cut] for cut in touched if len(cut & inside) >= 2)
+
+
+@dataclass
+class ColumnRules:
+    """The data every part of the column generation reads."""
+
+    scenario: Scenario
+    graph: nx.Graph
+    facts: dict[str, TrustFacts]
+    order: dict[str, int]
+    market: dict[int, int] = field(init=False)
+    partner: dict[str, set[str]] = field(init=False)
+
+    def __post_init__(self):
+        calendar = Calendar(self.scenario.planning)
+        self.market = {t: calendar.market_period(t) for f in self.facts.values() for t in f.window}
+        self.partner = {}
+        for a, b in self.scenario.directives.together:
+            self.partner.setdefault(a, set()).add(b)
+            self.partner.setdefault(b, set()).add(a)
+
+    def allows(self, members: tuple[str, ...], t: int) -> bool:
+        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep."""
+        c = self.scenario.consortium
+        if len(members) == 1 and not c.allow_standalone or 1 < len(members) < c.min_size \
+                or len(members) > c.max_size:
+            return False
+        if any(t not in self.facts[i].misalignment for i in members):
+            return False
+        separated = self.graph.graph["separated"]
+        for k, a in enumerate(members):
+            for b in members[k + 1:]:
+                if not self.graph.has_edge(a, b) or frozenset((a, b)) in separated:
+                    return False
+        if any(not self.partner.get(i, set()) <= set(members) for i in members):
+            return False
+        return self.scenario.cover.mode == "soft" or covered(self, members)
+
+    def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
+        """The reduced cost of a column at the given prices."""
+        return (self.cost(members, t) - sum(prices.trust[i] for i in members)
+                - prices.market.get(self.market[t], 0.0) + prices.cut_penalty(members))
+
+    def cost(self, members: tuple[str, ...], t: int) -> float:
+        """The objective contribution of consortium ``members`` going live at period ``t``."""
+        w = self.scenario.objective
+        cover = self.scenario.cover
+        value = w.timing * sum(self.facts[i].misalignment[t] for i in members)
+        if len(members) > 1 and w.distance:
+            value += w.distance * min(sum(km(self.graph, i, k) for i in members) for k in members)
+        if len(members) == 1:
+            value += w.standalone
+        if cover.mode == "soft":
+            for d in range(7):
+                value += w.shortfall * max(0.0, -sum(self.facts[i].net[d] for i in members))
+            for s in cover.weekend_subspecialties:
+                for day in WEEKEND:
+                    if not any((s, day) in self.facts[i].weekend for i in members):
+                        value += w.subspecialty_gap
+        return value
+
+
+class Pricer:
+    """The pricing problem of one medoid ``m``: the consortium of least reduced cost among the
+    trusts linked to ``m``, each member's distance term measured to ``m``.
+
+    :meth:`greedy` is a fast heuristic; :meth:`exact` solves the pricing MIP and also returns a
+    lower bound on the least reduced cost; :meth:`relaxed` is a cheap lower bound that ignores
+    the membership and cover rules, used to skip medoids that cannot price out.
+    """
+
+    def __init__(self, problem: ColumnRules, m: str):
+        self.m = m
+        self.problem = problem
+        facts = problem.facts
+        graph = problem.graph
+        separated = graph.graph["separated"]
+        periods = list(facts[m].window)
+        near = [i for i in graph.neighbors(m)
+                if set(facts[i].window) & set(periods) and frozenset((i, m)) not in separated]
+        near.sort(key=problem.order.get)
+        # a trust whose together partner is out of reach cannot join, and so on until no change
+        reach = {m, *near}
+        dropped = True
+        while dropped:
+            dropped = {a for a in reach if not problem.partner.get(a, set()) <= reach}
+            reach -= dropped
+        self.feasible = bool(periods) and m in reach
+        near = [i for i in near if i in reach]
+        self.periods = periods
+        self.trusts = [m, *near]
+        k = len(self.trusts)
+        w = problem.scenario.objective
+        self.adjacent = np.array([[a == b or (graph.has_edge(a, b) and frozenset((a, b)) not in separated)
+                                   for b in self.trusts] for a in self.trusts], dtype=bool)
+        self.net = np.array([facts[i].net for i in self.trusts])
+        required = [(sub, day) for sub in problem.scenario.cover.weekend_subspecialties for day in WEEKEND]
+        self.covers = np.array([[r in facts[i].weekend for r in required] for i in self.trusts],
+                               dtype=bool).reshape(k, len(required))
+        distance = np.array([w.distance * km(graph, m, i) for i in self.trusts])
+        self.available = {}
+        for t in periods:
+            idx = np.array([n for n, i in enumerate(self.trusts) if t in facts[i].misalignment])
+            cost = np.array([w.timing * facts[self.trusts[n]].misalignment[t] for n in idx]) + distance[idx]
+            self.available[t] = (idx, cost)
+        self.partner = {n: sorted(self.trusts.index(b) for b in problem.partner[i] if b in self.trusts)
+                        for n, i in enumerate(self.trusts) if i in problem.partner}
+        self.highs = None
+
+    def _prices(self, prices: Prices) -> tuple[np.ndarray, dict[int, float]]:
+        return (np.array([prices.trust[i] for i in self.trusts]),
+                {t: prices.market.get(self.problem.market[t], 0.0) for t in self.periods})
+
+    def relaxed(self, prices: Prices) -> float:
+        """A lower bound on the least reduced cost at ``m`` (0 when nothing can price out)."""
+        if not self.feasible:
+            return 0.0
+        return min(0.0, *self._relaxed_by_period(*self._prices(prices)).values())
+
+    def greedy(self, prices: Prices) -> list[tuple[tuple[str, ...], int]]:
+        """Consortia with negative reduced cost found by a greedy search, two at most. A trust
+        priced at ``-TAKEN`` or below is left out altogether (the dive of :mod:`consortia.columns`
+        prices trusts it has placed so)."""
+        if not self.feasible:
+            return []
+        problem = self.problem
+        c = problem.scenario.consortium
+        hard = problem.scenario.cover.mode == "hard"
+        price, _ = self._prices(prices)
+        found = []
+        for t, (idx, cost) in self.available.items():
+            gain = price[idx] - cost
+            chosen = [0]
+            for n in np.argsort(-gain[1:], kind="stable") + 1:
+                if gain[n] <= 0 or len(chosen) >= c.max_size:
+                    break
+                if self.adjacent[idx[n], idx[chosen]].all():
+                    chosen.append(n)
+            if hard:
+                chosen = self._repair(chosen, idx, gain, gain > -TAKEN / 2)
+            if chosen is None:
+                continue
+            chosen = self._complete(chosen, idx)
+            if chosen is None or (len(chosen) == 1 and not c.allow_standalone) \
+                    or 1 < len(chosen) < c.min_size:
+                continue
+            members = tuple(sorted((self.trusts[idx[n]] for n in chosen), key=problem.order.get))
+            if hard and not covered(problem, members):
+                continue
+            reduced = problem.reduced(members, t, prices)
+            if reduced < -EPS:
+                found.append((reduced, members, t))
+        found.sort(key=lambda f: f[0])
+        return [(members, t) for _, members, t in found[:2]]
+
+    def _deficit(self, chosen: list[int], idx: np.ndarray) -> float:
+        rows = idx[chosen]
+        short = np.clip(-self.net[rows].sum(axis=0), 0, None).sum()
+        missing = (~self.covers[rows].any(axis=0)).sum() if self.covers.shape[1] else 0
+        return short + 1e6 * missing
+
+    def _repair(self, chosen: list[int], idx: np.ndarray, gain: np.ndarray, usable: np.ndarray
+                ) -> list[int] | None:
+        """Add usable members until the cover rule holds (None when no linked trust helps)."""
+        size = self.problem.scenario.consortium.max_size
+        deficit = self._deficit(chosen, idx)
+        while deficit > 0:
+            if len(chosen) >= size:
+                return None
+            best = None
+            for n in range(1, len(idx)):
+                if n in chosen or not usable[n] or not self.adjacent[idx[n], idx[chosen]].all():
+                    continue
+                after = self._deficit(chosen + [n], idx)
+                if after < deficit and (best is None or (after, -gain[n]) < best[0]):
+                    best = ((after, -gain[n]), n)
+            if best is None:
+                return None
+            chosen = chosen + [best[1]]
+            deficit = best[0][0]
+        return chosen
+
+    def _complete(self, chosen: list[int], idx: np.ndarray) -> list[int] | None:
+        """Add the ``together`` partners of the chosen members (None when one cannot join).
+
+        ``chosen`` holds positions in ``idx``, the trusts available at one period; ``idx``
+        holds positions in ``self.trusts``."""
+        if not self.partner:
+            return chosen
+        slot = {int(trust): pos for pos, trust in enumerate(idx)}
+        queue = list(chosen)
+        while queue:
+            pos = queue.pop()
+            for partner in self.partner.get(int(idx[pos]), []):
+                other = slot.get(partner)
+                if other is None:
+                    return None
+                if other in chosen:
+                    continue
+                if len(chosen) >= self.problem.scenario.consortium.max_size \
+                        or not self.adjacent[partner, idx[chosen]].all():
+                    return None
+                chosen = chosen + [other]
+                queue.append(other)
+        return chosen
+
+    def exact(self, prices: Prices, seconds: float) -> tuple[float, list[tuple[tuple[str, ...], int]], bool]:
+        """A lower bound on the least reduced cost at ``m`` (at most 0), the consortia with
+        negative reduced cost found, and whether the search was complete (no time limit hit).
+
+        One pricing MIP per go-live period, most promising first; periods whose relaxed bound
+        is not negative are not searched.
+        """
+        if not self.feasible:
+            return 0.0, [], True
+        if self.highs is None:
+            self._build()
+        price, market = self._prices(prices)
+        self._price_cuts(prices)
+        cost = self.base_cost - price[self.base_trust]
+        for k, t in enumerate(self.periods):
+            cost[k] -= market[t]
+        h = self.highs
+        h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        h.setOptionValue("objective_bound", 0.0)
+        deadline = time.perf_counter() + seconds
+        relaxed = self._relaxed_by_period(price, market)
+        bound = 0.0
+        found = []
+        complete = True
+        periods = len(self.periods)
+        for k, t in sorted(enumerate(self.periods), key=lambda kt: relaxed[kt[1]]):
+            left = deadline - time.perf_counter()
+            if relaxed[t] >= -EPS or left <= 0:
+                bound = min(bound, relaxed[t])
+                complete = complete and relaxed[t] >= -EPS
+                continue
+            upper = np.zeros(periods)
+            upper[k] = 1.0
+            h.changeColsBounds(periods, np.arange(periods, dtype=np.int32), upper, upper)
+            h.setOptionValue("time_limit", max(0.05, left))
+            status = run_highs(h)
+            info = h.getInfo()
+            low = info.mip_dual_bound
+            if status == "infeasible":
+                low = 0.0
+            elif status != "optimal":
+                complete = False
+            if status != "infeasible" and (not np.isfinite(low) or abs(low) >= 1e30):
+                low = relaxed[t]
+            bound = min(bound, max(low, relaxed[t]))
+            if info.primal_solution_status != 0 and info.objective_function_value < -EPS:
+                solutions = [h.getSolution().col_value] + [s.col_value for s in h.getSavedMipSolutions()]
+                for values in solutions:
+                    members = [self.trusts[n] for n, p, col in self.y if p == t and values[col] > 0.5]
+                    members = tuple(sorted([self.m, *members], key=self.problem.order.get))
+                    reduced = self.problem.reduced(members, t, prices)
+                    if reduced < -EPS and (members, t) not in found:
+                        found.append((members, t))
+        return bound, found, complete
+
+    def _price_cuts(self, prices: Prices) -> None:
+        """Charge each cut's price to consortia holding two of its trusts: a binary ``w`` per cut
+        with ``w >= z_a + z_b - 1`` for each pair of its trusts within reach (``z_m = 1``)."""
+        import highspy
+
+        h = self.highs
+        position = {i: n for n, i in enumerate(self.trusts)}
+        for cut, value in prices.cut.items():
+            inside = sorted(position[i] for i in cut if i in position)
+            if len(inside) < 2 or (cut not in self.cut_column and value >= -EPS):
+                continue
+            if cut not in self.cut_column:
+                col = h.getNumCol()
+                h.addCol(0.0, 0.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
+                h.changeColIntegrality(col, highspy.HighsVarType.kInteger)
+                for k, a in enumerate(inside):
+                    for b in inside[k + 1:]:
+                        idx = [col] + [c for n in (a, b) if n != 0 for c in self.by_trust.get(n, [])]
+                        val = [1.0] + [-1.0] * (len(idx) - 1)
+                        lower = -1.0 if 0 not in (a, b) else 0.0
+                        h.addRow(lower, highspy.kHighsInf, len(idx), np.array(idx, dtype=np.int32),
+                                 np.array(val))
+                self.cut_column[cut] = col
+            h.changeColCost(self.cut_column[cut], max(0.0, -value))
+
+    def _relaxed_by_period(self, price: np.ndarray, market: dict[int, float]) -> dict[int, float]:
+        room = self.problem.scenario.consortium.max_size - 1
+        bounds = {}
+        for t, (idx, cost) in self.available.items():
+            reduced = cost - price[idx]
+            others = np.sort(reduced[1:])[:room]
+            bounds[t] = reduced[0] - market[t] + others[others < 0].sum()
+        return bounds
+
+    def _build(self) -> None:
+        """The pricing MIP: binary u[t] (``m`` goes live at t) and y[n, t] (trust n joins)."""
+        import highspy
+
+        problem = self.problem
+        s = problem.scenario
+        w = s.objective
+        inf = highspy.kHighsInf
+        costs, upper = [], []
+
+        def add(cost: float, up: float = 1.0) -> int:
+            costs.append(cost)
+            upper.append(up)
+            return len(costs) - 1
+
+        base_trust, base_cost = [], []
+        u = {}
+        for t in self.periods:
+            idx, cost = self.available[t]
+            u[t] = add(0.0)
+            base_trust.append(0)
+            base_cost.append(cost[0])
+        self.y = []
+        for t in self.periods:
+            idx, cost = self.available[t]
+            for n, c in zip(idx[1:], cost[1:]):
+                self.y.append((int(n), t, add(0.0)))
+                base_trust.append(int(n))
+                base_cost.append(c)
+        integer = len(costs)
+        c = s.consortium
+        alone = add(w.standalone) if c.allow_standalone else None
+        rows: list[tuple[float, float, list[int], list[float]]] = [(1.0, 1.0, list(u.values()), [1.0] * len(u))]
+        by_trust: dict[int, list[int]] = {}
+        by_period: dict[int, list[tuple[int, int]]] = {}
+        for n, t, col in self.y:
+            rows.append((-inf, 0.0, [col, u[t]], [1.0, -1.0]))
+            by_trust.setdefault(n, []).append(col)
+            by_period.setdefault(t, []).append((n, col))
+        near = sorted(by_trust)
+        for k, a in enumerate(near):
+            for b in near[k + 1:]:
+                if not self.adjacent[a, b]:
+                    rows.append((-inf, 1.0, by_trust[a] + by_trust[b], [1.0] * (len(by_trust[a]) + len(by_trust[b]))))
+        every = [col for _, _, col in self.y]
+        if alone is None:
+            rows.append((c.min_size - 1, c.max_size - 1, every, [1.0] * len(every)))
+        else:
+            rows.append((-inf, c.max_size - 1, every + [alone], [1.0] * len(every) + [c.max_size - 1]))
+            rows.append((c.min_size - 1, inf, every + [alone], [1.0] * len(every) + [c.min_size - 1]))
+        soft = s.cover.mode == "soft"
+        for d in range(7):
+            if (self.net[:, d] >= 0).all():
+                continue
+            for t in self.periods:
+                idx = [u[t]] + [col for n, col in by_period.get(t, [])]
+                val = [self.net[0, d]] + [self.net[n, d] for n, col in by_period.get(t, [])]
+                if soft:
+                    idx.append(add(w.shortfall, inf))
+                    val.append(1.0)
+                rows.append((0.0, inf, idx, val))
+        for r in range(self.covers.shape[1]):
+            for t in self.periods:
+                idx = [u[t]] + [col for n, col in by_period.get(t, []) if self.covers[n, r]]
+                val = [float(self.covers[0, r]) - 1.0] + [1.0] * (len(idx) - 1)
+                if soft:
+                    idx.append(add(w.subspecialty_gap))
+                    val.append(1.0)
+                rows.append((0.0, inf, idx, val))
+        for n, partners in self.partner.items():
+            for q in partners:
+                if n == 0:
+                    rows.append((1.0, 1.0, by_trust.get(q, []), [1.0] * len(by_trust.get(q, []))))
+                elif q != 0 and n < q:
+                    rows.append((0.0, 0.0, by_trust.get(n, []) + by_trust.get(q, []),
+                                 [1.0] * len(by_trust.get(n, [])) + [-1.0] * len(by_trust.get(q, []))))
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", s.solver.threads or 0)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_improving_solution_save", True)
+        count = len(costs)
+        h.addCols(count, np.array(costs), np.zeros(count), np.array(upper), 0, np.zeros(count, dtype=np.int32),
+                  np.array([], dtype=np.int32), np.array([]))
+        starts, indices, values = [], [], []
+        for lo, up, idx, val in rows:
+            starts.append(len(indices))
+            indices.extend(idx)
+            values.extend(val)
+        h.addRows(len(rows), np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=float),
+                  len(indices), np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32),
+                  np.array(values, dtype=float))
+        binary = integer + (alone is not None)
+        h.changeColsIntegrality(binary, np.arange(binary, dtype=np.int32),
+                                np.array([highspy.HighsVarType.kInteger] * binary))
+        self.highs = h
+        self.by_trust = by_trust
+        self.cut_column: dict[frozenset[str], int] = {}
+        self.base_trust = np.array(base_trust)
+        self.base_cost = np.array(base_cost)
+
+
+def run_highs(h) -> str:
+    """Run a HiGHS model: 'optimal', 'infeasible' or 'stopped' (a limit or Ctrl-C), or
+    RuntimeError when HiGHS fails."""
+    import highspy
+
+    h.run()
+    status = h.getModelStatus()
+    bad = (highspy.HighsModelStatus.kNotset, highspy.HighsModelStatus.kModelError,
+           highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kLoadError,
+           highspy.HighsModelStatus.kPresolveError, highspy.HighsModelStatus.kPostsolveError)
+    if status in bad:
+        raise RuntimeError(f"HiGHS stopped with an error ({str(status).split('.')[-1]}) during column generation")
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible"
+    return "optimal" if status == highspy.HighsModelStatus.kOptimal else "stopped"
+
+
+def covered(problem: ColumnRules, members: tuple[str, ...]) -> bool:
+    facts = problem.facts
+    if any(sum(facts[i].net[d] for i in members) < 0 for d in range(7)):
+        return False
+    return all(any((s, day) in facts[i].weekend for i in members)
+               for s in problem.scenario.cover.weekend_subspecialties for day in WEEKEND)
