@@ -5,12 +5,13 @@ hard cover, HiGHS. For each size it records model build time, time to the first 
 proof (or the gap at the time limit) and peak memory, each size in its own process, and
 replaces the "## Core engine" section of benchmarks/RESULTS.md.
 
-Run by hand:  python benchmarks/core_benchmark.py [--sizes 50 134] [--time-limit 600]
+Run by hand:  python benchmarks/core_benchmark.py [--sizes 50 134] [--time-limit 600] [--methods auto]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -25,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 SECTION = "## Core engine"
 
 
-def run_one(n: int, seed: int, time_limit: float) -> dict:
+def run_one(n: int, seed: int, time_limit: float, method: str) -> dict:
     """Solve one synthetic instance in this process and measure it."""
     from consortia import load_scenario, with_overrides
     from consortia.pipeline import solve_scenario
@@ -33,12 +34,12 @@ def run_one(n: int, seed: int, time_limit: float) -> dict:
 
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
     scenario = load_scenario(write_instance(folder, n, seed))
-    scenario = with_overrides(scenario, {"solver.time_limit": time_limit})
+    scenario = with_overrides(scenario, {"solver.time_limit": time_limit, "solver.method": method})
     started = time.perf_counter()
     first = {}
 
     def progress(stage, event):
-        if stage == "solve" and event is not None and event.incumbent is not None and "t" not in first:
+        if event is not None and event.incumbent is not None and "t" not in first:
             first["t"] = time.perf_counter() - started
 
     plan = solve_scenario(scenario, progress=progress)
@@ -47,7 +48,13 @@ def run_one(n: int, seed: int, time_limit: float) -> dict:
         # the warm start's plan is the first plan; HiGHS reports no callback for a given start
         warm = plan.solver["build_seconds"] + plan.solver["warm_start_seconds"]
         first["t"] = min(first.get("t", warm), warm)
-    return {"trusts": n, "seed": seed, "status": plan.status, "objective": plan.objective,
+    info = plan.solver
+    if info.get("method") == "columns":
+        size = f"{info['columns']:,} columns, {info['rounds']} rounds"
+    else:
+        size = f"{info.get('variables', 0):,} variables, {info.get('constraints', 0):,} constraints"
+    return {"trusts": n, "seed": seed, "requested": method, "date": time.strftime("%Y-%m-%d"),
+            "method": info.get("method"), "size": size, "status": plan.status, "objective": plan.objective,
             "bound": plan.best_bound, "gap": plan.gap, "build_s": plan.solver.get("build_seconds"),
             "solve_s": plan.solver.get("solve_seconds"), "first_plan_s": first.get("t"), "total_s": total,
             "variables": plan.solver.get("variables"), "constraints": plan.solver.get("constraints"),
@@ -58,18 +65,36 @@ def _fmt(x, spec):
     return "-" if x is None else format(x, spec)
 
 
+def merge_rows(rows: list[dict]) -> list[dict]:
+    """The rows of this run and, for the (trusts, seed, method) it did not run, the rows kept in
+    core_results.json from earlier runs; written back to that file, sorted."""
+    path = HERE / "core_results.json"
+    kept = json.loads(path.read_text()) if path.exists() else []
+    key = lambda r: (r["trusts"], r["seed"], r["requested"])  # noqa: E731
+    merged = {key(r): r for r in kept}
+    merged.update({key(r): r for r in rows})
+    rows = [merged[k] for k in sorted(merged)]
+    path.write_text(json.dumps(rows, indent=1) + "\n")
+    return rows
+
+
 def write_results(rows: list[dict], time_limit: float) -> None:
     lines = [SECTION, "",
-             f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"HiGHS via PuLP; time limit {time_limit:g} s; synthetic instances from "
-             "`consortia.synth.write_instance(folder, n, seed=1)` (80 km, max 8, 12 quarterly periods, hard "
-             "cover). Total = inputs + graph + model build + solve + plan.", "",
-             "| trusts | variables | constraints | build s | first plan s | status | gap | solve s | total s | peak MB |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             f"Updated {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"HiGHS (highspy); time limit {time_limit:g} s; synthetic instances from "
+             "`consortia.synth.write_instance(folder, n, seed)` (80 km, max 8, 12 quarterly periods, hard "
+             "cover). Total = inputs + graph + model build + warm start + solve + plan. Method `compact`: "
+             "the MIP of model.py; `columns`: column generation (columns.py), whose first plan comes "
+             "at the end and whose bound is the Lagrangian bound of its LP. Each row is kept in "
+             "core_results.json until that size, seed and method are run again.", "",
+             "| trusts | seed | method | size | build s | first plan s | status | objective | bound | gap | solve s "
+             "| total s | peak MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         gap = "-" if r["gap"] is None else f"{100 * r['gap']:.2f}%"
-        lines.append(f"| {r['trusts']} | {r['variables']} | {r['constraints']} | {_fmt(r['build_s'], '.1f')} | "
-                     f"{_fmt(r['first_plan_s'], '.1f')} | {r['status']} | {gap} | {_fmt(r['solve_s'], '.1f')} | "
+        lines.append(f"| {r['trusts']} | {r['seed']} | {r['method']} | {r['size']} | {_fmt(r['build_s'], '.1f')} | "
+                     f"{_fmt(r['first_plan_s'], '.1f')} | {r['status']} | {_fmt(r['objective'], '.2f')} | "
+                     f"{_fmt(r['bound'], '.2f')} | {gap} | {_fmt(r['solve_s'], '.1f')} | "
                      f"{_fmt(r['total_s'], '.1f')} | {_fmt(r['peak_mb'], '.0f')} |")
     section = "\n".join(lines) + "\n"
     path = HERE / "RESULTS.md"
@@ -87,20 +112,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 134, 250, 500])
     parser.add_argument("--time-limit", type=float, default=600.0)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1],
+                        help="instance seeds; each size is run with each seed")
+    parser.add_argument("--methods", nargs="+", default=["auto"], choices=["auto", "compact", "columns"],
+                        help="solver.method values to run for each size (default: auto)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.time_limit)))
+        print(json.dumps(run_one(args.one, args.seeds[0], args.time_limit, args.methods[0])))
         return
     rows = []
-    for n in args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
-                              "--time-limit", str(args.time_limit)], capture_output=True, text=True, check=True)
+    for n, seed, method in itertools.product(args.sizes, args.seeds, args.methods):
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seeds", str(seed),
+                              "--time-limit", str(args.time_limit), "--methods", method],
+                             capture_output=True, text=True, check=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         print(row, flush=True)
         rows.append(row)
-    write_results(rows, args.time_limit)
+    write_results(merge_rows(rows), args.time_limit)
 
 
 if __name__ == "__main__":
