@@ -35,9 +35,9 @@ import numpy as np
 
 from .errors import ConsortiaError
 from .model import TrustFacts
-from .pricing import EPS, ColumnRules, Pricer, Prices, run_highs
+from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
 from .scenario import Scenario
-from .solve import PROVEN_GAP, Interrupt, Progress, relative_gap, silence_highs_banner, uses_highs
+from .solve import PROVEN_GAP, Interrupt, Progress, is_proven, relative_gap, silence_highs_banner, uses_highs
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""
@@ -167,7 +167,7 @@ class _Master:
         if t in self.problem.market and self.problem.market[t] in self.market_row:
             rows.append(self.market_row[self.problem.market[t]])
         inside = set(members)
-        rows += [row for cut, row in self.cut_row.items() if len(cut & inside) >= 2]
+        rows += [row for cut, row in self.cut_row.items() if in_cut(cut, inside)]
         self.highs.addCol(column.cost, 0.0, np.inf, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
         self.columns.append(column)
         return True
@@ -207,12 +207,12 @@ class _Master:
                     if cut in self.cut_row:
                         continue
                     ks = set(columns_of[a]) | set(columns_of[b]) | set(columns_of[c])
-                    lhs = sum(positive[k][1] for k in ks if len(positive[k][0] & cut) >= 2)
+                    lhs = sum(positive[k][1] for k in ks if in_cut(cut, positive[k][0]))
                     if lhs > 1 + CUT_VIOLATION:
                         broken.append((-lhs, len(broken), cut))
         broken.sort(key=lambda b: b[:2])
         for _, _, cut in broken[:most]:
-            rows = [self.artificial + k for k, col in enumerate(self.columns) if len(cut & set(col.members)) >= 2]
+            rows = [self.artificial + k for k, col in enumerate(self.columns) if in_cut(cut, set(col.members))]
             self.cut_row[cut] = self.highs.getNumRow()
             self.highs.addRow(-np.inf, 1.0, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
         return min(most, len(broken))
@@ -278,12 +278,10 @@ class _State:
 
 
 def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
-                     progress: Callable[[Progress], None] | None = None,
-                     start: list[tuple[tuple[str, ...], int]] | None = None) -> ColumnOutcome:
+                     progress: Callable[[Progress], None] | None = None) -> ColumnOutcome:
     """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
 
-    ``start`` (optional) seeds the master with the consortia of a known plan. The first Ctrl-C
-    stops the generation and picks the best plan from the columns found so far.
+    The first Ctrl-C stops the generation and picks the best plan from the columns found so far.
     """
     import highspy
 
@@ -299,8 +297,6 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     for code, f in facts.items():
         if f.window:
             master.add((code,), min(f.window, key=lambda p: (f.misalignment[p], p)))
-    for members, t in start or []:
-        master.add(tuple(sorted(members, key=order.get)), t)
     pricers = [Pricer(problem, m) for m in facts]
     with Interrupt() as interrupt:
         master.interrupt = interrupt
@@ -324,7 +320,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
             raise RuntimeError(f"column generation's bound {bound} is above its plan's objective {objective}")
         bound = objective  # rounding only
     gap = relative_gap(objective, bound)
-    status = "optimal" if gap is not None and gap <= PROVEN_GAP else "feasible"
+    status = "optimal" if is_proven(gap) else "feasible"
     if progress is not None:
         progress(Progress(objective, bound, gap, run.elapsed()))
     return outcome(status, chosen, objective, bound, gap, integer_seconds)

@@ -84,7 +84,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     if method == "columns":
         if early:
             return Plan(scenario, "infeasible", diagnosis=tuple(early), excluded=excluded,
-                        solver={"name": "highs", "method": "columns"})
+                        solver=_settings_info(scenario, "highs", "columns"))
         plan = _solve_by_columns(scenario, instance, graph, say)
         if plan.has_plan:
             return plan
@@ -97,8 +97,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     started = time.perf_counter()
     model = build_model(scenario, instance, graph)
     build_seconds = time.perf_counter() - started
-    solver_info = {"name": scenario.solver.name, "method": method, "time_limit": scenario.solver.time_limit,
-                   "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads,
+    solver_info = {**_settings_info(scenario, scenario.solver.name, method),
                    "build_seconds": round(build_seconds, 3),
                    "variables": model.problem.numVariables(),
                    "constraints": model.problem.numConstraints()}
@@ -131,15 +130,19 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Pla
     facts = trust_facts(scenario, instance, graph)
     say("columns")
     outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e))
-    solver_info = {"name": "highs", "method": "columns", "time_limit": scenario.solver.time_limit,
-                   "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads,
-                   "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
+    solver_info = {**_settings_info(scenario, "highs", "columns"), "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
     if outcome.status in ("infeasible", "no_solution"):
         return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
     return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
+
+
+def _settings_info(scenario: Scenario, name: str, method: str) -> dict:
+    """The solver settings a plan's ``solver`` record starts with."""
+    return {"name": name, "method": method, "time_limit": scenario.solver.time_limit,
+            "gap_limit": scenario.solver.gap, "threads": scenario.solver.threads}
 
 
 def _infeasible(scenario: Scenario, solver_info: dict, diagnose: bool) -> Plan:

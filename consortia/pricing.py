@@ -19,11 +19,18 @@ import numpy as np
 from .graph import km
 from .model import TrustFacts
 from .scenario import WEEKEND, Scenario
+from .solve import raise_if_highs_failed
 from .timing import Calendar
 
 EPS = 1e-6
 TAKEN = 1e6
 """Price that keeps trusts already placed (by the dive) out of new columns."""
+
+
+def in_cut(cut: frozenset[str], inside: set[str]) -> bool:
+    """Whether a column with the trusts ``inside`` is in the subset-row cut ``cut`` (holds two or
+    more of its three trusts)."""
+    return len(cut & inside) >= 2
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,10 @@ class Prices:
         return Prices({c: (-TAKEN if c in taken else v) for c, v in self.trust.items()}, self.market, self.cut)
 
     def cut_penalty(self, members) -> float:
-        """What the cuts charge a column: minus the price of every cut it has two trusts of."""
+        """What the cuts charge a column: minus the price of every cut it is in."""
         inside = set(members)
         touched = {cut for i in members for cut in self.cuts_of.get(i, ())}
-        return -math.fsum(self.cut[cut] for cut in touched if len(cut & inside) >= 2)
+        return -math.fsum(self.cut[cut] for cut in touched if in_cut(cut, inside))
 
 
 @dataclass
@@ -458,11 +465,7 @@ def run_highs(h) -> str:
 
     h.run()
     status = h.getModelStatus()
-    bad = (highspy.HighsModelStatus.kNotset, highspy.HighsModelStatus.kModelError,
-           highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kLoadError,
-           highspy.HighsModelStatus.kPresolveError, highspy.HighsModelStatus.kPostsolveError)
-    if status in bad:
-        raise RuntimeError(f"HiGHS stopped with an error ({str(status).split('.')[-1]}) during column generation")
+    raise_if_highs_failed(status, "it happened during column generation")
     if status == highspy.HighsModelStatus.kInfeasible:
         return "infeasible"
     return "optimal" if status == highspy.HighsModelStatus.kOptimal else "stopped"

@@ -114,6 +114,18 @@ class Interrupt:
             signal.signal(signal.SIGINT, self._previous)
 
 
+def raise_if_highs_failed(status, advice: str) -> None:
+    """Raise RuntimeError (ending with ``advice``) when a HiGHS model status says HiGHS failed
+    rather than stopped at an answer or a limit."""
+    import highspy
+
+    failed = (highspy.HighsModelStatus.kNotset, highspy.HighsModelStatus.kModelError,
+              highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kLoadError,
+              highspy.HighsModelStatus.kPresolveError, highspy.HighsModelStatus.kPostsolveError)
+    if status in failed:
+        raise RuntimeError(f"HiGHS stopped with an error ({str(status).split('.')[-1]}); {advice}")
+
+
 def _highs_with_start(start: dict | None, **options) -> pulp.LpSolver:
     """PuLP's in-process HiGHS, handed a (partial) starting plan just before it runs."""
 
@@ -163,11 +175,7 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
     highs = problem.solverModel
     status = highs.getModelStatus()
     info = highs.getInfo()
-    if status in (highspy.HighsModelStatus.kNotset, highspy.HighsModelStatus.kModelError,
-                  highspy.HighsModelStatus.kSolveError, highspy.HighsModelStatus.kLoadError,
-                  highspy.HighsModelStatus.kPresolveError, highspy.HighsModelStatus.kPostsolveError):
-        raise RuntimeError(f"HiGHS stopped with an error ({str(status).split('.')[-1]}); rerun with "
-                           "solver.log: true to see its log")
+    raise_if_highs_failed(status, "rerun with solver.log: true to see its log")
     if status == highspy.HighsModelStatus.kInfeasible:
         return SolveOutcome("infeasible", None, None, None, seconds, "highs")
     has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) \
