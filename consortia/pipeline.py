@@ -13,7 +13,7 @@ from .inputs import Instance, load_instance
 from .model import build_model, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solve import Progress, check_solver, is_proven, relative_gap, run_solver, uses_highs
+from .solver import Progress, check_solver, is_proven, relative_gap, run_solver, uses_highs
 
 
 def warm_start(scenario: Scenario, instance: Instance, graph, model,
@@ -146,7 +146,7 @@ def _settings_info(scenario: Scenario, name: str, method: str) -> dict:
 
 
 def _infeasible(scenario: Scenario, solver_info: dict, diagnose: bool) -> Plan:
-    causes = relaxation_causes(scenario) if diagnose else []
+    causes = relaxation_causes(scenario, solve_scenario) if diagnose else []
     if diagnose and not causes:
         causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
     return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info,

@@ -33,11 +33,11 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
-from .errors import ConsortiaError
-from .model import TrustFacts
+from ..errors import ConsortiaError
+from ..model import TrustFacts
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
-from .scenario import Scenario
-from .solve import PROVEN_GAP, Interrupt, Progress, is_proven, relative_gap, silence_highs_banner, uses_highs
+from ..scenario import Scenario
+from ..solver import PROVEN_GAP, Interrupt, Progress, is_proven, relative_gap, silence_highs_banner, uses_highs
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""

@@ -13,7 +13,7 @@ import math
 from typing import Any
 from urllib.parse import quote
 
-from .figures import style
+from ..figures import style
 
 TERM_LABELS = {"timing": "timing (months off contract end)", "distance": "distance to medoid",
                "shortfall": "cover shortfall", "subspecialty_gap": "weekend subspecialty gaps",
@@ -51,6 +51,7 @@ def _finish_bars(fig, ax, xlabel: str, rows: int) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
     ax.set_ylim(-0.6, rows - 0.4)
+
 
 def _num(value: Any, digits: int = 2) -> str:
     if value is None or value == "":

@@ -9,14 +9,13 @@ members is not a move; a new trust joining is not a move of the others). This is
 
 from __future__ import annotations
 
-import argparse
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .errors import ConsortiaError
+from ..errors import ConsortiaError
 
 METRICS = ("n_consortia", "n_standalone", "trusts_full_cover_pooled", "total_months_misaligned", "peak_market")
 
@@ -199,23 +198,3 @@ def diff_lines(d: PlanDiff) -> list[str]:
     for key, (x, y) in d.metrics.items():
         lines.append(f"{key} {_delta(x, y)}")
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``diff`` subcommand."""
-    p = subparsers.add_parser("diff", help="compare two plan folders: moves, splits, merges, cost and cover")
-    p.add_argument("plan_a", type=Path, help="first plan folder")
-    p.add_argument("plan_b", type=Path, help="second plan folder")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia diff``; exit 0 whatever the differences."""
-
-    from .console import console
-    from rich.markup import escape
-
-    out = console()
-    for line in diff_lines(diff_plans(args.plan_a, args.plan_b)):
-        out.print(escape(line))
-    return 0

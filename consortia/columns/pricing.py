@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from .graph import km
-from .model import TrustFacts
-from .scenario import WEEKEND, Scenario
-from .solve import raise_if_highs_failed
-from .timing import Calendar
+from ..graph import km
+from ..model import TrustFacts
+from ..scenario import WEEKEND, Scenario
+from ..solver import raise_if_highs_failed
+from ..timing import Calendar
 
 EPS = 1e-6
 TAKEN = 1e6

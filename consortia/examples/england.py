@@ -1,6 +1,6 @@
 """The England example: 134 real acute trusts with synthetic contract ends, rosters and demand.
 
-Locations, names, regions, ICBs and the specialist flag are real (``inputs/england/source/``).
+Locations, names, regions, ICBs and the specialist flag are real (``consortia/examples/data/england/``, linked from ``inputs/england/source/``).
 Contract end dates, rosters and demand are synthetic, drawn from one seed and calibrated on the
 published facts listed in ``inputs/england/README.md``. :func:`generate_england` writes the
 whole example folder; the same seed always gives byte-identical files.
@@ -15,14 +15,14 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConsortiaError
-from .scenario import DAYS, WEEKEND, load_scenario
+from ..errors import ConsortiaError
+from ..scenario import DAYS, WEEKEND, load_scenario
 from .synth import (DEMAND_COLUMNS, ROSTER_COLUMNS, SUBSPECIALTIES, capacity_by_trust,
                     cover_ratios, demand_by_trust, fails_weekend_alone, haversine_km,
                     weekend_cover, windows, witness_groups, write_csv)
-from .timing import Calendar
+from ..timing import Calendar
 
-SOURCE_DIR = Path(__file__).resolve().parents[1] / "inputs" / "england" / "source"
+SOURCE_DIR = Path(__file__).resolve().parent / "data" / "england"
 
 # --- calibration facts (cited in inputs/england/README.md) -----------------------------------
 RCR_2018_HEADCOUNT = 3927
@@ -340,7 +340,7 @@ def _make_self_sufficient(rosters: list[dict], demand: list[dict], codes: list[s
 
 
 def _planning(settings: Settings):
-    from .scenario import Planning
+    from ..scenario import Planning
     return Planning(start=settings.start, periods=settings.periods,
                     period_months=settings.period_months, lead_time_months=settings.lead_time_months,
                     max_extension_months=settings.max_extension_months,

@@ -11,7 +11,6 @@ trust, together with its nearest linked trust): the true next-best plan, everyth
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import tempfile
@@ -20,15 +19,15 @@ from pathlib import Path
 
 import yaml
 
-from .checker import check_plan
-from .diagnose import DAY_NAMES
+from ..checker import check_plan
+from ..diagnose import DAY_NAMES
 from .diff import read_plan_folder
-from .errors import ConsortiaError
-from .graph import build_graph, km
-from .inputs import Instance, load_instance
-from .plan import alone_ratio, weekend_missing
-from .scenario import DAYS, Scenario, scenario_from_dict
-from .timing import Calendar, month_number
+from ..errors import ConsortiaError
+from ..graph import build_graph, km
+from ..inputs import Instance, load_instance
+from ..plan import alone_ratio, weekend_missing
+from ..scenario import DAYS, Scenario, scenario_from_dict
+from ..timing import Calendar, month_number
 
 
 @dataclass(frozen=True)
@@ -214,36 +213,3 @@ def explanation_lines(e: Explanation) -> list[str]:
         lines.append("next-best plan, everything re-optimised:")
         lines += [f"  {line}" for line in price_lines(e.resolved)]
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``explain`` subcommand."""
-    p = subparsers.add_parser("explain", help="why a trust is in its consortium, and what the alternatives cost")
-    p.add_argument("plan", type=Path, help="plan folder")
-    p.add_argument("trust", help="trust code")
-    p.add_argument("--scenario", type=Path, help="scenario YAML (default: the settings in plan.yaml)")
-    p.add_argument("--resolve", action="store_true",
-                   help="also solve again without the trust's current grouping (the true next-best plan)")
-    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit for --resolve")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia explain``; exit 0."""
-    import math
-
-    from .console import console
-    from rich.markup import escape
-
-    from .scenario import load_scenario, with_overrides
-
-    out = console()
-    scenario = load_scenario(args.scenario) if args.scenario else None
-    if args.time_limit is not None:
-        if not (math.isfinite(args.time_limit) and args.time_limit > 0):
-            raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
-        scenario = with_overrides(scenario or plan_scenario(args.plan), {"solver.time_limit": args.time_limit})
-    explanation = explain_trust(args.plan, args.trust, scenario=scenario, resolve=args.resolve)
-    for line in explanation_lines(explanation):
-        out.print(escape(line))
-    return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .figures.style import (
+from ..figures.style import (
     COVER_SHORT,
     INK,
     MUTED,

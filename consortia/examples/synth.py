@@ -22,9 +22,9 @@ from typing import Any, Iterable
 
 import yaml
 
-from .errors import ConsortiaError
-from .scenario import DAYS, WEEKEND, Planning, scenario_from_dict
-from .timing import Calendar
+from ..errors import ConsortiaError
+from ..scenario import DAYS, WEEKEND, Planning, scenario_from_dict
+from ..timing import Calendar
 
 TRUST_COLUMNS = ("code", "name", "lat", "lon", "contract_end", "region")
 ROSTER_COLUMNS = ("trust", "radiologist", "subspecialties") + DAYS
@@ -36,7 +36,7 @@ SUBSPECIALTIES = ("neuro", "msk", "chest", "gi", "breast", "paediatric", "cardia
 ENGLAND_BOUNDS = (50.3, 55.0, -5.0, 1.7)
 """(lat_min, lat_max, lon_min, lon_max) of the synthetic trusts."""
 
-DEFAULT_REGIONS = Path(__file__).resolve().parents[1] / "inputs" / "england" / "regions.geojson"
+DEFAULT_REGIONS = Path(__file__).resolve().parent / "data" / "england" / "england_regions.geojson"
 
 BENCHMARK_SCENARIO: dict[str, Any] = {
     "planning": {"periods": 12, "period_months": 3, "lead_time_months": 6,
