@@ -15,7 +15,7 @@ import yaml
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.checker import _km
 from consortia.cli import main
-from consortia.solver import PROVEN_GAP, relative_gap
+from consortia.status import PROVEN_GAP, relative_gap
 from consortia.examples.synth import write_instance
 
 from cases import case

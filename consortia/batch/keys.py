@@ -13,6 +13,7 @@ from ..errors import ConsortiaError
 from ..scenario import Scenario
 from ..version import __version__
 from .spec import FINISHED, INPUT_KINDS, RESULT_FILE, UNKEYED
+from ..status import Status
 
 __all__ = ["batch_key", "read_record", "input_files", "InputFiles", "reusable"]
 
@@ -68,7 +69,7 @@ def reusable(folder: Path, key: str, maps: bool) -> dict | None:
     record = read_record(folder)
     if record is None or record.get("batch_key") != key or record.get("status") not in FINISHED:
         return None
-    if record["status"] in ("optimal", "feasible"):
+    if record["status"] in Status.HAS_PLAN:
         needed = ["plan.yaml"] + (["report.html"] if maps else [])
         if not all((folder / name).is_file() for name in needed):
             return None

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .report import render_summary_html
-from .spec import SUMMARY_CSV, SUMMARY_HTML, TERMS, Batch, BatchRun
+from ..plan import TERMS
+from .spec import SUMMARY_CSV, SUMMARY_HTML, Batch, BatchRun
 
 __all__ = ["summary_columns", "summary_rows", "write_summary", "setting_cell"]
 

@@ -16,6 +16,7 @@ from ..batch.spec import FINISHED, Batch, load_batch
 from ..batch.summary import setting_cell
 from ..errors import EXIT_OK, ConsortiaError
 from .console import console as make_console
+from ..status import Status
 
 __all__ = ["add_parsers", "ConsoleReporter", "COMMANDS"]
 
@@ -83,11 +84,11 @@ class ConsoleReporter(Reporter):
     def finished(self, record):
         status = record["status"]
         self.failed += status == "error"
-        self.no_plan += status in ("infeasible", "no_solution")
+        self.no_plan += status in (Status.INFEASIBLE, Status.NO_SOLUTION)
         if self.progress is None:
             return
         self.progress.update(self.task, advance=1, failed=self.failed, no_plan=self.no_plan)
-        colour = {"optimal": "green", "feasible": "yellow", "error": "red"}.get(status, "magenta")
+        colour = {Status.OPTIMAL: "green", Status.FEASIBLE: "yellow", "error": "red"}.get(status, "magenta")
         detail = (f"objective {record['objective']:.3f}" if record.get("objective") is not None
                   else escape(str(record.get("message") or ""))[:160])
         self.progress.console.print(f"[{colour}]{status:>11}[/]  {escape(record['scenario'])}  {detail}  "

@@ -22,6 +22,7 @@ from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
 from .console import console, print_verdict
 from .options import add_set_option, fmt, positive, with_sets
+from ..status import Status
 
 __all__ = ["add_parsers", "COMMANDS"]
 
@@ -131,7 +132,7 @@ def cmd_solve(args) -> int:
     _safe_target(folder)
     instance = load_instance(scenario)
     plan = solve_scenario(scenario, instance=instance, progress=_progress_printer(args.quiet))
-    if plan.status == "infeasible":
+    if plan.status == Status.INFEASIBLE:
         err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
         for cause in plan.diagnosis:
             err.print(f"  - {escape(cause)}")
@@ -141,7 +142,7 @@ def cmd_solve(args) -> int:
             for line in relaxation_lines(found):
                 err.print(escape(line))
         return EXIT_INFEASIBLE
-    if plan.status == "no_solution":
+    if plan.status == Status.NO_SOLUTION:
         err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION

@@ -17,6 +17,7 @@ from ..rota.io import RotaRejected, check_saturday, write_rota
 from ..rota.model import ConsortiumRota
 from ..rota.roster import solve_rota
 from .console import console, print_verdict
+from ..status import Status
 
 __all__ = ["add_parsers", "COMMANDS"]
 
@@ -124,14 +125,14 @@ def cmd_rota(args: argparse.Namespace) -> int:
     failed = [r for r in run.rotas if not r.rostered]
     for r in failed:
         err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}) cannot be rostered"
-                  if r.status == "infeasible" else f"[bold red]{r.consortium}[/]: no rota within the time limit")
+                  if r.status == Status.INFEASIBLE else f"[bold red]{r.consortium}[/]: no rota within the time limit")
         for line in r.diagnosis:
             err.print(f"  - {escape(line)}")
         if r.fixes:
             err.print("  would fix it: " + escape("; ".join(r.fixes)))
     out.print(f"{len(run.rotas) - len(failed)} of {len(run.rotas)} consortia rostered in {run.seconds:.1f} s; "
               f"written {', '.join(p.name for p in written)} to {run.plan_dir} (passed the independent check)")
-    if any(r.status == "infeasible" for r in failed):
+    if any(r.status == Status.INFEASIBLE for r in failed):
         return EXIT_INFEASIBLE
     if failed:
         return EXIT_NO_SOLUTION

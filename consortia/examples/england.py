@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConsortiaError
+from ..geo import haversine_km
 from ..scenario import DAYS, WEEKEND, load_scenario
-from .synth import (DEMAND_COLUMNS, ROSTER_COLUMNS, SUBSPECIALTIES, capacity_by_trust,
-                    cover_ratios, demand_by_trust, fails_weekend_alone, haversine_km,
-                    weekend_cover, windows, witness_groups, write_csv)
 from ..timing import Calendar
+from .synth import (DEMAND_COLUMNS, ROSTER_COLUMNS, SUBSPECIALTIES, capacity_by_trust, cover_ratios, demand_by_trust,
+                    fails_weekend_alone, weekend_cover, windows, witness_groups, write_csv)
 
 SOURCE_DIR = Path(__file__).resolve().parent / "data" / "england"
 

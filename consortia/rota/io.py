@@ -18,6 +18,7 @@ import yaml
 
 from ..errors import ConsortiaError
 from ..inputs import read_demand, read_rosters, read_trusts
+from ..planfolder import CONSORTIA, PLAN_YAML, read_rows, read_settings, require
 from ..scenario import DAYS, _build
 from ..version import __version__
 from .check import check_rota
@@ -46,17 +47,8 @@ def _sha(path: Path) -> str:
 
 
 def _read_plan_yaml(plan_dir: Path) -> dict:
-    path = plan_dir / "plan.yaml"
-    if not plan_dir.is_dir():
-        raise ConsortiaError("plan folder not found", file=str(plan_dir))
-    if not path.is_file():
-        raise ConsortiaError("not a plan folder (no plan.yaml)", file=str(plan_dir))
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConsortiaError(f"not a readable plan.yaml: {exc}", file=str(path))
-    if not isinstance(doc, dict) or not isinstance(doc.get("settings"), dict):
-        raise ConsortiaError("plan.yaml has no 'settings' section", file=str(path))
+    path = plan_dir / PLAN_YAML
+    doc = read_settings(plan_dir)
     if doc.get("status") not in ROSTERED:
         raise ConsortiaError(f"the plan folder holds no plan (status {doc.get('status')!r}); solve "
                              "the scenario first", file=str(path), key="status")
@@ -162,10 +154,8 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             raise ConsortiaError(f"no radiologist in {paths['rosters'].name} has subspecialty {s!r}",
                                  file=str(plan_file), key=f"cover.weekend_subspecialties[{i}]")
 
-    table = plan_dir / "consortia.csv"
-    if not table.is_file():
-        raise ConsortiaError("the plan folder has no consortia.csv", file=str(plan_dir))
-    rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
+    table = require(plan_dir, CONSORTIA) / CONSORTIA
+    rows = read_rows(table)
     if not rows or not {"consortium", "members", "go_live"} <= set(rows[0]):
         raise ConsortiaError("expected columns consortium, members, go_live", file=str(table))
     ids = [r["consortium"] for r in rows]

@@ -16,6 +16,7 @@ from ..inputs import Instance, check_references, load_instance
 from ..pipeline import solve_scenario
 from ..plan import Plan
 from ..scenario import Scenario, with_overrides
+from ..status import Status
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Price:
     @property
     def exact(self) -> bool:
         """Both plans are proven optimal (or the request was already kept by an optimal plan)."""
-        return self.without.status == "optimal" and self.with_request.status == "optimal"
+        return self.without.status == Status.OPTIMAL and self.with_request.status == Status.OPTIMAL
 
     @property
     def objective(self) -> float | None:
@@ -135,7 +136,7 @@ def price_lines(price: Price) -> list[str]:
     if price.objective is None:
         if price.without.has_plan and not price.with_request.has_plan:
             lines.append("the request cannot be met: " + ("no plan keeps it" if price.with_request.status ==
-                                                          "infeasible" else "no plan found within the time limit"))
+                                                          Status.INFEASIBLE else "no plan found within the time limit"))
         else:
             lines.append("no price: the scenario has no plan without the request")
         return lines
@@ -176,7 +177,7 @@ def distance_lines(d: Distance) -> list[str]:
         return [f"no optimum to compare with: the solver found {d.optimum.status}"]
     low, high = d.bounds
     lines = [f"optimum under the same settings: {_status(d.optimum)}"]
-    if d.optimum.status == "optimal":
+    if d.optimum.status == Status.OPTIMAL:
         lines.append(f"this plan costs {low:+.3f} more than the optimum")
     else:
         lines.append(f"this plan costs between {low:+.3f} and {high:+.3f} more than the optimum "
