@@ -8,7 +8,6 @@ or written), 3 no plan within the time limit, 4 internal error, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from rich.markup import escape
 
@@ -59,6 +58,3 @@ def main(argv: list[str] | None = None) -> int:
                   "(run with --debug for details)")
         return EXIT_INTERNAL
 
-
-if __name__ == "__main__":
-    sys.exit(main())

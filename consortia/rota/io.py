@@ -22,7 +22,6 @@ from ..planfolder import CONSORTIA, PLAN_YAML, read_rows, read_settings, require
 from ..scenario import DAYS, _build
 from ..version import __version__
 from .check import check_rota
-from .figure import render_rota_figure
 from .model import ROSTERED, WEEKEND_DAYS, Rota, RotaRules, RotaRun, Staff, Task, demand_shares
 
 __all__ = ["ROTA_FILES", "ROTA_COLUMNS", "SUMMARY_COLUMNS", "RotaRejected", "check_saturday", "rules_from",
@@ -347,6 +346,8 @@ def write_rota(run: RotaRun, *, figure: bool = True) -> list[Path]:
             raise RotaRejected("the written rota breaks its own rules:\n  " + "\n  ".join(report.violations[:20]))
         names = list(ROTA_FILES)
         if figure:
+            from .figure import render_rota_figure  # matplotlib: only when drawing
+
             render_rota_figure(temp, out=temp / "rota.png", plan_dir=folder)
             names.append("rota.png")
         elif (folder / "rota.png").exists():
