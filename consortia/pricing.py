@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import networkx as nx
 import numpy as np
@@ -21,6 +22,7 @@ from .model import TrustFacts
 from .scenario import WEEKEND, Scenario
 from .solve import raise_if_highs_failed
 from .timing import Calendar
+from .weekend import duty_window, required_pairs
 
 EPS = 1e-6
 TAKEN = 1e6
@@ -70,6 +72,8 @@ class ColumnRules:
     graph: nx.Graph
     facts: dict[str, TrustFacts]
     order: dict[str, int]
+    rosterable: Callable[[tuple[str, ...]], bool | None] | None = None
+    """The exact weekend-rota test of a member set (hard cover with ``rota.required``), or None."""
     market: dict[int, int] = field(init=False)
     partner: dict[str, set[str]] = field(init=False)
 
@@ -96,7 +100,11 @@ class ColumnRules:
                     return False
         if any(not self.partner.get(i, set()) <= set(members) for i in members):
             return False
-        return self.scenario.cover.mode == "soft" or covered(self, members)
+        if self.scenario.cover.mode == "soft":
+            return True
+        if not covered(self, members):
+            return False
+        return self.rosterable is None or self.rosterable(members) is True
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
         """The reduced cost of a column at the given prices."""
@@ -115,10 +123,10 @@ class ColumnRules:
         if cover.mode == "soft":
             for d in range(7):
                 value += w.shortfall * max(0.0, -sum(self.facts[i].net[d] for i in members))
-            for s in cover.weekend_subspecialties:
-                for day in WEEKEND:
-                    if not any((s, day) in self.facts[i].weekend for i in members):
-                        value += w.subspecialty_gap
+            window = duty_window(self.scenario)
+            for k in range(len(required_pairs(self.scenario))):
+                have = sum(self.facts[i].holders[k] for i in members)
+                value += w.subspecialty_gap * max(0, window - have) / window
         return value
 
 
@@ -156,9 +164,9 @@ class Pricer:
         self.adjacent = np.array([[a == b or (graph.has_edge(a, b) and frozenset((a, b)) not in separated)
                                    for b in self.trusts] for a in self.trusts], dtype=bool)
         self.net = np.array([facts[i].net for i in self.trusts])
-        required = [(sub, day) for sub in problem.scenario.cover.weekend_subspecialties for day in WEEKEND]
-        self.covers = np.array([[r in facts[i].weekend for r in required] for i in self.trusts],
-                               dtype=bool).reshape(k, len(required))
+        required = required_pairs(problem.scenario)
+        self.window = duty_window(problem.scenario)
+        self.covers = np.array([facts[i].holders for i in self.trusts], dtype=float).reshape(k, len(required))
         distance = np.array([w.distance * km(graph, m, i) for i in self.trusts])
         self.available = {}
         for t in periods:
@@ -218,7 +226,7 @@ class Pricer:
     def _deficit(self, chosen: list[int], idx: np.ndarray) -> float:
         rows = idx[chosen]
         short = np.clip(-self.net[rows].sum(axis=0), 0, None).sum()
-        missing = (~self.covers[rows].any(axis=0)).sum() if self.covers.shape[1] else 0
+        missing = (self.covers[rows].sum(axis=0) < self.window).sum() if self.covers.shape[1] else 0
         return short + 1e6 * missing
 
     def _repair(self, chosen: list[int], idx: np.ndarray, gain: np.ndarray, usable: np.ndarray
@@ -418,11 +426,12 @@ class Pricer:
                 rows.append((0.0, inf, idx, val))
         for r in range(self.covers.shape[1]):
             for t in self.periods:
-                idx = [u[t]] + [col for n, col in by_period.get(t, []) if self.covers[n, r]]
-                val = [float(self.covers[0, r]) - 1.0] + [1.0] * (len(idx) - 1)
+                joining = [(n, col) for n, col in by_period.get(t, []) if self.covers[n, r]]
+                idx = [u[t]] + [col for n, col in joining]
+                val = [float(self.covers[0, r]) - self.window] + [float(self.covers[n, r]) for n, col in joining]
                 if soft:
                     idx.append(add(w.subspecialty_gap))
-                    val.append(1.0)
+                    val.append(float(self.window))
                 rows.append((0.0, inf, idx, val))
         for n, partners in self.partner.items():
             for q in partners:
@@ -472,8 +481,11 @@ def run_highs(h) -> str:
 
 
 def covered(problem: ColumnRules, members: tuple[str, ...]) -> bool:
+    """Whether a consortium keeps the counting rules of cover: pooled net capacity every day and
+    enough holders of each required weekend subspecialty (see :func:`consortia.model.trust_facts`)."""
     facts = problem.facts
     if any(sum(facts[i].net[d] for i in members) < 0 for d in range(7)):
         return False
-    return all(any((s, day) in facts[i].weekend for i in members)
-               for s in problem.scenario.cover.weekend_subspecialties for day in WEEKEND)
+    window = duty_window(problem.scenario)
+    return all(sum(facts[i].holders[k] for i in members) >= window
+               for k in range(len(required_pairs(problem.scenario))))

@@ -124,7 +124,15 @@ def random_case(folder: Path, seed: int, n: int):
     _locks(rng, codes, directives, settings)
     if directives:
         settings["directives"] = directives
+    settings["rota"] = random_rota(random.Random(f"rota:{seed}"))
     return write_case(folder, trusts, rosters, demands, settings, links)
+
+
+def random_rota(rng: random.Random) -> dict:
+    """Random weekend-rota rules small enough for a brute-force oracle (drawn apart from the rest of
+    the case, so the other draws of a seed stay as they were)."""
+    return {"required": rng.random() < 0.8, "one_in": rng.choice([2, 3]), "weeks": rng.choice([2, 3, 4]),
+            "tolerance": rng.choice([0.1, 0.3, 1.0]), "time_limit": 30}
 
 
 def _locks(rng: random.Random, codes: list[str], directives: dict, settings: dict) -> None:
