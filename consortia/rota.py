@@ -61,7 +61,7 @@ from .errors import (
     EXIT_OK,
     ConsortiaError,
 )
-from .scenario import DAYS, setting
+from .scenario import DAYS, Rota
 
 WEEKEND_DAYS = ("sat", "sun")
 DAY_NAMES = {"sat": "Saturday", "sun": "Sunday"}
@@ -74,39 +74,6 @@ SUMMARY_COLUMNS = ("consortium", "kind", "trust", "radiologist", "weekends_worke
 ROSTERED = ("optimal", "feasible")
 EXIT_INTERNAL = 4
 EPS = 1e-6
-
-
-def _whole(v):
-    return (isinstance(v, int) and v >= 1) or "must be a whole number >= 1"
-
-
-def _k(v):
-    return v >= 2 or ("must be >= 2: a radiologist never works two weekends in a row, so 2 "
-                      "(every other weekend at most) is the most often anyone can work")
-
-
-def _fraction(v):
-    return 0 <= v <= 1 or "must be between 0 and 1"
-
-
-def _positive(v):
-    return v > 0 or "must be > 0"
-
-
-@dataclass(frozen=True)
-class Rota:
-    """The ``rota`` settings: the YAML section (``settings.rota`` of a plan) and CLI defaults."""
-
-    weeks: int = setting(8, doc="consecutive weekends to roster", unit="weekends", check=_whole)
-    one_in: int = setting(4, doc="a radiologist works at most one weekend in any `one_in` consecutive "
-                                 "weekends (so never two in a row)", unit="weekends", check=_k)
-    tolerance: float = setting(0.10, doc="a trust's share of its consortium's weekend sessions may differ "
-                                         "from its share of the weekend demand by at most this "
-                                         "(0.1 = 10 percentage points)", check=_fraction)
-    start: dt.date | None = setting(None, doc="first Saturday of every consortium's rota; null = the "
-                                              "first Saturday on or after each consortium's go-live")
-    time_limit: float = setting(60.0, doc="solver time limit per consortium (and again for a "
-                                          "diagnosis)", unit="s", check=_positive)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def _fraction(v):
 class Rota:
     """The weekend rota every consortium must be able to staff (see consortia/weekend.py)."""
 
-    one_in: int = setting(4, doc="a radiologist is on weekend duty at most one weekend in any `one_in` "
+    one_in: int = setting(8, doc="a radiologist is on weekend duty at most one weekend in any `one_in` "
                                  "consecutive weekends (so never two in a row); a roster's sat/sun value is "
                                  "what they give on that day when on duty", unit="weekends", check=_one_in)
     weeks: int = setting(8, doc="consecutive weekends a rota covers", unit="weekends", check=_whole)
