@@ -141,58 +141,74 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
     """A rota that repeats every ``one_in`` weekends, as the group of each radiologist (-1 =
     never on duty), or None when this quick construction finds none (one may still exist).
 
-    Radiologists go, largest first, to the group that needs them most (required subspecialty
-    holders first); a radiologist in group ``g`` works both rostered days of weekends ``g``,
-    ``g + one_in``, ... The result keeps every rule, the trust share included (checked here).
+    A radiologist in group ``g`` works both rostered days of weekends ``g``, ``g + one_in``, ...
+    Groups are filled where they are shortest, each time with a radiologist of the trust that has
+    given least for its share of the demand (required subspecialty holders first); then, while a
+    trust gives less than its share allows, its spare radiologists take extra duties. The result
+    keeps every rule, the trust share included (checked here).
     """
     groups = rules.window
     need = need_sessions(demand, rules)
+    shares = demand_shares(demand) if len(demand) > 1 else None
+    weekends = [len(range(g, rules.weeks, rules.one_in)) for g in range(groups)]
     given = [[0.0, 0.0] for _ in range(groups)]
-    has = [set() for _ in range(groups)]
+    has: list[set] = [set() for _ in range(groups)]
+    gave = {m: 0.0 for m in demand}
     group = [-1] * len(staff)
-    order = sorted(range(len(staff)), key=lambda i: (-sum(staff[i].sessions), staff[i].trust, staff[i].radiologist))
+
+    def pick(candidates):
+        def key(i):
+            share = shares[staff[i].trust] if shares else 0.0
+            return (gave[staff[i].trust] / share if share > 0 else 0.0), -sum(staff[i].sessions), i
+        return min(candidates, key=key, default=None)
+
+    def join(i: int, g: int) -> None:
+        group[i] = g
+        gave[staff[i].trust] += weekends[g] * sum(staff[i].sessions)
+        for d in range(2):
+            if staff[i].sessions[d] > 0:
+                given[g][d] += staff[i].sessions[d]
+                has[g].update((sub, d) for sub in staff[i].subspecialties)
+
+    def free() -> list[int]:
+        return [i for i in range(len(staff)) if group[i] < 0]
+
     for sub in rules.weekend_subspecialties:
         for d in range(2):
             for g in range(groups):
-                if (sub, d) in has[g]:
-                    continue
-                holder = next((i for i in order if group[i] < 0 and staff[i].sessions[d] > 0
-                               and sub in staff[i].subspecialties), None)
-                if holder is None:
-                    return None
-                _join(staff, holder, g, group, given, has)
-    for i in order:
-        if group[i] >= 0:
-            continue
-        short = [max(0.0, need[0] - given[g][0]) + max(0.0, need[1] - given[g][1]) for g in range(groups)]
-        g = max(range(groups), key=lambda g: (short[g], -g))
-        if short[g] <= EPS:
+                if (sub, d) not in has[g]:
+                    holder = pick([i for i in free() if staff[i].sessions[d] > 0 and sub in staff[i].subspecialties])
+                    if holder is None:
+                        return None
+                    join(holder, g)
+    while True:
+        amount, g, d = max(((need[d] - given[g][d], g, d) for g in range(groups) for d in range(2)),
+                           key=lambda x: (x[0], -x[1], -x[2]))
+        if amount <= EPS:
             break
-        _join(staff, i, g, group, given, has)
-    if any(given[g][d] < need[d] - EPS for g in range(groups) for d in range(2)):
-        return None
-    if not _shares_kept(staff, demand, rules, [(i, g) for i, g in enumerate(group) if g >= 0]):
-        return None
+        i = pick([i for i in free() if staff[i].sessions[d] > 0])
+        if i is None:
+            return None
+        join(i, g)
+    while shares is not None and not _shares_kept(staff, demand, rules, group):
+        total = sum(gave.values())
+        under = {m for m in demand if total > 0 and gave[m] / total < shares[m] - rules.tolerance - EPS}
+        i = pick([i for i in free() if staff[i].trust in under])
+        if i is None:
+            return None
+        join(i, min(range(groups), key=lambda g: (given[g][0] + given[g][1], g)))
     return group
 
 
-def _join(staff, i: int, g: int, group: list[int], given: list[list[float]], has: list[set]) -> None:
-    group[i] = g
-    for d in range(2):
-        if staff[i].sessions[d] > 0:
-            given[g][d] += staff[i].sessions[d]
-            has[g].update((sub, d) for sub in staff[i].subspecialties)
-
-
-def _shares_kept(staff, demand, rules: WeekendRules, duty: list[tuple[int, int]]) -> bool:
-    """Whether a periodic rota (radiologist, group) keeps the trust-share rule over ``weeks``."""
+def _shares_kept(staff, demand, rules: WeekendRules, group: list[int]) -> bool:
+    """Whether a periodic rota (the group of each radiologist) keeps the trust-share rule over ``weeks``."""
     shares = demand_shares(demand)
     if shares is None or len(demand) == 1:
         return True
     sessions = {m: 0.0 for m in demand}
-    for i, g in duty:
-        weekends = len(range(g, rules.weeks, rules.one_in))
-        sessions[staff[i].trust] += weekends * sum(staff[i].sessions)
+    for i, g in enumerate(group):
+        if g >= 0:
+            sessions[staff[i].trust] += len(range(g, rules.weeks, rules.one_in)) * sum(staff[i].sessions)
     total = sum(sessions.values())
     if total <= 0:
         return False
@@ -330,7 +346,7 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
     if periodic_rota(staff, demand, rules) is not None:
         return True
     program = build_rota_program(staff, demand, rules, name="rota_exists")
-    program.problem += pulp.lpSum(program.z.values())
+    program.problem += pulp.LpAffineExpression()  # any rota will do: the solver stops at the first
     outcome = run_solver(program.problem, Solver(name="highs", time_limit=time_limit, gap=0.0, threads=1, log=False))
     if outcome.status == "infeasible":
         return False
