@@ -308,8 +308,7 @@ class Pricer:
             upper = np.zeros(periods)
             upper[k] = 1.0
             h.changeColsBounds(periods, np.arange(periods, dtype=np.int32), upper, upper)
-            h.setOptionValue("time_limit", max(0.05, left))
-            status = run_highs(h)
+            status = self._solve_rosterable(t, deadline)
             info = h.getInfo()
             low = info.mip_dual_bound
             if status == "infeasible":
@@ -328,6 +327,37 @@ class Pricer:
                     if reduced < -EPS and (members, t) not in found:
                         found.append((members, t))
         return bound, found, complete
+
+    def _solve_rosterable(self, t: int, deadline: float) -> str:
+        """Solve the pricing MIP of period ``t`` until its best consortium has a weekend rota: each
+        member set found without one is forbidden (a row that only that exact set breaks) and the
+        MIP solved again. The forbidden sets have no rota, so the MIP's bound stays valid."""
+        h = self.highs
+        while True:
+            h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
+            status = run_highs(h)
+            info = h.getInfo()
+            if self.problem.rosterable is None or info.primal_solution_status == 0 \
+                    or info.objective_function_value >= -EPS:
+                return status
+            values = h.getSolution().col_value
+            inside = sorted({n for n, p, col in self.y if p == t and values[col] > 0.5})
+            members = tuple(sorted([self.m, *(self.trusts[n] for n in inside)], key=self.problem.order.get))
+            if self.problem.rosterable(members) is True or time.perf_counter() >= deadline:
+                return status
+            self._forbid(inside)
+
+    def _forbid(self, inside: list[int]) -> None:
+        """Forbid the consortium of ``m`` with exactly the trusts ``inside`` (positions), at any period."""
+        import highspy
+
+        idx, val = [], []
+        for n, cols in self.by_trust.items():
+            sign = 1.0 if n in inside else -1.0
+            idx.extend(cols)
+            val.extend([sign] * len(cols))
+        self.highs.addRow(-highspy.kHighsInf, len(inside) - 1.0, len(idx), np.array(idx, dtype=np.int32),
+                          np.array(val))
 
     def _price_cuts(self, prices: Prices) -> None:
         """Charge each cut's price to consortia holding two of its trusts: a binary ``w`` per cut
