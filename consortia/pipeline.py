@@ -13,7 +13,8 @@ from .inputs import Instance, load_instance
 from .model import build_model, rule_weekend_rota, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solve import Progress, SolveOutcome, check_solver, is_proven, relative_gap, run_solver, uses_highs
+from .solver import Progress, SolveOutcome, check_solver, run_solver, uses_highs
+from .status import Status, is_proven, relative_gap
 from .weekend import Rosterability, WeekendRules
 
 
@@ -85,7 +86,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     after_columns = None
     if method == "columns":
         if early:
-            return Plan(scenario, "infeasible", diagnosis=tuple(early), excluded=excluded,
+            return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), excluded=excluded,
                         solver=_settings_info(scenario, "highs", "columns"))
         plan = _solve_by_columns(scenario, instance, graph, say, rosterable)
         if plan.has_plan:
@@ -107,7 +108,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         solver_info.update(after_columns_found_no_plan=after_columns, time_left_seconds=round(limit, 3))
     if early:
         # each quick cause alone proves that no plan exists, so there is nothing to solve
-        return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
+        return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     start, seconds = None, 0.0
     if uses_highs(scenario.solver) and scenario.objective.distance > 0:
         say("warm start")
@@ -119,10 +120,10 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     outcome, rota_info = _solve_rosterable(model, settings, (lambda e: say("solve", e)) if progress else None,
                                            start, rosterable)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message, **rota_info)
-    if outcome.status == "infeasible":
+    if outcome.status == Status.INFEASIBLE:
         return _infeasible(scenario, solver_info, diagnose)
-    if outcome.status == "no_solution":
-        return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,
+    if outcome.status == Status.NO_SOLUTION:
+        return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=excluded,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
     return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
 
@@ -139,8 +140,8 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, roster
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
     if rosterable is not None:
         solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided)
-    if outcome.status in ("infeasible", "no_solution"):
-        return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
+    if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
+        return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
     return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
 
 
@@ -196,10 +197,10 @@ def _settings_info(scenario: Scenario, name: str, method: str) -> dict:
 
 
 def _infeasible(scenario: Scenario, solver_info: dict, diagnose: bool) -> Plan:
-    causes = relaxation_causes(scenario) if diagnose else []
+    causes = relaxation_causes(scenario, solve_scenario) if diagnose else []
     if diagnose and not causes:
         causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
-    return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info,
+    return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(causes), solver=solver_info,
                 excluded=tuple(scenario.directives.exclude))
 
 
@@ -214,6 +215,6 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     gap = relative_gap(objective, bound)
     # a member set the rota check could not decide in time was left out: the bound then holds
     # only for the plans without it, so no proof is claimed
-    status = "optimal" if is_proven(gap) and not solver_info.get("rota_undecided") else "feasible"
+    status = Status.OPTIMAL if is_proven(gap) and not solver_info.get("rota_undecided") else Status.FEASIBLE
     return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
                 metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude))

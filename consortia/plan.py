@@ -12,6 +12,10 @@ from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .timing import Calendar, month_number, month_start
 from .weekend import duty_window
+from .status import Status
+
+TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone", "moved")
+"""The objective's terms (one weight each in ``objective``); ``moved`` only with a baseline."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Plan:
 
     @property
     def has_plan(self) -> bool:
-        return self.status in ("optimal", "feasible")
+        return self.status in Status.HAS_PLAN
 
     def consortium_of(self, trust: str) -> ConsortiumPlan:
         """The consortium a trust belongs to."""

@@ -236,10 +236,12 @@ class RotaProgram:
 
 
 def build_rota_program(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules, *,
-                       elastic: bool = False, name: str = "rota") -> RotaProgram:
-    """The rota's variables and rules (no objective: callers add theirs)."""
+                       elastic: bool = False, name: str = "rota", program: type[RotaProgram] = RotaProgram
+                       ) -> RotaProgram:
+    """The rota's variables and rules, as a ``program`` (a :class:`RotaProgram` or a subclass
+    that adds the variables of an objective); no objective: callers add theirs."""
     problem = pulp.LpProblem(name, pulp.LpMinimize)
-    program = RotaProgram(problem, tuple(staff), dict(demand), rules, elastic)
+    program = program(problem, tuple(staff), dict(demand), rules, elastic)
     for i, s in enumerate(program.staff):
         for w in range(rules.weeks):
             program.z[i, w] = problem.add_variable(f"z_{i}_{w}", 0, 1, pulp.LpBinary)
@@ -339,7 +341,7 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
                 time_limit: float = 60.0) -> bool | None:
     """Whether a rota exists (None when the integer program could not decide within ``time_limit``)."""
     from .scenario import Solver
-    from .solve import run_solver
+    from .solver import run_solver
 
     if counting_shortfalls(staff, demand, rules):
         return False

@@ -17,7 +17,7 @@ import pytest
 
 from consortia import check, solve, write_plan
 from consortia.scenario import Solver
-from consortia.solve import run_solver
+from consortia.solver import run_solver
 from consortia.weekend import (Staff, WeekendRules, build_rota_program, counting_shortfalls, periodic_rota,
                                rota_exists, weekend_demand, weekend_staff)
 

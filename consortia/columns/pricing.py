@@ -17,12 +17,12 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
-from .graph import km
-from .model import TrustFacts
-from .scenario import WEEKEND, Scenario
-from .solve import raise_if_highs_failed
-from .timing import Calendar
-from .weekend import duty_window, required_pairs
+from ..graph import km
+from ..model import TrustFacts
+from ..scenario import WEEKEND, Scenario
+from ..solver import raise_if_highs_failed
+from ..timing import Calendar
+from ..weekend import duty_window, required_pairs
 
 EPS = 1e-6
 TAKEN = 1e6
