@@ -26,7 +26,7 @@ from ..errors import ConsortiaError
 from ..geo import haversine_km
 from ..scenario import DAYS, WEEKEND, Planning, scenario_from_dict
 from ..timing import Calendar, add_months
-from ..weekend import Staff, WeekendRules, rota_exists
+from ..weekend import Staff, WeekendRules, periodic_rota
 
 TRUST_COLUMNS = ("code", "name", "lat", "lon", "contract_end", "region")
 ROSTER_COLUMNS = ("trust", "radiologist", "subspecialties") + DAYS
@@ -165,7 +165,8 @@ def witness_groups(trusts: list[dict], rosters: list[dict], demand: list[dict], 
                    weekend_subspecialties: Iterable[str],
                    rota: WeekendRules | None = None) -> tuple[list[list[str]], list[str]]:
     """A greedy partition meeting hard cover, clique distance, size and shared go-live windows,
-    and, with ``rota``, a weekend rota for every group (:func:`consortia.weekend.rota_exists`).
+    and, with ``rota``, a weekend rota for every group (a periodic one, which is enough to prove
+    that a rota exists: :func:`consortia.weekend.periodic_rota`).
 
     Returns ``(groups, orphans)``: every trust that passes cover alone is a group of one or a
     member of a larger group; ``orphans`` are trusts the greedy pass could place nowhere. An
@@ -189,7 +190,7 @@ def witness_groups(trusts: list[dict], rosters: list[dict], demand: list[dict], 
             return True
         team = [s for m in group for s in staff.get(m, [])]
         weekend = {m: (need.get(m, [0.0] * 7)[5], need.get(m, [0.0] * 7)[6]) for m in group}
-        return rota_exists(team, weekend, rota) is True
+        return periodic_rota(team, weekend, rota) is not None
 
     def ok(group: list[str]) -> bool:
         return (bool(set.intersection(*(window_of[m] for m in group)))
