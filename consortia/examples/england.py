@@ -740,20 +740,32 @@ with probability 0.35 + 0.012 x (radiologists in the trust), capped at 0.9, so l
 more subspecialists; 15% of those have a second one. Neuroradiologists are rare outside
 neurosciences centres.
 
-Weekend sessions: a **hub** trust runs weekend reporting lists worth {HUB_WEEKEND_RATIO:g} x its
-weekend demand, with a neuroradiologist on both days. Every other trust has on-call sessions only,
-worth {DGH_WEEKEND_RATIO[0]:g}-{DGH_WEEKEND_RATIO[1]:g} x its weekend demand, and its
-neuroradiologists (if any) do not work weekends. Hubs are the {len(NEUROSCIENCE_CENTRES)} neurosciences
-centres, plus {len(f['promoted_hubs'])} large trusts promoted by the generator ({', '.join(f['promoted_hubs'])})
-because a trust nearby had no group that could cover it (the largest non-hub trust within
-{MAX_DISTANCE_KM:g} km with an overlapping go-live window is promoted, repeatedly, until a hard-cover
-plan exists). Trusts that still had no group (none within range shared their go-live window)
-were given a self-sufficient rota: {', '.join(f['self_sufficient']) or 'none'}.
+Weekend sessions. A roster's `sat` / `sun` value is what a radiologist gives on that day **when on
+weekend duty**, and each radiologist is on duty at most **one weekend in {WEEKEND_ONE_IN}** (`rota.one_in`):
+
+| figure | value | source |
+| --- | --- | --- |
+| weekend duty frequency | one weekend in {WEEKEND_ONE_IN} | NHS Health Careers, "Working life (clinical radiology)": "On-call commitment can vary, but is often between one in seven and one in eight." The RCR's interventional radiology standard (AuditLive IR-802) asks for a rota of "a minimum 1 in 6 frequency"; a large department advertised 1 in 20 (East Lancashire Hospitals, NHS Jobs C9435-21-1087, c.2021). |
+| radiologists on the weekend rota | {HUB_ROTA_SHARE:.0%} at a hub, {DGH_ROTA_SHARE[0]:.0%}-{DGH_ROTA_SHARE[1]:.0%} elsewhere ({c['on_rota']:.0%} nationally) | **assumption**: no national figure was found. The same advert implies about 74-80% (20 on the general rota, 5 interventional radiologists on their own rota, 2 semi-retired off every rota). |
+| sessions on a weekend duty day | {DUTY_SESSIONS:g} | **assumption**: weekend work is premium time, in which one programmed activity is 3 hours (BMA, "Structure of the consultant contract"); one advert has 09:00-15:00 on site on Saturdays (2 PAs); {DUTY_SESSIONS:g} sessions is a 9-hour reporting day. |
+| weekend-day demand | {f['weekend_share']:.0%} of a weekday's | **assumption** (see (c)): no public weekday/weekend split of the Diagnostic Imaging Dataset was found. |
+
+A **hub** puts {HUB_ROTA_SHARE:.0%} of its radiologists on its weekend rota and at least {WEEKEND_ONE_IN}
+neuroradiologists, so it can staff weekend neuroradiology every weekend; every other trust puts a
+seeded {DGH_ROTA_SHARE[0]:.0%}-{DGH_ROTA_SHARE[1]:.0%} of its radiologists on its rota, neuroradiologists
+included. On duty, everyone gives {DUTY_SESSIONS:g} sessions on each weekend day. Hubs are the
+{len(NEUROSCIENCE_CENTRES)} neurosciences centres, plus {len(f['promoted_hubs'])} large trusts promoted by the
+generator ({', '.join(f['promoted_hubs'])}) because a trust nearby had no group that could cover it (the
+largest non-hub trust within {MAX_DISTANCE_KM:g} km with an overlapping go-live window is promoted,
+repeatedly, until a hard-cover plan with a weekend rota for every group exists). Trusts that still had no
+group (none within range shared their go-live window) were given a self-sufficient rota:
+{', '.join(f['self_sufficient']) or 'none'}.
 
 ### Why groups help (checked by `tests/test_england_data.py`)
 
-With `cover` as in `scenario.yaml` (reports_per_session {REPORTS_PER_SESSION:g}, min_ratio
-{MIN_RATIO:g}, weekend neuro on sat and sun):
+With `cover` and `rota` as in `scenario.yaml` (reports_per_session {REPORTS_PER_SESSION:g}, min_ratio
+{MIN_RATIO:g}, weekend neuro on sat and sun, one weekend in {WEEKEND_ONE_IN}: a weekend day's capacity
+is a {WEEKEND_ONE_IN}th of the rostered sessions):
 
 - **Alone, {len(c['alone_fail'])} of {n} trusts ({len(c['alone_fail']) / n:.0%}) fail weekend cover**:
   {c['alone_low_weekend']} are below the ratio on sat/sun and {c['alone_missing_neuro']} have no
@@ -761,8 +773,8 @@ With `cover` as in `scenario.yaml` (reports_per_session {REPORTS_PER_SESSION:g},
 - **Pooled with every trust within {MAX_DISTANCE_KM:g} km, {n - len(c['pooled_fail'])} of {n}
   ({(n - len(c['pooled_fail'])) / n:.0%}) pass** on sat and sun (national weekend capacity is
   {c['weekend_ratio']:.2f} of weekend demand).
-- A greedy witness plan meets cover, the {MAX_DISTANCE_KM:g} km clique rule, at most {MAX_SIZE} trusts
-  and a shared go-live window per group: {m['procurements']} procurements
+- A greedy witness plan meets cover, a weekend rota for every group, the {MAX_DISTANCE_KM:g} km
+  clique rule, at most {MAX_SIZE} trusts and a shared go-live window per group: {m['procurements']} procurements
   (group sizes {', '.join(f'{k}: {v}' for k, v in sorted(sizes.items(), key=lambda kv: int(kv[0])))}),
   {len(f['orphans'])} trusts left over. Going live nearest their contract ends they would peak at
   {m['natural_peak']} go-to-markets in one quarter; they can be scheduled with
