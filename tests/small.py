@@ -37,6 +37,9 @@ def write_case(folder: Path, trusts: list[dict], rosters: list[dict], demand: li
                                 "lead_time_months": 0, "max_extension_months": 6,
                                 "max_early_exit_months": 3})
     doc.setdefault("solver", {"time_limit": 60, "gap": 0.0})
+    # the hand-made cases test the other rules; the weekend rota rule has its own cases
+    # (tests/test_weekend.py, and random_case below draws it)
+    doc.setdefault("rota", {"required": False})
     (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return load_scenario(folder / "scenario.yaml")
 

@@ -22,6 +22,7 @@ from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
 from .console import console, print_verdict
 from .options import add_set_option, fmt, positive, with_sets
+from .rota import rota_stage
 from ..status import Status
 
 __all__ = ["add_parsers", "COMMANDS"]
@@ -42,6 +43,7 @@ def add_parsers(sub) -> None:
                    help="compact MIP or column generation (default: the scenario's solver.method)")
     p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
     p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")
+    p.add_argument("--no-rota", action="store_true", help="skip the weekend rota of every consortium")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_set_option(p)
     p.add_argument("--baseline", type=Path, metavar="PLAN_DIR",
@@ -147,11 +149,18 @@ def cmd_solve(args) -> int:
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION
     try:
-        written = write_plan(plan, folder, instance=instance, figures=not args.no_maps)
+        written = write_plan(plan, folder, instance=instance, figures=not args.no_maps and args.no_rota)
     except PlanRejected as exc:
         err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
         return EXIT_INTERNAL
     _summary(plan, written)
+    if not args.no_rota:
+        # the plan stands whatever the rota finds; only a rota that fails its own check is an error
+        code = rota_stage(written, figure=not args.no_maps, quiet=args.quiet)
+        if not args.no_maps:
+            render_plan_figures(written)
+        if code == EXIT_INTERNAL:
+            return code
     if scenario.baseline is not None and (scenario.baseline / "plan.yaml").is_file():
         _moves(scenario.baseline, written)
     elif scenario.baseline is not None:

@@ -378,7 +378,7 @@ def _repair(tables: dict, scenario) -> None:
         for k, day in enumerate(DAYS):
             sessions = math.ceil(cover.min_ratio * need[code][k] / cover.reports_per_session - 1e-9)
             if day in WEEKEND:
-                each = max(1.0, float(math.ceil(sessions * window / len(rows))))
+                each = max(1.0, float(sessions))  # one radiologist on duty covers a weekend day
                 for row in rows:
                     row[day] = max(row[day], each)
             else:
