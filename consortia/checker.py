@@ -37,6 +37,8 @@ class CheckReport:
     go_live: dict[str, dt.date] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
     chose_go_live: bool = False
+    unrosterable: dict[str, list[str]] = field(default_factory=dict)
+    """Consortia (id -> members) that no weekend rota can staff under the scenario's rota settings."""
 
     @property
     def ok(self) -> bool:
@@ -110,6 +112,7 @@ class _Rules:
         self.window = min(rota.weeks, rota.one_in) if rota.required else 1
         self.rosterable = Rosterability(instance, WeekendRules.of(scenario), rota.time_limit) \
             if rota.required and scenario.cover.mode == "hard" else None
+        self.unrosterable: dict[str, list[str]] = {}
         self.share = {frozenset((a, b)) for a, b, rel in instance.links if rel == "share"}
         self.forbid = {frozenset((a, b)) for a, b, rel in instance.links if rel == "forbid"}
         self.together = {frozenset(p) for p in scenario.directives.together}
@@ -253,6 +256,7 @@ class _Rules:
                 if cap[d] < s.cover.min_ratio * dem[d] - TOLERANCE:
                     out.append(f"consortium {cid} cannot cover {WEEK[d]}: capacity {cap[d]:g} reports < "
                                f"{s.cover.min_ratio:g} x demand {dem[d]:g}")
+            shortfalls = len(out)
             for (sub, day), n in self.weekend_holders(members).items():
                 if n < self.window:
                     out.append(f"consortium {cid} has {n} {sub} radiologist(s) with {day} sessions; one is needed "
@@ -261,8 +265,9 @@ class _Rules:
                                else f"consortium {cid} has no {sub} session on {day}")
             if self.rosterable is not None and not out and self.rosterable(members) is not True:
                 out.append(f"no weekend rota can staff consortium {cid} (rota.one_in={s.rota.one_in}, "
-                           f"rota.weeks={s.rota.weeks}, rota.tolerance={s.rota.tolerance:g}); "
-                           f"`consortia rota` diagnoses what is short")
+                           f"rota.weeks={s.rota.weeks}, rota.tolerance={s.rota.tolerance:g})")
+            if self.rosterable is not None and len(out) > shortfalls:
+                self.unrosterable[cid] = list(members)
         return out
 
 
@@ -377,6 +382,7 @@ def check_plan(scenario: Scenario, instance: Instance, path: Path) -> CheckRepor
                      f"({', '.join(cids)}); market.capacity is {cap}")
     v += _directive_breaks(rules, assigned, go_live)
     report.terms = _terms(rules, groups, go_live)
+    report.unrosterable = dict(rules.unrosterable)
     if path.is_dir():
         v += _output_breaks(rules, path, groups, go_live, report)
     return report

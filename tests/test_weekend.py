@@ -150,3 +150,42 @@ def test_switching_the_rota_check_off_breaks_the_plans(tmp_path, monkeypatch):
         if plan.has_plan and not all(_rosterable_by_program(scenario, instance, c.members) for c in plan.consortia):
             broken += 1
     assert broken >= 1
+
+
+DEMO = __import__("pathlib").Path(__file__).resolve().parent.parent / "inputs" / "demo" / "scenario.yaml"
+
+
+def test_demo_plan_is_rosterable_by_construction_and_solve_writes_its_rota(tmp_path, capsys):
+    from consortia.cli import main
+
+    out = tmp_path / "plan"
+    assert main(["solve", str(DEMO), "--out", str(out), "--no-maps", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "4 of 4 consortia rostered" in text
+    for name in ("rota.csv", "rota_summary.csv", "rota.yaml"):
+        assert (out / name).is_file()
+    assert main(["rota", str(out), "--check"]) == 0
+
+
+def test_check_of_a_proposal_names_what_the_rota_lacks(tmp_path, capsys):
+    """A proposal whose consortium has too few weekend neuroradiologists for one weekend in four:
+    `check` says so and prints the rota's diagnosis and smallest fix."""
+    from consortia.cli import main
+
+    proposal = tmp_path / "proposal.csv"
+    groups = {"C01": "DMA DMD DMG DMM", "C02": "DMC DME DMF", "C03": "DMJ DMK DML", "C04": "DMB DMH"}
+    proposal.write_text("trust,consortium\n" + "".join(f"{t},{c}\n" for c, ms in groups.items() for t in ms.split()))
+    assert main(["check", str(DEMO), str(proposal)]) == 1
+    text = capsys.readouterr().out
+    assert "consortium C04 has 3 neuro radiologist(s) with sat sessions" in text
+    assert "weekend rota of C04 (DMB DMH):" in text
+    assert "would fix it: 1 more neuro session" in text
+
+
+def test_a_one_in_that_no_consortium_can_meet_is_diagnosed_with_the_setting(capsys):
+    """One weekend in twelve leaves every demo trust short of weekend neuro radiologists."""
+    from consortia import load_scenario, solve, with_overrides
+
+    plan = solve(with_overrides(load_scenario(DEMO), {"rota.one_in": 12, "rota.weeks": 12}))
+    assert plan.status == "infeasible"
+    assert any("neuro" in c and "rota.one_in=12" in c for c in plan.diagnosis), plan.diagnosis

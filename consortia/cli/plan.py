@@ -23,6 +23,7 @@ from ..whatif.relax import relaxation_lines, relaxations
 from .console import console, print_verdict
 from .options import add_set_option, fmt, positive, with_sets
 from .rota import rota_stage
+from ..rota.roster import rota_diagnosis
 from ..status import Status
 
 __all__ = ["add_parsers", "COMMANDS"]
@@ -203,6 +204,13 @@ def cmd_check(args) -> int:
         for line in distance_lines(distance_from_optimum(solving, report.objective, instance=instance)):
             out.print(escape(line))
     ok = print_verdict(out, report.violations, f"{args.plan} keeps every rule of {scenario.name}", args.plan)
+    for cid, members in sorted(report.unrosterable.items()):
+        rota = rota_diagnosis(scenario, instance, cid, members, report.go_live.get(cid))
+        out.print(f"weekend rota of {cid} ({' '.join(members)}):")
+        for line in rota.diagnosis:
+            out.print(f"  - {escape(line)}")
+        if rota.fixes:
+            out.print("  would fix it: " + escape("; ".join(rota.fixes)))
     return EXIT_OK if ok else EXIT_INFEASIBLE
 
 
