@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -20,6 +20,8 @@ from .plan import Plan
 from .scenario import WEEKEND, Scenario
 from .timing import Calendar, month_number, month_start
 from .weekend import duty_window, required_pairs
+
+__all__ = ["DAY_NAMES", "quick_causes", "RELAXATIONS", "relaxation_causes"]
 
 DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
              "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}

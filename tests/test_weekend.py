@@ -14,15 +14,22 @@ import random
 
 import pulp
 import pytest
+from oracle import brute_force
+from small import demand, trust, write_case
 
 from consortia import check, solve, write_plan
 from consortia.scenario import Solver
 from consortia.solver import run_solver
-from consortia.weekend import (Staff, WeekendRules, build_rota_program, counting_shortfalls, periodic_rota,
-                               rota_exists, weekend_demand, weekend_staff)
-
-from oracle import brute_force
-from small import demand, trust, write_case
+from consortia.weekend import (
+    Staff,
+    WeekendRules,
+    build_rota_program,
+    counting_shortfalls,
+    periodic_rota,
+    rota_exists,
+    weekend_demand,
+    weekend_staff,
+)
 
 SEEDS = range(110)
 
@@ -46,7 +53,8 @@ def _random_staff(rng: random.Random):
     need = {t: (float(rng.randint(0, 25)), float(rng.randint(0, 25))) for t in trusts}
     rules = WeekendRules(weeks=rng.choice([2, 3, 4, 5]), one_in=rng.choice([2, 3]),
                          tolerance=rng.choice([0.05, 0.2, 1.0]), reports_per_session=10.0,
-                         min_ratio=rng.choice([0.5, 1.0]), weekend_subspecialties=tuple(rng.sample(["neuro"], rng.randint(0, 1))))
+                         min_ratio=rng.choice([0.5, 1.0]),
+                         weekend_subspecialties=tuple(rng.sample(["neuro"], rng.randint(0, 1))))
     return staff, need, rules
 
 

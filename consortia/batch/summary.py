@@ -11,8 +11,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .report import render_summary_html
 from ..plan import TERMS
+from .report import render_summary_html
 from .spec import SUMMARY_CSV, SUMMARY_HTML, Batch, BatchRun
 
 __all__ = ["summary_columns", "summary_rows", "write_summary", "setting_cell"]

@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if args.debug:
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} (run with --debug for details)")
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+                  "(run with --debug for details)")
         return EXIT_INTERNAL
 
 

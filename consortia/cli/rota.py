@@ -16,8 +16,8 @@ from ..rota.check import check_rota
 from ..rota.io import RotaRejected, check_saturday, write_rota
 from ..rota.model import ConsortiumRota
 from ..rota.roster import solve_rota
-from .console import console, print_verdict
 from ..status import Status
+from .console import console, print_verdict
 
 __all__ = ["add_parsers", "COMMANDS", "rota_stage"]
 
@@ -26,7 +26,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def add_parsers(subparsers) -> None:
@@ -160,8 +160,8 @@ def rota_stage(plan_dir: Path, *, figure: bool, quiet: bool) -> int:
         return EXIT_INTERNAL
     failed = [r for r in run.rotas if not r.rostered]
     for r in failed:
-        err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}): "
-                  + ("no weekend rota can staff it" if r.status == Status.INFEASIBLE else "no rota within the time limit"))
+        why = "no weekend rota can staff it" if r.status == Status.INFEASIBLE else "no rota within the time limit"
+        err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}): {why}")
         for line in r.diagnosis:
             err.print(f"  - {escape(line)}")
     rules = run.rules

@@ -27,18 +27,21 @@ Used for plain scenarios (clique membership, no fixed consortia, pins or baselin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import networkx as nx
 import numpy as np
 
 from ..errors import ConsortiaError
 from ..model import TrustFacts
-from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
 from ..scenario import Scenario
 from ..solver import Interrupt, Progress, silence_highs_banner, uses_highs
 from ..status import PROVEN_GAP, Status, is_proven, relative_gap
+from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
+
+__all__ = ["INTEGER_SHARE", "PRICING_SECONDS", "DIVE_UNTIL", "CUT_VIOLATION", "CUTS_PER_ROUND", "Column",
+           "ColumnOutcome", "AUTO_FROM", "choose_method", "unsupported", "solve_by_columns"]
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""

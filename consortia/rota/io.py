@@ -184,7 +184,7 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             go_live = dt.date.fromisoformat(row["go_live"])
         except ValueError:
             raise ConsortiaError(f"expected a date, got {row['go_live']!r}", file=str(table), row=number,
-                                 column="go_live")
+                                 column="go_live") from None
         start = rules.start or first_saturday(go_live)
         staff = tuple(s for m in members for s in sorted(by_trust.get(m, []), key=lambda s: s.radiologist))
         tasks.append(Task(row["consortium"], members, go_live, start, staff,

@@ -10,11 +10,20 @@ import os
 import time
 from pathlib import Path
 
-from .diagnosis import capacity_bounds, diagnose
-from .io import first_saturday, load_tasks, rules_from
-from .model import ROSTERED, ConsortiumRota, RotaRun, Task, build_duties_model, duties_of, solve_program, weekends_worked
 from ..status import Status
 from ..weekend import weekend_demand, weekend_staff
+from .diagnosis import capacity_bounds, diagnose
+from .io import first_saturday, load_tasks, rules_from
+from .model import (
+    ROSTERED,
+    ConsortiumRota,
+    RotaRun,
+    Task,
+    build_duties_model,
+    duties_of,
+    solve_program,
+    weekends_worked,
+)
 
 __all__ = ["roster", "solve_rota", "rota_diagnosis"]
 
