@@ -21,6 +21,7 @@ import yaml
 from .errors import ConsortiaError
 from .inputs import Instance
 from .scenario import Scenario
+from .weekend import Rosterability, WeekendRules
 
 __all__ = ["WEEK", "TOLERANCE", "CheckReport", "check_plan"]
 
@@ -38,6 +39,8 @@ class CheckReport:
     go_live: dict[str, dt.date] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
     chose_go_live: bool = False
+    unrosterable: dict[str, list[str]] = field(default_factory=dict)
+    """Consortia (id -> members) that no weekend rota can staff under the scenario's rota settings."""
 
     @property
     def ok(self) -> bool:
@@ -98,14 +101,21 @@ class _Rules:
         self.planned = [c for c in self.trusts if c not in set(scenario.directives.exclude)]
         self.demand = instance.demand
         self.sessions = {c: [0.0] * 7 for c in self.trusts}
-        self.weekend = {c: set() for c in self.trusts}
+        self.holders = {c: {} for c in self.trusts}
         for r in instance.radiologists:
             for d in range(7):
                 self.sessions[r.trust][d] += r.sessions[d]
             for d in (5, 6):
                 if r.sessions[d] > 0:
                     for sub in r.subspecialties:
-                        self.weekend[r.trust].add((sub, WEEK[d]))
+                        self.holders[r.trust][sub, WEEK[d]] = self.holders[r.trust].get((sub, WEEK[d]), 0) + 1
+        rota = scenario.rota
+        # a radiologist is on weekend duty one weekend in rota.one_in: over that many weekends
+        # (at most rota.weeks) a weekend day's roster sessions are given once
+        self.window = min(rota.weeks, rota.one_in) if rota.required else 1
+        self.rosterable = Rosterability(instance, WeekendRules.of(scenario), rota.time_limit) \
+            if rota.required and scenario.cover.mode == "hard" else None
+        self.unrosterable: dict[str, list[str]] = {}
         self.share = {frozenset((a, b)) for a, b, rel in instance.links if rel == "share"}
         self.forbid = {frozenset((a, b)) for a, b, rel in instance.links if rel == "forbid"}
         self.together = {frozenset(p) for p in scenario.directives.together}
@@ -173,8 +183,10 @@ class _Rules:
         return out
 
     def pooled(self, members) -> tuple[list[float], list[float]]:
+        """Reports the members can give each day (weekend days: per weekend of the duty window)
+        and reports they need."""
         rps = self.s.cover.reports_per_session
-        cap = [sum(self.sessions[m][d] for m in members) * rps for d in range(7)]
+        cap = [sum(self.sessions[m][d] for m in members) * rps / (self.window if d >= 5 else 1) for d in range(7)]
         dem = [sum(self.demand[m][d] for m in members) for d in range(7)]
         return cap, dem
 
@@ -182,10 +194,18 @@ class _Rules:
         cap, dem = self.pooled(members)
         return sum(max(0.0, self.s.cover.min_ratio * dem[d] - cap[d]) for d in range(7))
 
+    def weekend_holders(self, members) -> dict[tuple[str, str], int]:
+        """Radiologists of the members with sessions that day, per required (subspecialty, day)."""
+        return {(s, d): sum(self.holders[m].get((s, d), 0) for m in members)
+                for s in self.s.cover.weekend_subspecialties for d in ("sat", "sun")}
+
     def weekend_gaps(self, members) -> list[str]:
-        have = set().union(*(self.weekend[m] for m in members))
-        return [f"{s}@{d}" for s in self.s.cover.weekend_subspecialties for d in ("sat", "sun")
-                if (s, d) not in have]
+        """Required subspecialty-days with fewer holders than the duty window needs."""
+        return [f"{s}@{d}" for (s, d), n in self.weekend_holders(members).items() if n < self.window]
+
+    def missing_share(self, members) -> float:
+        """Soft cover: required subspecialty-days missing, pro rata the weekends without a holder."""
+        return sum(max(0, self.window - n) / self.window for n in self.weekend_holders(members).values())
 
     def medoid_km(self, members) -> tuple[str, float]:
         best = min(members, key=lambda m: (sum(_km(self.trusts[m], self.trusts[o]) for o in members), m))
@@ -239,8 +259,18 @@ class _Rules:
                 if cap[d] < s.cover.min_ratio * dem[d] - TOLERANCE:
                     out.append(f"consortium {cid} cannot cover {WEEK[d]}: capacity {cap[d]:g} reports < "
                                f"{s.cover.min_ratio:g} x demand {dem[d]:g}")
-            for gap in self.weekend_gaps(members):
-                out.append(f"consortium {cid} has no {gap.replace('@', ' session on ')}")
+            shortfalls = len(out)
+            for (sub, day), n in self.weekend_holders(members).items():
+                if n < self.window:
+                    out.append(f"consortium {cid} has {n} {sub} radiologist(s) with {day} sessions; one is needed "
+                               f"every {day} and each is on duty one weekend in rota.one_in="
+                               f"{s.rota.one_in}, so {self.window} are needed" if self.window > 1
+                               else f"consortium {cid} has no {sub} session on {day}")
+            if self.rosterable is not None and not out and self.rosterable(members) is not True:
+                out.append(f"no weekend rota can staff consortium {cid} (rota.one_in={s.rota.one_in}, "
+                           f"rota.weeks={s.rota.weeks}, rota.tolerance={s.rota.tolerance:g})")
+            if self.rosterable is not None and len(out) > shortfalls:
+                self.unrosterable[cid] = list(members)
         return out
 
 
@@ -355,6 +385,7 @@ def check_plan(scenario: Scenario, instance: Instance, path: Path) -> CheckRepor
                      f"({', '.join(cids)}); market.capacity is {cap}")
     v += _directive_breaks(rules, assigned, go_live)
     report.terms = _terms(rules, groups, go_live)
+    report.unrosterable = dict(rules.unrosterable)
     if path.is_dir():
         v += _output_breaks(rules, path, groups, go_live, report)
     return report
@@ -417,7 +448,7 @@ def _base_terms(rules: _Rules, groups, go_live) -> dict[str, float]:
         "timing": w.timing * months,
         "distance": w.distance * sum(rules.medoid_km(ms)[1] for ms in groups.values()),
         "shortfall": w.shortfall * sum(rules.shortfall(ms) for ms in groups.values()) if soft else 0.0,
-        "subspecialty_gap": (w.subspecialty_gap * sum(len(rules.weekend_gaps(ms)) for ms in groups.values())
+        "subspecialty_gap": (w.subspecialty_gap * sum(rules.missing_share(ms) for ms in groups.values())
                              if soft else 0.0),
         "standalone": w.standalone * sum(1 for ms in groups.values() if len(ms) == 1),
     }

@@ -19,6 +19,7 @@ from .inputs import Instance
 from .plan import Plan
 from .scenario import WEEKEND, Scenario
 from .timing import Calendar, month_number, month_start
+from .weekend import duty_window, required_pairs
 
 __all__ = ["DAY_NAMES", "quick_causes", "RELAXATIONS", "relaxation_causes"]
 
@@ -77,9 +78,9 @@ def quick_causes(scenario: Scenario, instance: Instance, graph: nx.Graph) -> lis
         if not scenario.consortium.allow_standalone:
             reasons.append("standalone trusts are not allowed")
         if scenario.cover.mode == "hard":
+            window = duty_window(scenario)
             short = [DAY_NAMES[d] for k, d in enumerate(DAY_NAMES) if f.net[k] < -1e-9]
-            gaps = [f"{s}@{d}" for s in scenario.cover.weekend_subspecialties for d in WEEKEND
-                    if (s, d) not in f.weekend]
+            gaps = [f"{s}@{d}" for k, (s, d) in enumerate(required_pairs(scenario)) if f.holders[k] < window]
             if short:
                 reasons.append(f"it cannot cover {', '.join(short)} alone")
             if gaps:
@@ -167,20 +168,32 @@ def _nearest(graph: nx.Graph, code: str):
 def _cover_unreachable(code, timed, facts, scenario) -> list[str]:
     f = facts[code]
     causes = []
+    window = duty_window(scenario)
     for k, day in enumerate(DAY_NAMES):
         best = f.net[k] + sum(max(0.0, facts[n].net[k]) for n in timed)
         if best < -1e-9:
             causes.append(f"{code} cannot reach {DAY_NAMES[day]} cover in any consortium: even pooled with "
                           f"every trust it could join ({', '.join(sorted(timed))}) it is "
                           f"{-best:.1f} reports short (cover.min_ratio={scenario.cover.min_ratio:g}, "
-                          f"cover.reports_per_session={scenario.cover.reports_per_session:g})")
-    for s in scenario.cover.weekend_subspecialties:
-        for d in WEEKEND:
-            if (s, d) not in f.weekend and not any((s, d) in facts[n].weekend for n in timed):
-                causes.append(f"{code} cannot get {s} cover on {DAY_NAMES[d]}: neither it nor any trust it "
-                              f"could join ({', '.join(sorted(timed))}) has a {s} session that day "
-                              f"(cover.weekend_subspecialties)")
+                          f"cover.reports_per_session={scenario.cover.reports_per_session:g}"
+                          f"{_rota_words(scenario) if day in WEEKEND else ''})")
+    for k, (s, d) in enumerate(required_pairs(scenario)):
+        have = f.holders[k] + sum(facts[n].holders[k] for n in timed)
+        if have < window:
+            causes.append(f"{code} cannot get {s} cover on {DAY_NAMES[d]}: it and every trust it could join "
+                          f"({', '.join(sorted(timed))}) have {have} {s} radiologist(s) with {d} sessions, "
+                          f"fewer than the {window} needed (cover.weekend_subspecialties"
+                          f"{_rota_words(scenario)})")
     return causes
+
+
+def _rota_words(scenario) -> str:
+    """How the weekend rota divides weekend capacity, for a diagnosis ('' without a rota)."""
+    if duty_window(scenario) == 1:
+        return ""
+    r = scenario.rota
+    return (f"; each radiologist is on weekend duty one weekend in rota.one_in={r.one_in}, so a weekend "
+            f"day gets 1/{duty_window(scenario)} of the rostered sessions")
 
 
 def _directive_causes(scenario, facts, calendar) -> list[str]:
@@ -201,12 +214,12 @@ def _directive_causes(scenario, facts, calendar) -> list[str]:
                 if sum(facts[m].net[k] for m in fixed.members) < -1e-9:
                     causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) cannot cover "
                                   f"{DAY_NAMES[day]} with its own radiologists")
-            have = set().union(*(facts[m].weekend for m in fixed.members))
-            for s in scenario.cover.weekend_subspecialties:
-                for d in WEEKEND:
-                    if (s, d) not in have:
-                        causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) has no {s} session "
-                                      f"on {DAY_NAMES[d]} (cover.weekend_subspecialties)")
+            for k, (s, d) in enumerate(required_pairs(scenario)):
+                have = sum(facts[m].holders[k] for m in fixed.members)
+                if have < duty_window(scenario):
+                    causes.append(f"directives.fixed[{i}] ({' '.join(fixed.members)}) has {have} {s} "
+                                  f"radiologist(s) with {d} sessions, fewer than the {duty_window(scenario)} "
+                                  f"needed on {DAY_NAMES[d]} (cover.weekend_subspecialties{_rota_words(scenario)})")
     return causes
 
 

@@ -29,6 +29,7 @@ from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .timing import Calendar, month_index
+from .weekend import duty_window, required_pairs
 
 __all__ = ["TrustFacts", "Model", "trust_facts", "pinned", "candidate_members", "newcomers", "build_model", "hub",
            "rule_one_consortium_each", "rule_one_go_live_per_consortium", "rule_membership", "rule_size",
@@ -47,6 +48,8 @@ class TrustFacts:
     weekend: frozenset[tuple[str, str]]
     fixed: int | None = None
     joins: int | None = None
+    holders: tuple[int, ...] = ()
+    """Radiologists with sessions that day, per required (subspecialty, day) of :func:`required_pairs`."""
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Model:
     moved: dict[str, pulp.LpVariable] = field(default_factory=dict)
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     ix: dict[str, int] = field(default_factory=dict)
+    unrosterable: set[frozenset[str]] = field(default_factory=set)
 
     def z(self, i: str, j: str) -> pulp.LpAffineExpression:
         """1 when trust ``i`` is in hub ``j``'s consortium, whatever its go-live."""
@@ -97,28 +101,44 @@ class Model:
 
 
 def trust_facts(scenario: Scenario, instance: Instance, graph: nx.Graph) -> dict[str, TrustFacts]:
-    """Window, misalignment, daily net capacity and weekend cover of every planned trust."""
+    """Window, misalignment, daily net capacity and weekend cover of every planned trust.
+
+    With a weekend rota required (``rota.required``), a radiologist is on duty one weekend in
+    ``rota.one_in``, so a weekend day's net capacity counts the roster's sessions divided by the
+    duty window (:func:`consortia.weekend.duty_window`): a necessary condition for a rota, made
+    exact by the rota check of :func:`rule_weekend_rota`.
+    """
     calendar = Calendar(scenario.planning)
     cover = scenario.cover
-    required = {(s, d) for s in cover.weekend_subspecialties for d in WEEKEND}
+    pairs = required_pairs(scenario)
+    required = set(pairs)
+    window = duty_window(scenario)
+    holders: dict[str, dict[tuple[str, str], int]] = {c: {} for c in graph.nodes}
+    for r in instance.radiologists:
+        if r.trust in holders:
+            for s, day in pairs:
+                if s in r.subspecialties and r.sessions[DAYS.index(day)] > 0:
+                    holders[r.trust][s, day] = holders[r.trust].get((s, day), 0) + 1
     fixed_of = {c: k for k, f in enumerate(scenario.directives.fixed) for c in f.members}
     pins = pinned(scenario)
     facts = {}
     for code in graph.nodes:
         trust = instance.trust(code)
-        window = calendar.window(trust.contract_end)
+        periods = calendar.window(trust.contract_end)
         k = fixed_of.get(code)
         joins = pins.get(code, {}).get("consortium")
         for wanted in (scenario.directives.fixed[k].go_live if k is not None else None,
                        pins.get(code, {}).get("go_live")):
             if wanted is not None:
-                window = [t for t in window if calendar.go_live(t) == _month(wanted)]
+                periods = [t for t in periods if calendar.go_live(t) == _month(wanted)]
         capacity = instance.capacity(code, cover.reports_per_session)
-        net = tuple(capacity[d] - cover.min_ratio * instance.demand[code][d] for d in range(7))
-        facts[code] = TrustFacts(code, tuple(window),
-                                 {t: calendar.misalignment(trust.contract_end, t) for t in window},
+        net = tuple(capacity[d] / (window if DAYS[d] in WEEKEND else 1) - cover.min_ratio * instance.demand[code][d]
+                    for d in range(7))
+        facts[code] = TrustFacts(code, tuple(periods),
+                                 {t: calendar.misalignment(trust.contract_end, t) for t in periods},
                                  net, instance.weekend_cover(code) & required, k,
-                                 joins if k is None else None)
+                                 joins if k is None else None,
+                                 tuple(holders[code].get(p, 0) for p in pairs))
     return facts
 
 
@@ -362,19 +382,40 @@ def rule_seven_day_cover(model: Model, scenario: Scenario) -> None:
 
 
 def rule_weekend_subspecialties(model: Model, scenario: Scenario) -> None:
-    """Each required subspecialty has a session by a member on each of sat and sun (soft: a
-    missing one is paid for). Stated per go-live period, like the cover rule."""
+    """Each required subspecialty has, on each of sat and sun, as many member radiologists with
+    sessions that day as the duty window (one, without a rota; ``min(rota.weeks, rota.one_in)``
+    with one, since each holder is on duty one weekend in ``one_in``); soft: a missing one is paid
+    for, pro rata the weekends without it. Stated per go-live period, like the cover rule."""
+    window = duty_window(scenario)
     for j in model.candidates:
-        for k, s in enumerate(scenario.cover.weekend_subspecialties):
-            for day in WEEKEND:
-                for t in model.periods(j, j):
-                    covering = pulp.lpSum(var for i, var in model.joining(j, t)
-                                          if (s, day) in model.facts[i].weekend)
-                    if scenario.cover.mode == "soft":
-                        gap = model.problem.add_variable(f"missing_{model.ix[j]}_{t}_{k}_{day}", 0, 1)
-                        model.missing[j, t, s, day] = gap
-                        covering = covering + gap
-                    model.problem += covering >= model.x[j, j, t], f"weekend_{model.ix[j]}_{t}_{k}_{day}"
+        for k, (s, day) in enumerate(required_pairs(scenario)):
+            for t in model.periods(j, j):
+                covering = pulp.lpSum(model.facts[i].holders[k] * var for i, var in model.joining(j, t)
+                                      if model.facts[i].holders[k])
+                if scenario.cover.mode == "soft":
+                    gap = model.problem.add_variable(f"missing_{model.ix[j]}_{t}_{k}", 0, 1)
+                    model.missing[j, t, s, day] = gap
+                    covering = covering + window * gap
+                model.problem += covering >= window * model.x[j, j, t], f"weekend_{model.ix[j]}_{t}_{k}"
+
+
+def rule_weekend_rota(model: Model, unrosterable) -> None:
+    """A consortium that no weekend rota can staff (:mod:`consortia.weekend`) is never chosen.
+
+    Stated for the member sets found unrosterable (the solve adds them as it finds them): for a
+    set S whose hub is j, hub j's consortium may not be exactly S.
+    """
+    for members in unrosterable:
+        j = min(members, key=model.ix.get)
+        if j not in model.candidates or not set(members) <= set(model.candidates[j]):
+            continue
+        inside = pulp.lpSum(model.z(i, j) for i in members)
+        outside = pulp.lpSum(model.z(i, j) for i in model.candidates[j] if i not in members)
+        key = frozenset(members)
+        if key not in model.unrosterable:
+            model.unrosterable.add(key)
+            name = "rota_" + "_".join(str(model.ix[i]) for i in sorted(members, key=model.ix.get))
+            model.problem += inside - outside <= len(members) - 1, name
 
 
 def rule_together(model: Model, scenario: Scenario) -> None:

@@ -10,11 +10,12 @@ from .columns import choose_method, solve_by_columns
 from .diagnose import quick_causes, relaxation_causes
 from .graph import build_graph, km
 from .inputs import Instance, load_instance
-from .model import build_model, trust_facts
+from .model import build_model, rule_weekend_rota, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solver import Progress, check_solver, run_solver, uses_highs
+from .solver import Progress, SolveOutcome, check_solver, run_solver, uses_highs
 from .status import Status, is_proven, relative_gap
+from .weekend import Rosterability, WeekendRules
 
 __all__ = ["warm_start", "solve_scenario"]
 
@@ -80,6 +81,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     say("graph")
     graph = build_graph(scenario, instance)
     method = choose_method(scenario, graph.number_of_nodes())
+    rosterable = rosterability(scenario, instance)
     excluded = tuple(scenario.directives.exclude)
     early = quick_causes(scenario, instance, graph)
     limit = scenario.solver.time_limit
@@ -88,7 +90,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         if early:
             return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), excluded=excluded,
                         solver=_settings_info(scenario, "highs", "columns"))
-        plan = _solve_by_columns(scenario, instance, graph, say)
+        plan = _solve_by_columns(scenario, instance, graph, say, rosterable)
         if plan.has_plan:
             return plan
         # the generated columns hold no plan; the compact model proves infeasibility (and
@@ -117,8 +119,9 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         solver_info["warm_start_found"] = start is not None
     say("solve")
     settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, limit - seconds))
-    outcome = run_solver(model.problem, settings, (lambda e: say("solve", e)) if progress else None, start)
-    solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
+    outcome, rota_info = _solve_rosterable(model, settings, (lambda e: say("solve", e)) if progress else None,
+                                           start, rosterable)
+    solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message, **rota_info)
     if outcome.status == Status.INFEASIBLE:
         return _infeasible(scenario, solver_info, diagnose)
     if outcome.status == Status.NO_SOLUTION:
@@ -127,20 +130,68 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
 
 
-def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Plan:
+def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, rosterable) -> Plan:
     """The plan found by column generation (status ``no_solution`` when its columns hold none)."""
     started = time.perf_counter()
     facts = trust_facts(scenario, instance, graph)
     say("columns")
-    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e))
+    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e),
+                               rosterable=rosterable)
     solver_info = {**_settings_info(scenario, "highs", "columns"), "build_seconds": 0.0,
                    "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
+    if rosterable is not None:
+        solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided)
     if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
         return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
     return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
+
+
+def rosterability(scenario: Scenario, instance: Instance) -> Rosterability | None:
+    """The exact weekend-rota test of consortia, when the plan must be rosterable: hard cover
+    with ``rota.required`` (soft cover pays for a shortfall instead)."""
+    if scenario.cover.mode != "hard" or not scenario.rota.required:
+        return None
+    return Rosterability(instance, WeekendRules.of(scenario), scenario.rota.time_limit)
+
+
+def _solve_rosterable(model, settings, progress, start, rosterable: Rosterability | None
+                      ) -> tuple[SolveOutcome, dict]:
+    """Solve the compact model until every chosen consortium is rosterable.
+
+    Counting alone (in the model's cover rules) is necessary for a rota; each consortium of the
+    solver's plan is then checked exactly, every member set without a rota is forbidden
+    (:func:`~consortia.model.rule_weekend_rota`) and the model solved again, within the time
+    limit in all. The last solve's bound holds for every rosterable plan, since the forbidden
+    sets have no rota.
+    """
+    started = time.perf_counter()
+    if rosterable is None:
+        return run_solver(model.problem, settings, progress, start), {}
+    alone = [(c,) for c in model.candidates if rosterable((c,)) is not True]
+    rule_weekend_rota(model, alone)
+    forbidden, rounds = len(alone), 0
+    while True:
+        left = settings.time_limit - (time.perf_counter() - started)
+        outcome = run_solver(model.problem, dataclasses.replace(settings, time_limit=max(1.0, left)), progress, start)
+        rounds += 1
+        info = {"rota_rounds": rounds, "rota_checked": rosterable.checked, "rota_forbidden": forbidden}
+        if outcome.objective is None:
+            return dataclasses.replace(outcome, seconds=time.perf_counter() - started), info
+        failing = [members for members, _ in model.groups() if rosterable(members) is not True]
+        info["rota_undecided"] = rosterable.undecided
+        if not failing:
+            return dataclasses.replace(outcome, seconds=time.perf_counter() - started), info
+        rule_weekend_rota(model, failing)
+        forbidden += len(failing)
+        info["rota_forbidden"] = forbidden
+        start = None
+        if time.perf_counter() - started >= settings.time_limit:
+            return SolveOutcome("no_solution", None, outcome.bound, None, time.perf_counter() - started,
+                                outcome.solver, "time limit reached while forbidding consortia no weekend rota "
+                                "can staff"), info
 
 
 def _settings_info(scenario: Scenario, name: str, method: str) -> dict:
@@ -166,6 +217,8 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     objective = sum(terms.values())
     solver_info["solver_objective"] = solver_objective
     gap = relative_gap(objective, bound)
-    status = Status.OPTIMAL if is_proven(gap) else Status.FEASIBLE
+    # a member set the rota check could not decide in time was left out: the bound then holds
+    # only for the plans without it, so no proof is claimed
+    status = Status.OPTIMAL if is_proven(gap) and not solver_info.get("rota_undecided") else Status.FEASIBLE
     return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
                 metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude))

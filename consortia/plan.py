@@ -12,6 +12,7 @@ from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .status import Status
 from .timing import Calendar, month_number, month_start
+from .weekend import duty_window
 
 TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone", "moved")
 """The objective's terms (one weight each in ``objective``); ``moved`` only with a baseline."""
@@ -77,25 +78,49 @@ class Plan:
         return {m: c.id for c in self.consortia for m in c.members}
 
 
-def alone_ratio(instance: Instance, scenario: Scenario, codes) -> tuple[float, ...]:
-    """Pooled capacity / pooled demand per day for a set of trusts (inf where demand is 0)."""
+def pooled_capacity(instance: Instance, scenario: Scenario, codes) -> tuple[float, ...]:
+    """Reports a set of trusts can give per day; on sat and sun, per weekend of the rota's duty
+    window (each radiologist is on duty one weekend in ``rota.one_in``)."""
     rps = scenario.cover.reports_per_session
+    window = duty_window(scenario)
     caps = [instance.capacity(c, rps) for c in codes]
+    return tuple(sum(c[d] for c in caps) / (window if DAYS[d] in WEEKEND else 1) for d in range(7))
+
+
+def alone_ratio(instance: Instance, scenario: Scenario, codes) -> tuple[float, ...]:
+    """Pooled capacity (:func:`pooled_capacity`) / pooled demand per day for a set of trusts
+    (inf where demand is 0)."""
+    capacity = pooled_capacity(instance, scenario, codes)
     out = []
     for d in range(7):
-        capacity = sum(c[d] for c in caps)
         demand = sum(instance.demand[c][d] for c in codes)
-        out.append(capacity / demand if demand > 0 else float("inf"))
+        out.append(capacity[d] / demand if demand > 0 else float("inf"))
     return tuple(out)
 
 
+def weekend_holders(instance: Instance, scenario: Scenario, codes) -> dict[tuple[str, str], int]:
+    """Radiologists of ``codes`` with sessions that day, per required (subspecialty, day)."""
+    inside = set(codes)
+    counts = {(s, d): 0 for s in scenario.cover.weekend_subspecialties for d in WEEKEND}
+    for r in instance.radiologists:
+        if r.trust in inside:
+            for s, d in counts:
+                if s in r.subspecialties and r.sessions[DAYS.index(d)] > 0:
+                    counts[s, d] += 1
+    return counts
+
+
 def weekend_missing(instance: Instance, scenario: Scenario, codes) -> tuple[str, ...]:
-    """Required ``subspecialty@day`` weekend sessions that no trust in ``codes`` has."""
-    have = set()
-    for c in codes:
-        have |= instance.weekend_cover(c)
-    return tuple(f"{s}@{d}" for s in scenario.cover.weekend_subspecialties for d in WEEKEND
-                 if (s, d) not in have)
+    """Required ``subspecialty@day`` weekend sessions the trusts in ``codes`` cannot staff: fewer
+    holders with sessions that day than the rota's duty window (one without a rota)."""
+    window = duty_window(scenario)
+    return tuple(f"{s}@{d}" for (s, d), n in weekend_holders(instance, scenario, codes).items() if n < window)
+
+
+def missing_share(instance: Instance, scenario: Scenario, codes) -> float:
+    """Soft cover: required subspecialty-days missing, pro rata the weekends without a holder."""
+    window = duty_window(scenario)
+    return sum(max(0, window - n) / window for n in weekend_holders(instance, scenario, codes).values())
 
 
 def fully_covered(ratio, missing, min_ratio: float) -> bool:
@@ -117,15 +142,15 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     ordered = sorted(groups, key=lambda g: (len(g[0]) == 1, g[1], g[0]))
     consortia = []
     number = 0
-    rps = scenario.cover.reports_per_session
     for members, period in ordered:
         members = tuple(sorted(members))
         sums = {m: sum(km(graph, m, o) for o in members) for m in members}
         medoid = min(members, key=lambda m: (sums[m], m))
         pair = max((km(graph, a, b) for a in members for b in members), default=0.0)
         ratio = alone_ratio(instance, scenario, members)
+        capacity = pooled_capacity(instance, scenario, members)
         short = sum(max(0.0, scenario.cover.min_ratio * sum(instance.demand[m][d] for m in members)
-                        - sum(instance.capacity(m, rps)[d] for m in members)) for d in range(7))
+                        - capacity[d]) for d in range(7))
         core = next(((c, name) for c, name in cores if c <= set(members)), None)
         is_fixed = core is not None
         if is_fixed and core[1]:
@@ -153,7 +178,8 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
         "timing": w.timing * sum(c.months_misaligned for c in consortia),
         "distance": w.distance * sum(c.distance_km for c in consortia),
         "shortfall": w.shortfall * sum(c.shortfall_reports for c in consortia) if soft else 0.0,
-        "subspecialty_gap": w.subspecialty_gap * sum(len(c.weekend_missing) for c in consortia) if soft else 0.0,
+        "subspecialty_gap": (w.subspecialty_gap * sum(missing_share(instance, scenario, c.members) for c in consortia)
+                             if soft else 0.0),
         "standalone": w.standalone * sum(1 for c in consortia if c.standalone),
     }
     figures = metrics(scenario, instance, consortia)

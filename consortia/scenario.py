@@ -123,6 +123,39 @@ class Cover:
                                                         "on each of sat and sun in every consortium")
 
 
+def _whole(v):
+    return (isinstance(v, int) and v >= 1) or "must be a whole number >= 1"
+
+
+def _one_in(v):
+    return v >= 2 or ("must be >= 2: a radiologist never works two weekends in a row, so 2 "
+                      "(every other weekend at most) is the most often anyone can work")
+
+
+def _fraction(v):
+    return 0 <= v <= 1 or "must be between 0 and 1"
+
+
+@dataclass(frozen=True)
+class Rota:
+    """The weekend rota every consortium must be able to staff (see consortia/weekend.py)."""
+
+    one_in: int = setting(8, doc="a radiologist is on weekend duty at most one weekend in any `one_in` "
+                                 "consecutive weekends (so never two in a row); a roster's sat/sun value is "
+                                 "what they give on that day when on duty", unit="weekends", check=_one_in)
+    weeks: int = setting(8, doc="consecutive weekends a rota covers", unit="weekends", check=_whole)
+    tolerance: float = setting(0.10, doc="a trust's share of its consortium's weekend sessions may differ "
+                                         "from its share of the weekend demand by at most this "
+                                         "(0.1 = 10 percentage points)", check=_fraction)
+    required: bool = setting(True, doc="every consortium and standalone trust must be rosterable under these "
+                                       "rules (in cover.mode soft, a shortfall is paid for instead); false = "
+                                       "weekend sessions count every weekend, with no rota behind the plan")
+    start: dt.date | None = setting(None, doc="first Saturday of every consortium's rota; null = the "
+                                              "first Saturday on or after each consortium's go-live")
+    time_limit: float = setting(60.0, doc="solver time limit per consortium for the rota (and again for a "
+                                          "diagnosis)", unit="s", check=_positive)
+
+
 @dataclass(frozen=True)
 class Objective:
     timing: float = setting(1.0, doc="cost per month between a trust's contract end and its go-live",
@@ -206,6 +239,7 @@ class Scenario:
     network: Network = setting(Network(), doc="collaboration graph")
     consortium: Consortium = setting(Consortium(), doc="consortium size")
     cover: Cover = setting(Cover(), doc="seven-day cover")
+    rota: Rota = setting(Rota(), doc="weekend rota")
     objective: Objective = setting(Objective(), doc="objective weights")
     solver: Solver = setting(Solver(), doc="solver")
     directives: Directives = setting(Directives(), doc="directives from regional leads")

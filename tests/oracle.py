@@ -54,7 +54,7 @@ def brute_force(scenario, instance) -> float | None:
             if options:
                 static = w.distance * rules.medoid_km(ms)[1] + (w.standalone if len(ms) == 1 else 0.0)
                 if soft:
-                    static += w.shortfall * rules.shortfall(ms) + w.subspecialty_gap * len(rules.weekend_gaps(ms))
+                    static += w.shortfall * rules.shortfall(ms) + w.subspecialty_gap * rules.missing_share(ms)
                 result = (static, sorted(options))
         block_cache[members] = result
         return result

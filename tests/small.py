@@ -37,6 +37,9 @@ def write_case(folder: Path, trusts: list[dict], rosters: list[dict], demand: li
                                 "lead_time_months": 0, "max_extension_months": 6,
                                 "max_early_exit_months": 3})
     doc.setdefault("solver", {"time_limit": 60, "gap": 0.0})
+    # the hand-made cases test the other rules; the weekend rota rule has its own cases
+    # (tests/test_weekend.py, and random_case below draws it)
+    doc.setdefault("rota", {"required": False})
     (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return load_scenario(folder / "scenario.yaml")
 
@@ -124,7 +127,15 @@ def random_case(folder: Path, seed: int, n: int):
     _locks(rng, codes, directives, settings)
     if directives:
         settings["directives"] = directives
+    settings["rota"] = random_rota(random.Random(f"rota:{seed}"))
     return write_case(folder, trusts, rosters, demands, settings, links)
+
+
+def random_rota(rng: random.Random) -> dict:
+    """Random weekend-rota rules small enough for a brute-force oracle (drawn apart from the rest of
+    the case, so the other draws of a seed stay as they were)."""
+    return {"required": rng.random() < 0.8, "one_in": rng.choice([2, 3]), "weeks": rng.choice([2, 3, 4]),
+            "tolerance": rng.choice([0.1, 0.3, 1.0]), "time_limit": 30}
 
 
 def _locks(rng: random.Random, codes: list[str], directives: dict, settings: dict) -> None:

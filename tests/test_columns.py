@@ -85,7 +85,7 @@ import sys
 from consortia import load_scenario, solve, with_overrides
 scenario = load_scenario(sys.argv[1])
 plan = solve(with_overrides(scenario, {"solver.method": "columns", "solver.time_limit": 120,
-                                       "directives.together": [["T010", "T015"], ["T015", "T026"]],
+                                       "directives.together": [["T010", "T015"]],
                                        "directives.apart": [["T033", "T034"]]}))
 print(plan.status, repr(plan.objective), repr(plan.best_bound))
 for c in plan.consortia:

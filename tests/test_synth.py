@@ -12,12 +12,13 @@ from consortia.examples.synth import (
     demand_by_trust,
     fails_weekend_alone,
     synthetic_tables,
-    weekend_cover,
+    weekend_holders,
     windows,
     witness_groups,
     write_instance,
 )
 from consortia.scenario import load_scenario
+from consortia.weekend import WeekendRules
 
 FILES = ("trusts.csv", "rosters.csv", "demand.csv", "scenario.yaml")
 
@@ -76,14 +77,15 @@ def test_hard_cover_witness_exists_and_groups_matter(tmp_path):
         tables["trusts"], tables["rosters"], tables["demand"], planning=scenario.planning,
         max_distance_km=scenario.network.max_distance_km, max_size=scenario.consortium.max_size,
         reports_per_session=cover.reports_per_session, min_ratio=cover.min_ratio,
-        weekend_subspecialties=cover.weekend_subspecialties)
+        weekend_subspecialties=cover.weekend_subspecialties, rota=WeekendRules.of(scenario))
     assert orphans == []
     assert any(len(g) > 1 for g in groups)
     assert all(windows(tables["trusts"], scenario.planning).values())
-    capacity = capacity_by_trust(tables["rosters"], cover.reports_per_session)
+    window = WeekendRules.of(scenario).window
+    capacity = capacity_by_trust(tables["rosters"], cover.reports_per_session, window)
     failing = [t for t in tables["trusts"] if fails_weekend_alone(
-        t["code"], capacity, demand_by_trust(tables["demand"]), weekend_cover(tables["rosters"]),
-        cover.min_ratio, cover.weekend_subspecialties)]
+        t["code"], capacity, demand_by_trust(tables["demand"]), weekend_holders(tables["rosters"]),
+        cover.min_ratio, cover.weekend_subspecialties, window)]
     assert len(failing) >= 10
 
 

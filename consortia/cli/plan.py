@@ -16,6 +16,7 @@ from ..figures import render_plan_figures
 from ..inputs import load_instance
 from ..outputs import PlanRejected, _safe_target
 from ..pipeline import solve_scenario
+from ..rota.roster import rota_diagnosis
 from ..scenario import load_scenario, with_overrides
 from ..status import Status
 from ..whatif.diff import diff_plans
@@ -23,6 +24,7 @@ from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
 from .console import console, print_verdict
 from .options import add_set_option, fmt, positive, with_sets
+from .rota import rota_stage
 
 __all__ = ["add_parsers", "COMMANDS"]
 
@@ -42,6 +44,7 @@ def add_parsers(sub) -> None:
                    help="compact MIP or column generation (default: the scenario's solver.method)")
     p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
     p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")
+    p.add_argument("--no-rota", action="store_true", help="skip the weekend rota of every consortium")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_set_option(p)
     p.add_argument("--baseline", type=Path, metavar="PLAN_DIR",
@@ -147,11 +150,18 @@ def cmd_solve(args) -> int:
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION
     try:
-        written = write_plan(plan, folder, instance=instance, figures=not args.no_maps)
+        written = write_plan(plan, folder, instance=instance, figures=not args.no_maps and args.no_rota)
     except PlanRejected as exc:
         err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
         return EXIT_INTERNAL
     _summary(plan, written)
+    if not args.no_rota:
+        # the plan stands whatever the rota finds; only a rota that fails its own check is an error
+        code = rota_stage(written, figure=not args.no_maps, quiet=args.quiet)
+        if not args.no_maps:
+            render_plan_figures(written)
+        if code == EXIT_INTERNAL:
+            return code
     if scenario.baseline is not None and (scenario.baseline / "plan.yaml").is_file():
         _moves(scenario.baseline, written)
     elif scenario.baseline is not None:
@@ -194,6 +204,13 @@ def cmd_check(args) -> int:
         for line in distance_lines(distance_from_optimum(solving, report.objective, instance=instance)):
             out.print(escape(line))
     ok = print_verdict(out, report.violations, f"{args.plan} keeps every rule of {scenario.name}", args.plan)
+    for cid, members in sorted(report.unrosterable.items()):
+        rota = rota_diagnosis(scenario, instance, cid, members, report.go_live.get(cid))
+        out.print(f"weekend rota of {cid} ({' '.join(members)}):")
+        for line in rota.diagnosis:
+            out.print(f"  - {escape(line)}")
+        if rota.fixes:
+            out.print("  would fix it: " + escape("; ".join(rota.fixes)))
     return EXIT_OK if ok else EXIT_INFEASIBLE
 
 

@@ -19,7 +19,7 @@ from ..rota.roster import solve_rota
 from ..status import Status
 from .console import console, print_verdict
 
-__all__ = ["add_parsers", "COMMANDS"]
+__all__ = ["add_parsers", "COMMANDS", "rota_stage"]
 
 
 def _date(text: str) -> dt.date:
@@ -40,9 +40,9 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--start", type=_date, metavar="DATE",
                    help="first Saturday of every rota (default: first Saturday on or after each go-live)")
     p.add_argument("--one-in", type=int, metavar="K", dest="one_in",
-                   help="at most one weekend in K per radiologist (default 4; at least 2)")
+                   help="at most one weekend in K per radiologist (default: the plan's rota.one_in; at least 2)")
     p.add_argument("--tolerance", type=float, metavar="T",
-                   help="trust share of sessions vs share of demand, absolute (default 0.1)")
+                   help="trust share of sessions vs share of demand, absolute (default: the plan's rota.tolerance)")
     p.add_argument("--min-ratio", type=float, metavar="R", dest="min_ratio",
                    help="weekend capacity / demand to meet (default: the plan's cover.min_ratio)")
     p.add_argument("--reports-per-session", type=float, metavar="N", dest="reports_per_session",
@@ -137,6 +137,40 @@ def cmd_rota(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_NO_SOLUTION
     return EXIT_OK
+
+
+def rota_stage(plan_dir: Path, *, figure: bool, quiet: bool) -> int:
+    """The weekend rota of every consortium of a freshly written plan, as a stage of ``consortia
+    solve``: one line per consortium, the rota files written into the plan folder (checked).
+    Returns the exit code ``consortia rota`` would give."""
+    out, err = console(), console(stderr=True)
+    started = time.perf_counter()
+
+    def show(r: ConsortiumRota):
+        if not quiet:
+            word = "rostered" if r.rostered else ("cannot be rostered" if r.status == Status.INFEASIBLE
+                                                   else "no rota within the time limit")
+            err.print(f"[dim]{time.perf_counter() - started:7.1f} s[/]  rota  {r.consortium}: {word}")
+
+    run = solve_rota(plan_dir, {}, progress=show)
+    try:
+        write_rota(run, figure=figure)
+    except RotaRejected as exc:
+        err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nThe rota was not written.")
+        return EXIT_INTERNAL
+    failed = [r for r in run.rotas if not r.rostered]
+    for r in failed:
+        why = "no weekend rota can staff it" if r.status == Status.INFEASIBLE else "no rota within the time limit"
+        err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}): {why}")
+        for line in r.diagnosis:
+            err.print(f"  - {escape(line)}")
+    rules = run.rules
+    out.print(f"weekend rota: {len(run.rotas) - len(failed)} of {len(run.rotas)} consortia rostered for "
+              f"{rules.weeks} weekends, each radiologist on duty at most one weekend in {rules.one_in} "
+              f"({run.seconds:.1f} s; rota.csv, rota_summary.csv, rota.yaml passed the independent check)")
+    if any(r.status == Status.INFEASIBLE for r in failed):
+        return EXIT_INFEASIBLE
+    return EXIT_NO_SOLUTION if failed else EXIT_OK
 
 
 COMMANDS = {"rota": cmd_rota}

@@ -282,7 +282,8 @@ class _State:
 
 
 def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
-                     progress: Callable[[Progress], None] | None = None) -> ColumnOutcome:
+                     progress: Callable[[Progress], None] | None = None,
+                     rosterable: Callable[[tuple[str, ...]], bool | None] | None = None) -> ColumnOutcome:
     """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
 
     The first Ctrl-C stops the generation and picks the best plan from the columns found so far.
@@ -292,7 +293,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     limit = scenario.solver.time_limit
     run = _State(time.perf_counter(), (1 - INTEGER_SHARE) * limit)
     order = {c: k for k, c in enumerate(graph.nodes)}
-    problem = ColumnRules(scenario, graph, facts, order)
+    problem = ColumnRules(scenario, graph, facts, order, rosterable)
     big = 2.0 * (1 + scenario.consortium.max_size * max((_worst(problem, c) for c in facts), default=1.0))
     if not scenario.solver.log:
         silence_highs_banner()

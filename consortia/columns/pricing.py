@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -18,9 +19,10 @@ import numpy as np
 
 from ..graph import km
 from ..model import TrustFacts
-from ..scenario import WEEKEND, Scenario
+from ..scenario import Scenario
 from ..solver import raise_if_highs_failed
 from ..timing import Calendar
+from ..weekend import duty_window, required_pairs
 
 __all__ = ["EPS", "TAKEN", "in_cut", "Prices", "ColumnRules", "Pricer", "run_highs", "covered"]
 
@@ -72,6 +74,8 @@ class ColumnRules:
     graph: nx.Graph
     facts: dict[str, TrustFacts]
     order: dict[str, int]
+    rosterable: Callable[[tuple[str, ...]], bool | None] | None = None
+    """The exact weekend-rota test of a member set (hard cover with ``rota.required``), or None."""
     market: dict[int, int] = field(init=False)
     partner: dict[str, set[str]] = field(init=False)
 
@@ -98,7 +102,11 @@ class ColumnRules:
                     return False
         if any(not self.partner.get(i, set()) <= set(members) for i in members):
             return False
-        return self.scenario.cover.mode == "soft" or covered(self, members)
+        if self.scenario.cover.mode == "soft":
+            return True
+        if not covered(self, members):
+            return False
+        return self.rosterable is None or self.rosterable(members) is True
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
         """The reduced cost of a column at the given prices."""
@@ -117,10 +125,10 @@ class ColumnRules:
         if cover.mode == "soft":
             for d in range(7):
                 value += w.shortfall * max(0.0, -sum(self.facts[i].net[d] for i in members))
-            for s in cover.weekend_subspecialties:
-                for day in WEEKEND:
-                    if not any((s, day) in self.facts[i].weekend for i in members):
-                        value += w.subspecialty_gap
+            window = duty_window(self.scenario)
+            for k in range(len(required_pairs(self.scenario))):
+                have = sum(self.facts[i].holders[k] for i in members)
+                value += w.subspecialty_gap * max(0, window - have) / window
         return value
 
 
@@ -158,9 +166,9 @@ class Pricer:
         self.adjacent = np.array([[a == b or (graph.has_edge(a, b) and frozenset((a, b)) not in separated)
                                    for b in self.trusts] for a in self.trusts], dtype=bool)
         self.net = np.array([facts[i].net for i in self.trusts])
-        required = [(sub, day) for sub in problem.scenario.cover.weekend_subspecialties for day in WEEKEND]
-        self.covers = np.array([[r in facts[i].weekend for r in required] for i in self.trusts],
-                               dtype=bool).reshape(k, len(required))
+        required = required_pairs(problem.scenario)
+        self.window = duty_window(problem.scenario)
+        self.covers = np.array([facts[i].holders for i in self.trusts], dtype=float).reshape(k, len(required))
         distance = np.array([w.distance * km(graph, m, i) for i in self.trusts])
         self.available = {}
         for t in periods:
@@ -220,7 +228,7 @@ class Pricer:
     def _deficit(self, chosen: list[int], idx: np.ndarray) -> float:
         rows = idx[chosen]
         short = np.clip(-self.net[rows].sum(axis=0), 0, None).sum()
-        missing = (~self.covers[rows].any(axis=0)).sum() if self.covers.shape[1] else 0
+        missing = (self.covers[rows].sum(axis=0) < self.window).sum() if self.covers.shape[1] else 0
         return short + 1e6 * missing
 
     def _repair(self, chosen: list[int], idx: np.ndarray, gain: np.ndarray, usable: np.ndarray
@@ -302,8 +310,7 @@ class Pricer:
             upper = np.zeros(periods)
             upper[k] = 1.0
             h.changeColsBounds(periods, np.arange(periods, dtype=np.int32), upper, upper)
-            h.setOptionValue("time_limit", max(0.05, left))
-            status = run_highs(h)
+            status = self._solve_rosterable(t, deadline)
             info = h.getInfo()
             low = info.mip_dual_bound
             if status == "infeasible":
@@ -322,6 +329,37 @@ class Pricer:
                     if reduced < -EPS and (members, t) not in found:
                         found.append((members, t))
         return bound, found, complete
+
+    def _solve_rosterable(self, t: int, deadline: float) -> str:
+        """Solve the pricing MIP of period ``t`` until its best consortium has a weekend rota: each
+        member set found without one is forbidden (a row that only that exact set breaks) and the
+        MIP solved again. The forbidden sets have no rota, so the MIP's bound stays valid."""
+        h = self.highs
+        while True:
+            h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
+            status = run_highs(h)
+            info = h.getInfo()
+            if self.problem.rosterable is None or info.primal_solution_status == 0 \
+                    or info.objective_function_value >= -EPS:
+                return status
+            values = h.getSolution().col_value
+            inside = sorted({n for n, p, col in self.y if p == t and values[col] > 0.5})
+            members = tuple(sorted([self.m, *(self.trusts[n] for n in inside)], key=self.problem.order.get))
+            if self.problem.rosterable(members) is True or time.perf_counter() >= deadline:
+                return status
+            self._forbid(inside)
+
+    def _forbid(self, inside: list[int]) -> None:
+        """Forbid the consortium of ``m`` with exactly the trusts ``inside`` (positions), at any period."""
+        import highspy
+
+        idx, val = [], []
+        for n, cols in self.by_trust.items():
+            sign = 1.0 if n in inside else -1.0
+            idx.extend(cols)
+            val.extend([sign] * len(cols))
+        self.highs.addRow(-highspy.kHighsInf, len(inside) - 1.0, len(idx), np.array(idx, dtype=np.int32),
+                          np.array(val))
 
     def _price_cuts(self, prices: Prices) -> None:
         """Charge each cut's price to consortia holding two of its trusts: a binary ``w`` per cut
@@ -420,11 +458,12 @@ class Pricer:
                 rows.append((0.0, inf, idx, val))
         for r in range(self.covers.shape[1]):
             for t in self.periods:
-                idx = [u[t]] + [col for n, col in by_period.get(t, []) if self.covers[n, r]]
-                val = [float(self.covers[0, r]) - 1.0] + [1.0] * (len(idx) - 1)
+                joining = [(n, col) for n, col in by_period.get(t, []) if self.covers[n, r]]
+                idx = [u[t]] + [col for n, col in joining]
+                val = [float(self.covers[0, r]) - self.window] + [float(self.covers[n, r]) for n, col in joining]
                 if soft:
                     idx.append(add(w.subspecialty_gap))
-                    val.append(1.0)
+                    val.append(float(self.window))
                 rows.append((0.0, inf, idx, val))
         for n, partners in self.partner.items():
             for q in partners:
@@ -474,8 +513,11 @@ def run_highs(h) -> str:
 
 
 def covered(problem: ColumnRules, members: tuple[str, ...]) -> bool:
+    """Whether a consortium keeps the counting rules of cover: pooled net capacity every day and
+    enough holders of each required weekend subspecialty (see :func:`consortia.model.trust_facts`)."""
     facts = problem.facts
     if any(sum(facts[i].net[d] for i in members) < 0 for d in range(7)):
         return False
-    return all(any((s, day) in facts[i].weekend for i in members)
-               for s in problem.scenario.cover.weekend_subspecialties for day in WEEKEND)
+    window = duty_window(problem.scenario)
+    return all(sum(facts[i].holders[k] for i in members) >= window
+               for k in range(len(required_pairs(problem.scenario))))

@@ -20,6 +20,7 @@ from ..errors import ConsortiaError
 from ..geo import haversine_km
 from ..scenario import DAYS, WEEKEND, load_scenario
 from ..timing import Calendar
+from ..weekend import WeekendRules
 from .synth import (
     DEMAND_COLUMNS,
     ROSTER_COLUMNS,
@@ -28,7 +29,8 @@ from .synth import (
     cover_ratios,
     demand_by_trust,
     fails_weekend_alone,
-    weekend_cover,
+    weekend_holders,
+    weekend_missing,
     windows,
     witness_groups,
     write_csv,
@@ -37,7 +39,7 @@ from .synth import (
 __all__ = ["SOURCE_DIR", "RCR_2018_HEADCOUNT", "RCR_2018_WTE", "RCR_2018_EMPLOYERS", "TESTS_2010_11",
            "TESTS_2010_11_TOTAL", "TESTS_2023_TOTAL", "ERA_YEAR", "RADIOLOGIST_REPORTED", "WEEKEND_SHARE",
            "REPORTS_PER_SESSION", "MIN_RATIO", "MAX_DISTANCE_KM", "MAX_SIZE", "WEEKEND_SUBSPECIALTIES",
-           "HUB_WEEKEND_RATIO", "DGH_WEEKEND_RATIO", "SUBSPECIALTY_WEIGHTS", "NEUROSCIENCE_CENTRES",
+           "WEEKEND_ONE_IN", "DUTY_SESSIONS", "HUB_ROTA_SHARE", "DGH_ROTA_SHARE", "ROTA_RULES", "SUBSPECIALTY_WEIGHTS", "NEUROSCIENCE_CENTRES",
            "SPECIALIST_FOCUS", "EAST_MIDLANDS_ICBS", "AREA_OVERRIDES", "EXIT_2013_AREAS", "EXTEND_2014_AREAS",
            "TRUST_COLUMNS", "Settings", "npfit_area", "interim_deal_months", "contract_end", "read_source",
            "size_proxy", "apportion", "weekday_demand_total", "england_tables", "cover_summary", "market_summary",
@@ -60,17 +62,22 @@ ERA_YEAR = 2013
 """Demand is scaled from 2010/11 to this year by compound growth towards the 2023 total."""
 RADIOLOGIST_REPORTED = {"xray": 0.65, "ct": 1.0, "mri": 1.0, "ultrasound": 0.15, "other": 0.5}
 """Share of each modality's tests that need a radiologist's report."""
-WEEKEND_SHARE = 0.35
+WEEKEND_SHARE = 0.30
 """Default weekend-day demand as a share of weekday demand."""
 REPORTS_PER_SESSION = 22.0
 MIN_RATIO = 0.7
 MAX_DISTANCE_KM = 90.0
 MAX_SIZE = 8
 WEEKEND_SUBSPECIALTIES = ("neuro",)
-HUB_WEEKEND_RATIO = 1.6
-"""Weekend capacity / demand of a trust that runs full weekend reporting lists."""
-DGH_WEEKEND_RATIO = (0.2, 0.6)
-"""Range of weekend capacity / demand of a trust with only on-call weekend sessions."""
+WEEKEND_ONE_IN = 8
+"""A consultant radiologist is on weekend duty one weekend in this many (NHS Health Careers:
+"often between one in seven and one in eight"); the scenario's ``rota.one_in``."""
+DUTY_SESSIONS = 3
+"""Sessions a radiologist on weekend duty gives on each weekend day (assumption)."""
+HUB_ROTA_SHARE = 0.9
+"""Share of a hub trust's radiologists on its weekend rota (assumption)."""
+DGH_ROTA_SHARE = (0.6, 0.85)
+"""Range of the share of another trust's radiologists on its weekend rota (assumption)."""
 SUBSPECIALTY_WEIGHTS = {"msk": 16, "chest": 14, "gi": 16, "breast": 12, "neuro": 8,
                         "paediatric": 6, "cardiac": 5, "head_neck": 6, "uro_gynae": 7,
                         "interventional": 10}
@@ -212,8 +219,10 @@ def weekday_demand_total(weekend_share: float, year: int = ERA_YEAR) -> float:
     return per_week / (5 + 2 * weekend_share)
 
 
-def _roster(seed: int, row: dict, n: int, demand_weekend: float, hub: bool) -> list[dict]:
-    """One trust's radiologists; a hub runs weekend lists and weekend neuroradiology."""
+def _roster(seed: int, row: dict, n: int, hub: bool) -> list[dict]:
+    """One trust's radiologists. A roster's sat/sun value is what a radiologist on the weekend rota
+    gives that day when on duty (one weekend in ``WEEKEND_ONE_IN``); a hub puts more of its
+    radiologists on the rota and enough neuroradiologists for weekend neuroradiology."""
     code = row["ods_code"]
     rng = random.Random(f"{seed}:roster:{code}")
     specialist = row["trust_type"] == "acute_specialist"
@@ -239,24 +248,18 @@ def _roster(seed: int, row: dict, n: int, demand_weekend: float, hub: bool) -> l
             days[d] = 0.0
         rows.append({"trust": code, "radiologist": f"{code}-R{k + 1:03d}", "subs": subs,
                      "days": days + [0.0, 0.0]})
-    neuro = [r for r in rows if "neuro" in r["subs"]]
-    if hub and len(neuro) < 2:
-        for r in rows[:2 - len(neuro)]:
+    share = HUB_ROTA_SHARE if hub else rng.uniform(*DGH_ROTA_SHARE)
+    on_rota = rng.sample(rows, max(1, min(n, round(share * n))))
+    if hub:
+        # a hub's weekend neuroradiology: enough neuroradiologists on the rota for one every weekend
+        for r in [r for r in rows if "neuro" in r["subs"] and r not in on_rota]:
+            on_rota.append(r)
+        for r in on_rota:
+            if sum("neuro" in x["subs"] for x in on_rota) >= WEEKEND_ONE_IN:
+                break
             r["subs"].add("neuro")
-        neuro = [r for r in rows if "neuro" in r["subs"]]
-    target = HUB_WEEKEND_RATIO if hub else rng.uniform(*DGH_WEEKEND_RATIO)
-    sessions = max(0 if specialist else 1, round(target * demand_weekend / REPORTS_PER_SESSION))
-    on_call = [r for r in rows if hub or "neuro" not in r["subs"]]
-    for d in (5, 6):
-        rota = ([neuro[d - 5]] if hub else []) + [r for r in rng.sample(on_call, len(on_call))]
-        given, seen = 0.0, set()
-        for r in rota:
-            if given >= sessions or id(r) in seen:
-                continue
-            seen.add(id(r))
-            add = min(2.0, sessions - given)
-            r["days"][d] += add
-            given += add
+    for r in on_rota:
+        r["days"][5] = r["days"][6] = float(DUTY_SESSIONS)
     for r in rows:
         r["subspecialties"] = ";".join(sorted(r.pop("subs")))
         r.update(zip(DAYS, r.pop("days")))
@@ -294,14 +297,12 @@ def england_tables(seed: int = 2013, *, weekend_share: float = WEEKEND_SHARE,
         weekend = round(weekday * weekend_share, 1)
         demand.append({"trust": t["code"], **{d: weekday for d in DAYS[:5]},
                        **{d: weekend for d in WEEKEND}})
-    weekend_demand = {d["trust"]: d["sat"] for d in demand}
     by_code = {r["ods_code"]: r for r in source}
     hubs = set(NEUROSCIENCE_CENTRES)
 
     def rosters_for(hub_set: set[str]) -> list[dict]:
         return [r for code in sorted(by_code)
-                for r in _roster(seed, by_code[code], radiologists[code], weekend_demand[code],
-                                 code in hub_set)]
+                for r in _roster(seed, by_code[code], radiologists[code], code in hub_set)]
 
     rosters = rosters_for(hubs)
     planning = _planning(settings)
@@ -340,19 +341,21 @@ def _hub_for(orphans: list[str], trusts: list[dict], hubs: set[str], window: dic
 
 
 def _make_self_sufficient(rosters: list[dict], demand: list[dict], codes: list[str]) -> None:
-    """Top up each trust's first radiologists so the trust meets the cover rule on its own."""
+    """Give each trust a weekend rota of its own: every radiologist on it, with the weekend
+    subspecialties on the first ``WEEKEND_ONE_IN``, and weekday sessions topped up to the rule."""
     need = {d["trust"]: d for d in demand}
     for code in codes:
         rows = [r for r in rosters if r["trust"] == code]
-        for sub in WEEKEND_SUBSPECIALTIES:
-            if not any(sub in r["subspecialties"].split(";") and r["sat"] > 0 and r["sun"] > 0
-                       for r in rows):
-                rows[0]["subspecialties"] = ";".join(sorted(
-                    set(filter(None, rows[0]["subspecialties"].split(";"))) | {sub}))
-                rows[0]["sat"] = max(rows[0]["sat"], 1.0)
-                rows[0]["sun"] = max(rows[0]["sun"], 1.0)
+        for r in rows[:WEEKEND_ONE_IN]:
+            r["subspecialties"] = ";".join(sorted(set(filter(None, r["subspecialties"].split(";")))
+                                                  | set(WEEKEND_SUBSPECIALTIES)))
         for day in DAYS:
             sessions = math.ceil(MIN_RATIO * need[code][day] / REPORTS_PER_SESSION - 1e-9)
+            if day in WEEKEND:
+                each = max(float(DUTY_SESSIONS), float(math.ceil(sessions * WEEKEND_ONE_IN / len(rows))))
+                for r in rows:
+                    r[day] = max(r[day], each)
+                continue
             short = sessions - sum(r[day] for r in rows)
             for r in rows:
                 if short <= 0:
@@ -369,40 +372,45 @@ def _planning(settings: Settings):
                     max_early_exit_months=settings.max_early_exit_months)
 
 
+ROTA_RULES = WeekendRules(weeks=8, one_in=WEEKEND_ONE_IN, tolerance=0.1, reports_per_session=REPORTS_PER_SESSION,
+                          min_ratio=MIN_RATIO, weekend_subspecialties=WEEKEND_SUBSPECIALTIES)
+"""The weekend rota the England scenario holds its consortia to (its ``rota`` and ``cover`` keys)."""
+
+
 def _witness(trusts, rosters, demand, planning):
     return witness_groups(trusts, rosters, demand, planning=planning,
                           max_distance_km=MAX_DISTANCE_KM, max_size=MAX_SIZE,
                           reports_per_session=REPORTS_PER_SESSION, min_ratio=MIN_RATIO,
-                          weekend_subspecialties=WEEKEND_SUBSPECIALTIES)
+                          weekend_subspecialties=WEEKEND_SUBSPECIALTIES, rota=ROTA_RULES)
 
 
 def cover_summary(trusts: list[dict], rosters: list[dict], demand: list[dict], *,
                   max_distance_km: float = MAX_DISTANCE_KM, min_ratio: float = MIN_RATIO,
                   reports_per_session: float = REPORTS_PER_SESSION,
-                  required=WEEKEND_SUBSPECIALTIES) -> dict:
-    """How many trusts fail weekend cover alone, and pooled with all neighbours within range."""
-    capacity = capacity_by_trust(rosters, reports_per_session)
+                  required=WEEKEND_SUBSPECIALTIES, window: int = WEEKEND_ONE_IN) -> dict:
+    """How many trusts fail weekend cover alone, and pooled with all neighbours within range
+    (weekend capacity per weekend of the one-in-``window`` rota)."""
+    capacity = capacity_by_trust(rosters, reports_per_session, window)
     need = demand_by_trust(demand)
-    covered = weekend_cover(rosters)
+    holders = weekend_holders(rosters)
     alone_fail = [t["code"] for t in trusts
-                  if fails_weekend_alone(t["code"], capacity, need, covered, min_ratio, required)]
+                  if fails_weekend_alone(t["code"], capacity, need, holders, min_ratio, required, window)]
     pooled_fail = []
     for t in trusts:
         pool = [u["code"] for u in trusts
                 if haversine_km(t["lat"], t["lon"], u["lat"], u["lon"]) <= max_distance_km]
         ratios = cover_ratios(pool, capacity, need)
-        missing = set().union(*(covered.get(c, set()) for c in pool))
         if (any(ratios[DAYS.index(d)] < min_ratio - 1e-9 for d in WEEKEND)
-                or any((s, d) not in missing for s in required for d in WEEKEND)):
+                or weekend_missing(pool, holders, required, window)):
             pooled_fail.append(t["code"])
     alone_ratio = [cover_ratios([t["code"]], capacity, need) for t in trusts]
     return {"n": len(trusts), "alone_fail": alone_fail, "pooled_fail": pooled_fail,
-            "alone_missing_neuro": sum(1 for t in trusts
-                                       if ("neuro", "sat") not in covered.get(t["code"], set())),
+            "alone_missing_neuro": sum(1 for t in trusts if weekend_missing([t["code"]], holders, ("neuro",), window)),
             "alone_low_weekend": sum(1 for r in alone_ratio if min(r[5], r[6]) < min_ratio - 1e-9),
             "alone_low_weekday": sum(1 for r in alone_ratio if min(r[:5]) < min_ratio - 1e-9),
             "weekday_ratio": sum(capacity[c][0] for c in capacity) / sum(need[c][0] for c in need),
-            "weekend_ratio": sum(capacity[c][5] for c in capacity) / sum(need[c][5] for c in need)}
+            "weekend_ratio": sum(capacity[c][5] for c in capacity) / sum(need[c][5] for c in need),
+            "on_rota": sum(1 for r in rosters if float(r["sat"]) > 0) / len(rosters)}
 
 
 def market_summary(trusts: list[dict], groups: list[list[str]], planning) -> dict:
@@ -586,6 +594,15 @@ cover:
   # Weekend stroke/head-injury imaging needs a neuroradiologist on both weekend days.
   weekend_subspecialties: [{', '.join(WEEKEND_SUBSPECIALTIES)}]
 
+rota:
+  # A roster's sat/sun value is what a radiologist gives that day when on weekend duty; each is on
+  # duty at most one weekend in {WEEKEND_ONE_IN} (NHS Health Careers: "often between one in seven and
+  # one in eight"). Every consortium must be able to staff {ROTA_RULES.weeks} weekends in a row this way,
+  # each trust giving its share of the weekend sessions within {ROTA_RULES.tolerance:.0%}.
+  one_in: {WEEKEND_ONE_IN}
+  weeks: {ROTA_RULES.weeks}
+  tolerance: {ROTA_RULES.tolerance:g}
+
 solver:
   name: highs
   # On 2 cores HiGHS proves the optimum in about 7-8 minutes; 900 s leaves a margin. A shorter
@@ -745,20 +762,32 @@ with probability 0.35 + 0.012 x (radiologists in the trust), capped at 0.9, so l
 more subspecialists; 15% of those have a second one. Neuroradiologists are rare outside
 neurosciences centres.
 
-Weekend sessions: a **hub** trust runs weekend reporting lists worth {HUB_WEEKEND_RATIO:g} x its
-weekend demand, with a neuroradiologist on both days. Every other trust has on-call sessions only,
-worth {DGH_WEEKEND_RATIO[0]:g}-{DGH_WEEKEND_RATIO[1]:g} x its weekend demand, and its
-neuroradiologists (if any) do not work weekends. Hubs are the {len(NEUROSCIENCE_CENTRES)} neurosciences
-centres, plus {len(f['promoted_hubs'])} large trusts promoted by the generator ({', '.join(f['promoted_hubs'])})
-because a trust nearby had no group that could cover it (the largest non-hub trust within
-{MAX_DISTANCE_KM:g} km with an overlapping go-live window is promoted, repeatedly, until a hard-cover
-plan exists). Trusts that still had no group (none within range shared their go-live window)
-were given a self-sufficient rota: {', '.join(f['self_sufficient']) or 'none'}.
+Weekend sessions. A roster's `sat` / `sun` value is what a radiologist gives on that day **when on
+weekend duty**, and each radiologist is on duty at most **one weekend in {WEEKEND_ONE_IN}** (`rota.one_in`):
+
+| figure | value | source |
+| --- | --- | --- |
+| weekend duty frequency | one weekend in {WEEKEND_ONE_IN} | NHS Health Careers, "Working life (clinical radiology)": "On-call commitment can vary, but is often between one in seven and one in eight." The RCR's interventional radiology standard (AuditLive IR-802) asks for a rota of "a minimum 1 in 6 frequency"; a large department advertised 1 in 20 (East Lancashire Hospitals, NHS Jobs C9435-21-1087, c.2021). |
+| radiologists on the weekend rota | {HUB_ROTA_SHARE:.0%} at a hub, {DGH_ROTA_SHARE[0]:.0%}-{DGH_ROTA_SHARE[1]:.0%} elsewhere ({c['on_rota']:.0%} nationally) | **assumption**: no national figure was found. The same advert implies about 74-80% (20 on the general rota, 5 interventional radiologists on their own rota, 2 semi-retired off every rota). |
+| sessions on a weekend duty day | {DUTY_SESSIONS:g} | **assumption**: weekend work is premium time, in which one programmed activity is 3 hours (BMA, "Structure of the consultant contract"); one advert has 09:00-15:00 on site on Saturdays (2 PAs); {DUTY_SESSIONS:g} sessions is a 9-hour reporting day. |
+| weekend-day demand | {f['weekend_share']:.0%} of a weekday's | **assumption** (see (c)): no public weekday/weekend split of the Diagnostic Imaging Dataset was found. |
+
+A **hub** puts {HUB_ROTA_SHARE:.0%} of its radiologists on its weekend rota and at least {WEEKEND_ONE_IN}
+neuroradiologists, so it can staff weekend neuroradiology every weekend; every other trust puts a
+seeded {DGH_ROTA_SHARE[0]:.0%}-{DGH_ROTA_SHARE[1]:.0%} of its radiologists on its rota, neuroradiologists
+included. On duty, everyone gives {DUTY_SESSIONS:g} sessions on each weekend day. Hubs are the
+{len(NEUROSCIENCE_CENTRES)} neurosciences centres, plus {len(f['promoted_hubs'])} large trusts promoted by the
+generator ({', '.join(f['promoted_hubs'])}) because a trust nearby had no group that could cover it (the
+largest non-hub trust within {MAX_DISTANCE_KM:g} km with an overlapping go-live window is promoted,
+repeatedly, until a hard-cover plan with a weekend rota for every group exists). Trusts that still had no
+group (none within range shared their go-live window) were given a self-sufficient rota:
+{', '.join(f['self_sufficient']) or 'none'}.
 
 ### Why groups help (checked by `tests/test_england_data.py`)
 
-With `cover` as in `scenario.yaml` (reports_per_session {REPORTS_PER_SESSION:g}, min_ratio
-{MIN_RATIO:g}, weekend neuro on sat and sun):
+With `cover` and `rota` as in `scenario.yaml` (reports_per_session {REPORTS_PER_SESSION:g}, min_ratio
+{MIN_RATIO:g}, weekend neuro on sat and sun, one weekend in {WEEKEND_ONE_IN}: a weekend day's capacity
+is a {WEEKEND_ONE_IN}th of the rostered sessions):
 
 - **Alone, {len(c['alone_fail'])} of {n} trusts ({len(c['alone_fail']) / n:.0%}) fail weekend cover**:
   {c['alone_low_weekend']} are below the ratio on sat/sun and {c['alone_missing_neuro']} have no
@@ -766,8 +795,8 @@ With `cover` as in `scenario.yaml` (reports_per_session {REPORTS_PER_SESSION:g},
 - **Pooled with every trust within {MAX_DISTANCE_KM:g} km, {n - len(c['pooled_fail'])} of {n}
   ({(n - len(c['pooled_fail'])) / n:.0%}) pass** on sat and sun (national weekend capacity is
   {c['weekend_ratio']:.2f} of weekend demand).
-- A greedy witness plan meets cover, the {MAX_DISTANCE_KM:g} km clique rule, at most {MAX_SIZE} trusts
-  and a shared go-live window per group: {m['procurements']} procurements
+- A greedy witness plan meets cover, a weekend rota for every group, the {MAX_DISTANCE_KM:g} km
+  clique rule, at most {MAX_SIZE} trusts and a shared go-live window per group: {m['procurements']} procurements
   (group sizes {', '.join(f'{k}: {v}' for k, v in sorted(sizes.items(), key=lambda kv: int(kv[0])))}),
   {len(f['orphans'])} trusts left over. Going live nearest their contract ends they would peak at
   {m['natural_peak']} go-to-markets in one quarter; they can be scheduled with

@@ -27,6 +27,7 @@ from ..errors import ConsortiaError
 from ..geo import haversine_km
 from ..scenario import DAYS, WEEKEND, Planning, scenario_from_dict
 from ..timing import Calendar, add_months
+from ..weekend import Staff, WeekendRules, periodic_rota
 
 __all__ = ["TRUST_COLUMNS", "ROSTER_COLUMNS", "DEMAND_COLUMNS", "SUBSPECIALTIES", "ENGLAND_BOUNDS",
            "DEFAULT_REGIONS", "BENCHMARK_SCENARIO", "format_number", "write_csv", "capacity_by_trust",
@@ -79,24 +80,32 @@ def write_csv(path: Path, columns: Iterable[str], rows: list[dict]) -> None:
 # The cover rule on plain rows
 
 
-def capacity_by_trust(rosters: list[dict], reports_per_session: float) -> dict[str, list[float]]:
-    """Reports each trust's radiologists can produce per day (mon..sun)."""
+def capacity_by_trust(rosters: list[dict], reports_per_session: float, window: int = 1) -> dict[str, list[float]]:
+    """Reports each trust's radiologists can produce per day (mon..sun); on sat and sun per weekend
+    of the rota's duty ``window`` (each radiologist on duty one weekend in ``rota.one_in``)."""
     out: dict[str, list[float]] = {}
     for row in rosters:
         cap = out.setdefault(row["trust"], [0.0] * 7)
         for k, day in enumerate(DAYS):
-            cap[k] += float(row[day]) * reports_per_session
+            cap[k] += float(row[day]) * reports_per_session / (window if day in WEEKEND else 1)
+    return out
+
+
+def weekend_holders(rosters: list[dict]) -> dict[str, dict[tuple[str, str], int]]:
+    """Per trust, how many radiologists of each subspecialty have sessions on sat and on sun."""
+    out: dict[str, dict[tuple[str, str], int]] = {}
+    for row in rosters:
+        held = out.setdefault(row["trust"], {})
+        for s in filter(None, row["subspecialties"].split(";")):
+            for day in WEEKEND:
+                if float(row[day]) > 0:
+                    held[s, day] = held.get((s, day), 0) + 1
     return out
 
 
 def weekend_cover(rosters: list[dict]) -> dict[str, set[tuple[str, str]]]:
     """(subspecialty, day) pairs each trust covers on sat and sun."""
-    out: dict[str, set[tuple[str, str]]] = {}
-    for row in rosters:
-        subs = [s for s in row["subspecialties"].split(";") if s]
-        covered = out.setdefault(row["trust"], set())
-        covered.update((s, day) for s in subs for day in WEEKEND if float(row[day]) > 0)
-    return out
+    return {trust: set(held) for trust, held in weekend_holders(rosters).items()}
 
 
 def demand_by_trust(demand: list[dict]) -> dict[str, list[float]]:
@@ -115,26 +124,39 @@ def cover_ratios(members: Iterable[str], capacity: dict, demand: dict) -> list[f
     return ratios
 
 
-def weekend_missing(members: Iterable[str], covered: dict, required: Iterable[str]) -> list[str]:
-    """Required ``subspecialty@day`` pairs no member covers."""
-    pooled = set().union(*(covered.get(m, set()) for m in members))
-    return [f"{s}@{day}" for s in required for day in WEEKEND if (s, day) not in pooled]
+def weekend_missing(members: Iterable[str], holders: dict, required: Iterable[str], window: int = 1) -> list[str]:
+    """Required ``subspecialty@day`` pairs with fewer holders among the members than ``window``."""
+    members = list(members)
+    return [f"{s}@{day}" for s in required for day in WEEKEND
+            if sum(holders.get(m, {}).get((s, day), 0) for m in members) < window]
 
 
-def passes_cover(members: Iterable[str], capacity: dict, demand: dict, covered: dict,
-                 min_ratio: float, required: Iterable[str]) -> bool:
-    """Whether a consortium of ``members`` meets the hard cover rule on all seven days."""
+def passes_cover(members: Iterable[str], capacity: dict, demand: dict, holders: dict,
+                 min_ratio: float, required: Iterable[str], window: int = 1) -> bool:
+    """Whether a consortium of ``members`` meets the counting rules of hard cover on all seven days
+    (``capacity`` from :func:`capacity_by_trust` with the same ``window``)."""
     members = list(members)
     return (all(r >= min_ratio - 1e-9 for r in cover_ratios(members, capacity, demand))
-            and not weekend_missing(members, covered, required))
+            and not weekend_missing(members, holders, required, window))
 
 
-def fails_weekend_alone(code: str, capacity: dict, demand: dict, covered: dict,
-                        min_ratio: float, required: Iterable[str]) -> bool:
+def fails_weekend_alone(code: str, capacity: dict, demand: dict, holders: dict,
+                        min_ratio: float, required: Iterable[str], window: int = 1) -> bool:
     """Whether a trust on its own misses the ratio on sat or sun or a required weekend subspecialty."""
     ratios = cover_ratios([code], capacity, demand)
     return (any(ratios[DAYS.index(d)] < min_ratio - 1e-9 for d in WEEKEND)
-            or bool(weekend_missing([code], covered, required)))
+            or bool(weekend_missing([code], holders, required, window)))
+
+
+def rota_staff(rosters: list[dict]) -> dict[str, list[Staff]]:
+    """Each trust's radiologists with weekend sessions, as the weekend rota reads them."""
+    out: dict[str, list[Staff]] = {}
+    for row in rosters:
+        if float(row["sat"]) > 0 or float(row["sun"]) > 0:
+            out.setdefault(row["trust"], []).append(
+                Staff(row["trust"], row["radiologist"], tuple(sorted(filter(None, row["subspecialties"].split(";")))),
+                      (float(row["sat"]), float(row["sun"]))))
+    return out
 
 
 def windows(trusts: list[dict], planning: Planning) -> dict[str, set[int]]:
@@ -146,27 +168,40 @@ def windows(trusts: list[dict], planning: Planning) -> dict[str, set[int]]:
 def witness_groups(trusts: list[dict], rosters: list[dict], demand: list[dict], *,
                    planning: Planning, max_distance_km: float, max_size: int,
                    reports_per_session: float, min_ratio: float,
-                   weekend_subspecialties: Iterable[str]) -> tuple[list[list[str]], list[str]]:
-    """A greedy partition meeting hard cover, clique distance, size and shared go-live windows.
+                   weekend_subspecialties: Iterable[str],
+                   rota: WeekendRules | None = None) -> tuple[list[list[str]], list[str]]:
+    """A greedy partition meeting hard cover, clique distance, size and shared go-live windows,
+    and, with ``rota``, a weekend rota for every group (a periodic one, which is enough to prove
+    that a rota exists: :func:`consortia.weekend.periodic_rota`).
 
     Returns ``(groups, orphans)``: every trust that passes cover alone is a group of one or a
     member of a larger group; ``orphans`` are trusts the greedy pass could place nowhere. An
     empty ``orphans`` proves a hard-cover plan exists when the market capacity is unlimited.
     """
     required = list(weekend_subspecialties)
-    capacity = capacity_by_trust(rosters, reports_per_session)
+    window = rota.window if rota is not None else 1
+    capacity = capacity_by_trust(rosters, reports_per_session, window)
     need = demand_by_trust(demand)
-    covered = weekend_cover(rosters)
-    window = windows(trusts, planning)
+    holders = weekend_holders(rosters)
+    staff = rota_staff(rosters)
+    window_of = windows(trusts, planning)
     where = {t["code"]: (float(t["lat"]), float(t["lon"])) for t in trusts}
     codes = sorted(where)
 
     def dist(a: str, b: str) -> float:
         return haversine_km(*where[a], *where[b])
 
+    def rostered(group: list[str]) -> bool:
+        if rota is None:
+            return True
+        team = [s for m in group for s in staff.get(m, [])]
+        weekend = {m: (need.get(m, [0.0] * 7)[5], need.get(m, [0.0] * 7)[6]) for m in group}
+        return periodic_rota(team, weekend, rota) is not None
+
     def ok(group: list[str]) -> bool:
-        return (bool(set.intersection(*(window[m] for m in group)))
-                and passes_cover(group, capacity, need, covered, min_ratio, required))
+        return (bool(set.intersection(*(window_of[m] for m in group)))
+                and passes_cover(group, capacity, need, holders, min_ratio, required, window)
+                and rostered(group))
 
     def surplus(code: str) -> float:
         return min(capacity.get(code, [0.0] * 7)[k] - min_ratio * need.get(code, [0.0] * 7)[k]
@@ -240,9 +275,17 @@ def _contract_ends(rng: random.Random, n: int, start: dt.date, periods: int,
     return ends
 
 
-def _roster(rng: random.Random, code: str, size: float, hub: bool, demand_weekday: float,
-            demand_weekend: float, subspecialties: tuple[str, ...],
-            reports_per_session: float) -> list[dict]:
+WEEKEND_SHARE = 0.25
+"""Weekend-day demand as a share of weekday demand (synthetic instances)."""
+DUTY_WINDOW = 8
+"""Weekend duty one weekend in this many (the default ``rota.one_in``); hubs hold this many
+weekend neuroradiologists, so a consortium with a hub can staff neuro every weekend."""
+
+
+def _roster(rng: random.Random, code: str, size: float, hub: bool, subspecialties: tuple[str, ...]) -> list[dict]:
+    """One trust's radiologists. A roster's sat/sun value is what a radiologist gives that day
+    when on weekend duty (one weekend in ``rota.one_in``): a hub puts everyone on its weekend
+    rota with 3 sessions a duty day, other trusts most of their radiologists with 2."""
     n = max(2, round(size))
     others = [s for s in subspecialties if s != "neuro"]
     rows = []
@@ -250,21 +293,13 @@ def _roster(rng: random.Random, code: str, size: float, hub: bool, demand_weekda
         subs = []
         if rng.random() < 0.4 + 0.4 * hub:
             subs.append(rng.choice(others))
+        on_rota = hub or rng.random() < 0.8
+        duty = float(3 if hub else 2) if on_rota else 0.0
         rows.append({"trust": code, "radiologist": f"{code}-R{k + 1:02d}", "subs": subs,
-                     "days": [float(rng.choice((1, 1, 1, 2))) for _ in range(5)] + [0.0, 0.0]})
+                     "days": [float(rng.choice((1, 1, 1, 2))) for _ in range(5)] + [duty, duty]})
     if hub and "neuro" in subspecialties:
-        rows[0]["subs"] = ["neuro"]
-    target = (1.5 if hub else 0.4) * demand_weekend / reports_per_session
-    for day in (5, 6):
-        order = rows[:1] if hub else []
-        order += rng.sample(rows, len(rows))
-        given = 0.0
-        for row in order:
-            if given >= target and given > 0:
-                break
-            if row["days"][day] == 0:
-                row["days"][day] = 1.0
-                given += 1.0
+        for row in rows[:DUTY_WINDOW]:
+            row["subs"] = ["neuro"]
     for row in rows:
         row["subspecialties"] = ";".join(sorted(set(row.pop("subs"))))
         for k, day in enumerate(DAYS):
@@ -300,12 +335,11 @@ def synthetic_tables(n_trusts: int, seed: int, *, start: dt.date = dt.date(2013,
         hub = rng.random() < 0.25
         size = rng.lognormvariate(math.log(30 if hub else 15), 0.3)
         weekday = round(size * rng.uniform(18, 22), 1)
-        weekend = round(weekday * 0.35, 1)
+        weekend = round(weekday * WEEKEND_SHARE, 1)
         trusts.append({"code": code, "name": f"Fictional Trust {i + 1:03d} (synthetic)",
                        "lat": lat, "lon": lon, "contract_end": ends[i].isoformat(), "region": region})
         demand.append({"trust": code, **{d: weekday for d in DAYS[:5]}, "sat": weekend, "sun": weekend})
-        rosters.extend(_roster(rng, code, size, hub, weekday, weekend, tuple(subspecialties),
-                               BENCHMARK_SCENARIO["cover"]["reports_per_session"]))
+        rosters.extend(_roster(rng, code, size, hub, tuple(subspecialties)))
     return {"trusts": trusts, "rosters": rosters, "demand": demand}
 
 
@@ -325,24 +359,36 @@ def _apply_overrides(data: dict, overrides: dict) -> dict:
 
 
 def _repair(tables: dict, scenario) -> None:
-    """Give orphan trusts (no group can cover them) a self-sufficient rota on their first radiologist."""
+    """Give orphan trusts (no group can cover them) a weekend rota of their own: every radiologist
+    on it with the required subspecialties and enough sessions, and locum rows up to the duty
+    window where the trust has fewer radiologists."""
     cover = scenario.cover
+    rules = WeekendRules.of(scenario) if scenario.rota.required else None
+    window = rules.window if rules else 1
     _, orphans = witness_groups(
         tables["trusts"], tables["rosters"], tables["demand"], planning=scenario.planning,
         max_distance_km=scenario.network.max_distance_km, max_size=scenario.consortium.max_size,
         reports_per_session=cover.reports_per_session, min_ratio=cover.min_ratio,
-        weekend_subspecialties=cover.weekend_subspecialties)
+        weekend_subspecialties=cover.weekend_subspecialties, rota=rules)
     need = demand_by_trust(tables["demand"])
     for code in orphans:
         rows = [r for r in tables["rosters"] if r["trust"] == code]
-        first = rows[0]
-        subs = set(filter(None, first["subspecialties"].split(";"))) | set(cover.weekend_subspecialties)
-        first["subspecialties"] = ";".join(sorted(subs))
+        while len(rows) < window:
+            locum = {"trust": code, "radiologist": f"{code}-L{len(rows) + 1:02d}", "subspecialties": "",
+                     **{day: 0.0 for day in DAYS}}
+            tables["rosters"].append(locum)
+            rows.append(locum)
+        for row in rows:
+            subs = set(filter(None, row["subspecialties"].split(";"))) | set(cover.weekend_subspecialties)
+            row["subspecialties"] = ";".join(sorted(subs))
         for k, day in enumerate(DAYS):
-            if day in WEEKEND and first[day] == 0:
-                first[day] = 1.0
             sessions = math.ceil(cover.min_ratio * need[code][k] / cover.reports_per_session - 1e-9)
-            first[day] += max(0.0, sessions - sum(r[day] for r in rows))
+            if day in WEEKEND:
+                each = max(1.0, float(sessions))  # one radiologist on duty covers a weekend day
+                for row in rows:
+                    row[day] = max(row[day], each)
+            else:
+                rows[0][day] += max(0.0, sessions - sum(r[day] for r in rows))
 
 
 def write_instance(folder: str | Path, n_trusts: int, seed: int, **scenario_overrides: Any) -> Path:

@@ -78,7 +78,7 @@ def _resolve_input(kind: str, raw: Any, plan_dir: Path, sha: str | None, plan_fi
     return found[0], False
 
 
-def _first_saturday(date: dt.date) -> dt.date:
+def first_saturday(date: dt.date) -> dt.date:
     return date + dt.timedelta(days=(5 - date.weekday()) % 7)
 
 
@@ -184,7 +184,7 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
         except ValueError:
             raise ConsortiaError(f"expected a date, got {row['go_live']!r}", file=str(table), row=number,
                                  column="go_live") from None
-        start = rules.start or _first_saturday(go_live)
+        start = rules.start or first_saturday(go_live)
         staff = tuple(s for m in members for s in sorted(by_trust.get(m, []), key=lambda s: s.radiologist))
         tasks.append(Task(row["consortium"], members, go_live, start, staff,
                           {m: (demand[m][sat], demand[m][sun]) for m in members}, rules))

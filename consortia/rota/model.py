@@ -26,11 +26,9 @@ sessions (generic or of a required subspecialty) and slack in the trust-share ru
 minimises them: its solution names the weekend, the day, the subspecialty or the reports short
 and the smallest fix (e.g. "1 more neuro session every other Sunday").
 
-Capacity note: the plan's cover rule counts each radiologist's weekend roster sessions as
-available *every* weekend. Under "one weekend in k" a radiologist gives those sessions on at
-most one weekend in k, so the weekend capacity a rota can use is about 1/k of what the plan
-counted; a consortium that passes the plan's cover rule may well not be rosterable. The
-diagnosis says so with the numbers (the capacity bound per day).
+The rules are the ones every plan is held to (:mod:`consortia.weekend`): a plan accepts only
+consortia for which such a rota exists, so every consortium of a plan solved with
+``rota.required`` can be rostered; this program adds the fairness objective.
 """
 
 from __future__ import annotations
@@ -43,14 +41,16 @@ from typing import Any
 
 import pulp
 
-from ..scenario import Solver, setting
+from ..scenario import Rota, Solver
 from ..solver import run_solver
 from ..status import Status
+from ..weekend import RotaProgram, Staff, WeekendRules, build_rota_program
+from ..weekend import demand_shares as weekend_shares
+from ..weekend import need_sessions as weekend_need
 
 __all__ = ["Rota", "RotaRules", "Staff", "Task", "Duty", "ConsortiumRota", "RotaRun", "RotaProgram",
-           "need_sessions", "demand_shares", "build_duties_model", "build_gaps_model", "solve_program",
-           "duties_of", "weekends_worked", "rule_weekend_worked", "rule_one_weekend_in_k",
-           "rule_interchangeable_order", "rule_weekend_subspecialties", "rule_weekend_demand", "rule_trust_share",
+           "need_sessions", "demand_shares", "FairRota", "build_duties_model", "build_gaps_model", "solve_program",
+           "duties_of", "weekends_worked",
            "WEEKEND_DAYS", "DAY_NAMES", "ROSTERED"]
 
 WEEKEND_DAYS = ("sat", "sun")
@@ -60,39 +60,6 @@ DAY_NAMES = {"sat": "Saturday", "sun": "Sunday"}
 ROSTERED = Status.HAS_PLAN
 
 EPS = 1e-6
-
-
-def _whole(v):
-    return (isinstance(v, int) and v >= 1) or "must be a whole number >= 1"
-
-
-def _k(v):
-    return v >= 2 or ("must be >= 2: a radiologist never works two weekends in a row, so 2 "
-                      "(every other weekend at most) is the most often anyone can work")
-
-
-def _fraction(v):
-    return 0 <= v <= 1 or "must be between 0 and 1"
-
-
-def _positive(v):
-    return v > 0 or "must be > 0"
-
-
-@dataclass(frozen=True)
-class Rota:
-    """The ``rota`` settings: the YAML section (``settings.rota`` of a plan) and CLI defaults."""
-
-    weeks: int = setting(8, doc="consecutive weekends to roster", unit="weekends", check=_whole)
-    one_in: int = setting(4, doc="a radiologist works at most one weekend in any `one_in` consecutive "
-                                 "weekends (so never two in a row)", unit="weekends", check=_k)
-    tolerance: float = setting(0.10, doc="a trust's share of its consortium's weekend sessions may differ "
-                                         "from its share of the weekend demand by at most this "
-                                         "(0.1 = 10 percentage points)", check=_fraction)
-    start: dt.date | None = setting(None, doc="first Saturday of every consortium's rota; null = the "
-                                              "first Saturday on or after each consortium's go-live")
-    time_limit: float = setting(60.0, doc="solver time limit per consortium (and again for a "
-                                          "diagnosis)", unit="s", check=_positive)
 
 
 @dataclass(frozen=True)
@@ -108,21 +75,17 @@ class RotaRules:
     start: dt.date | None
     time_limit: float
 
+    @property
+    def weekend(self) -> WeekendRules:
+        """The rules a plan's consortia are held to (:mod:`consortia.weekend`)."""
+        return WeekendRules(self.weeks, self.one_in, self.tolerance, self.reports_per_session, self.min_ratio,
+                            self.weekend_subspecialties)
+
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["weekend_subspecialties"] = list(self.weekend_subspecialties)
         d["start"] = self.start.isoformat() if self.start else None
         return d
-
-
-@dataclass(frozen=True)
-class Staff:
-    """A radiologist with weekend availability: sessions on (sat, sun)."""
-
-    trust: str
-    radiologist: str
-    subspecialties: tuple[str, ...]
-    sessions: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -207,154 +170,32 @@ class RotaRun:
     scenario: str = ""
 
 # ---------------------------------------------------------------------------------------------
-# The integer programs
-
-
-# ---------------------------------------------------------------------------------------------
-# The integer programs
+# The integer programs: the weekend rota's rules (consortia.weekend) with an objective
 
 
 def need_sessions(task: Task) -> tuple[float, float]:
     """Sessions needed on (sat, sun) of every weekend: ratio x pooled demand / reports per session."""
-    r = task.rules
-    return tuple(r.min_ratio * sum(task.demand[m][d] for m in task.members) / r.reports_per_session
-                 for d in range(2))
+    return weekend_need(task.demand, task.rules.weekend)
 
 
 def demand_shares(task: Task) -> dict[str, float] | None:
     """Each member's share of the consortium's weekend (sat + sun) demand; None without demand."""
-    total = sum(sum(task.demand[m]) for m in task.members)
-    if total <= 0:
-        return None
-    return {m: sum(task.demand[m]) / total for m in task.members}
+    return weekend_shares(task.demand)
 
 
 @dataclass
-class RotaProgram:
-    """One rota integer program and its variables, filled in by the ``rule_*`` functions."""
+class FairRota(RotaProgram):
+    """The rota program with the variables of its fairness objective."""
 
-    problem: Any                                     # pulp.LpProblem
-    x: dict                                          # (radiologist, weekend, day) -> on duty
-    z: dict                                          # (radiologist, weekend) -> works that weekend
-    elastic: bool = False                            # the gaps program: shortfalls may be bought
-    extra: dict = field(default_factory=dict)        # gaps: (weekend, day) -> extra generic sessions
-    extra_sub: dict = field(default_factory=dict)    # gaps: (subspecialty, weekend, day) -> one extra session
-    over: dict = field(default_factory=dict)         # gaps: trust -> share above the tolerance
-    under: dict = field(default_factory=dict)        # gaps: trust -> share below the tolerance
-    top: Any = None                                  # duties: the most weekends anyone works
-    low: Any = None                                  # duties: the fewest weekends anyone works
-    total: Any = None                                # duties: person-weekends
+    top: Any = None                                  # the most weekends anyone works
+    low: Any = None                                  # the fewest weekends anyone works
+    total: Any = None                                # person-weekends
 
 
-def _variables(task: Task, elastic: bool) -> RotaProgram:
-    """The duty variables: x (a radiologist on one weekend day) and z (works that weekend)."""
-    n = task.rules.weeks
-    prob = pulp.LpProblem(f"rota_{'gaps' if elastic else 'duties'}", pulp.LpMinimize)
-    x, z = {}, {}
-    for i, s in enumerate(task.staff):
-        for w in range(n):
-            z[i, w] = prob.add_variable(f"z_{i}_{w}", 0, 1, pulp.LpBinary)
-            for d in range(2):
-                if s.sessions[d] > 0:
-                    x[i, w, d] = prob.add_variable(f"x_{i}_{w}_{d}", 0, 1, pulp.LpBinary)
-    return RotaProgram(prob, x, z, elastic=elastic)
-
-
-def rule_weekend_worked(p: RotaProgram, i: int, w: int) -> None:
-    """Radiologist ``i`` works weekend ``w`` exactly when on duty on one of its days."""
-    days = [p.x[i, w, d] for d in range(2) if (i, w, d) in p.x]
-    for v in days:
-        p.problem += p.z[i, w] >= v
-    p.problem += p.z[i, w] <= pulp.lpSum(days)
-
-
-def rule_one_weekend_in_k(p: RotaProgram, task: Task, i: int) -> None:
-    """Radiologist ``i`` works at most one weekend in any ``one_in`` consecutive weekends."""
-    n, k = task.rules.weeks, task.rules.one_in
-    for w0 in range(max(1, n - k + 1)):
-        p.problem += pulp.lpSum(p.z[i, w] for w in range(w0, min(n, w0 + k))) <= 1
-
-
-def rule_interchangeable_order(p: RotaProgram, task: Task) -> None:
-    """Symmetry: radiologists of one trust with the same weekend sessions and the same required
-    subspecialties are interchangeable, so order them by weekends worked (valid for every rota)."""
-    n = task.rules.weeks
-    classes: dict[tuple, list[int]] = {}
-    for i, s in enumerate(task.staff):
-        key = (s.trust, s.sessions, tuple(x for x in task.rules.weekend_subspecialties if x in s.subspecialties))
-        classes.setdefault(key, []).append(i)
-    for group in classes.values():
-        for a, b in zip(group, group[1:]):
-            p.problem += pulp.lpSum(p.z[a, w] for w in range(n)) >= pulp.lpSum(p.z[b, w] for w in range(n))
-
-
-def rule_weekend_subspecialties(p: RotaProgram, task: Task, w: int, d: int) -> None:
-    """Every required weekend subspecialty has a session on day ``d`` of weekend ``w`` (the gaps
-    program may buy one extra session of it)."""
-    staff = task.staff
-    for sub in task.rules.weekend_subspecialties:
-        cover = pulp.lpSum(p.x[i, w, d] for i, s in enumerate(staff) if (i, w, d) in p.x and sub in s.subspecialties)
-        if p.elastic:
-            p.extra_sub[sub, w, d] = p.problem.add_variable(f"f_{len(p.extra_sub)}", 0, 1, pulp.LpBinary)
-            cover = cover + p.extra_sub[sub, w, d]
-        p.problem += cover >= 1
-
-
-def rule_weekend_demand(p: RotaProgram, task: Task, w: int, d: int, need: float) -> None:
-    """Sessions on day ``d`` of weekend ``w`` meet ``need`` (ratio x pooled demand / reports per
-    session); the gaps program may buy extra sessions."""
-    staff = task.staff
-    given = pulp.lpSum(staff[i].sessions[d] * p.x[i, w, d] for i in range(len(staff)) if (i, w, d) in p.x)
-    if p.elastic:
-        p.extra[w, d] = p.problem.add_variable(f"e_{w}_{d}", 0, None, pulp.LpInteger)
-        subs = [p.extra_sub[sub, w, d] for sub in task.rules.weekend_subspecialties]
-        given = given + p.extra[w, d] + pulp.lpSum(subs)
-    if need > EPS:
-        p.problem += given >= need - EPS
-
-
-def rule_trust_share(p: RotaProgram, task: Task) -> None:
-    """Each member's share of the weekend sessions is within ``tolerance`` of its share of the
-    weekend demand (the gaps program may exceed it at a cost)."""
-    shares = demand_shares(task) if len(task.members) > 1 else None
-    if shares is None:
-        return
-    staff, tolerance = task.staff, task.rules.tolerance
-    sessions = {m: pulp.lpSum(staff[i].sessions[d] * v for (i, w, d), v in p.x.items() if staff[i].trust == m)
-                for m in task.members}
-    total = pulp.lpSum(sessions.values())
-    for m in task.members:
-        up = sessions[m] - shares[m] * total - tolerance * total
-        down = shares[m] * total - sessions[m] - tolerance * total
-        if p.elastic:
-            p.over[m] = p.problem.add_variable(f"u_{len(p.over)}", 0)
-            p.under[m] = p.problem.add_variable(f"v_{len(p.under)}", 0)
-            up, down = up - p.over[m], down - p.under[m]
-        p.problem += up <= 0
-        p.problem += down <= 0
-
-
-def _rules(p: RotaProgram, task: Task) -> None:
-    """Every rule of the rota, in the order the program holds them."""
-    n = task.rules.weeks
-    for i in range(len(task.staff)):
-        for w in range(n):
-            rule_weekend_worked(p, i, w)
-        rule_one_weekend_in_k(p, task, i)
-    rule_interchangeable_order(p, task)
-    need = need_sessions(task)
-    for w in range(n):
-        for d in range(2):
-            rule_weekend_subspecialties(p, task, w, d)
-            rule_weekend_demand(p, task, w, d, need[d])
-    rule_trust_share(p, task)
-
-
-def build_duties_model(task: Task) -> RotaProgram:
+def build_duties_model(task: Task) -> FairRota:
     """The rota program: every rule hard; minimise the most weekends anyone works, then the
     person-weekends (stage 2, in :func:`consortia.rota.roster.roster`, raises the fewest)."""
-    p = _variables(task, elastic=False)
-    _rules(p, task)
+    p = build_rota_program(task.staff, task.demand, task.rules.weekend, name="rota_duties", program=FairRota)
     n = task.rules.weeks
     worked = {i: pulp.lpSum(p.z[i, w] for w in range(n)) for i in range(len(task.staff))}
     p.top = p.problem.add_variable("most_weekends", 0, n, pulp.LpInteger)
@@ -374,8 +215,7 @@ def build_gaps_model(task: Task) -> RotaProgram:
     """The gaps program: the same rules with extra sessions and share slack for sale; minimise
     them, then (weight 1e-3) the peak of extra sessions on any one day, so a structural shortage
     reads as "n more every Sunday"."""
-    p = _variables(task, elastic=True)
-    _rules(p, task)
+    p = build_rota_program(task.staff, task.demand, task.rules.weekend, elastic=True, name="rota_gaps")
     peak = [p.problem.add_variable(f"peak_{d}", 0) for d in range(2)]
     for (w, d), v in p.extra.items():
         p.problem += peak[d] >= v + pulp.lpSum(f for (sub, ww, dd), f in p.extra_sub.items() if (ww, dd) == (w, d))

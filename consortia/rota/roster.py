@@ -4,14 +4,16 @@ consortium of a plan folder in parallel worker processes."""
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import multiprocessing
 import os
 import time
 from pathlib import Path
 
 from ..status import Status
+from ..weekend import weekend_demand, weekend_staff
 from .diagnosis import capacity_bounds, diagnose
-from .io import load_tasks
+from .io import first_saturday, load_tasks, rules_from
 from .model import (
     ROSTERED,
     ConsortiumRota,
@@ -23,7 +25,7 @@ from .model import (
     weekends_worked,
 )
 
-__all__ = ["roster", "solve_rota"]
+__all__ = ["roster", "solve_rota", "rota_diagnosis"]
 
 
 def roster(task: Task) -> ConsortiumRota:
@@ -61,6 +63,18 @@ def roster(task: Task) -> ConsortiumRota:
     diagnose(task, result, bounds, outcome)
     result.seconds = time.perf_counter() - started
     return result
+
+def rota_diagnosis(scenario, instance, cid: str, members, go_live=None) -> ConsortiumRota:
+    """The rota of one consortium of a proposal under the scenario's ``rota`` and ``cover``
+    settings: a rota, or the diagnosis of what is short (which day, how many reports or which
+    subspecialty, the smallest fix)."""
+    rules = rules_from(scenario.to_dict(), file=str(scenario.source or "scenario"))
+    day = go_live or scenario.planning.start
+    start = rules.start or first_saturday(day if isinstance(day, dt.date) else scenario.planning.start)
+    members = tuple(members)
+    task = Task(cid, members, day, start, weekend_staff(instance, members), weekend_demand(instance, members), rules)
+    return roster(task)
+
 
 # ---------------------------------------------------------------------------------------------
 # Running every consortium

@@ -34,7 +34,7 @@ __all__ = ["SETTINGS", "RATIO_STEP", "Relaxation", "candidates", "smallest_relax
            "relaxation_lines"]
 
 SETTINGS = ("network.max_distance_km", "planning.max_extension_months", "planning.max_early_exit_months",
-            "market.capacity", "consortium.max_size", "cover.min_ratio")
+            "market.capacity", "consortium.max_size", "cover.min_ratio", "rota.one_in", "rota.tolerance")
 RATIO_STEP = 0.01
 """cover.min_ratio is searched on this grid (rounded down, so the reported ratio gives a plan)."""
 
@@ -132,6 +132,13 @@ def candidates(scenario: Scenario, instance: Instance, setting: str) -> list:
             return []
         steps = math.ceil(s.cover.min_ratio / RATIO_STEP)
         return [round(k * RATIO_STEP, 10) for k in range(steps - 1, -1, -1)]
+    if setting in ("rota.one_in", "rota.tolerance"):
+        if s.cover.mode == "soft" or not s.rota.required:
+            return []
+        if setting == "rota.one_in":  # weekend duty more often: one weekend in fewer
+            return list(range(s.rota.one_in - 1, 1, -1))
+        steps = math.ceil((1.0 - s.rota.tolerance) / 0.05 - 1e-9)
+        return [round(min(1.0, s.rota.tolerance + k * 0.05), 10) for k in range(1, steps + 1)]
     raise ValueError(setting)
 
 
