@@ -33,6 +33,7 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
+from .enumeration import Enumerator, prove
 from .errors import ConsortiaError
 from .model import TrustFacts
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
@@ -49,6 +50,14 @@ CUT_VIOLATION = 0.05
 """How far the LP must break a subset-row cut before the cut is added."""
 CUTS_PER_ROUND = 100
 """Most subset-row cuts added after one converged round."""
+PRICING_KEEP = 2
+"""Columns kept per period and lowest-listed trust by one round of pricing by enumeration."""
+PRICING_NODES = 2_000_000
+"""Search nodes per period and lowest-listed trust in one round of pricing by enumeration
+(beyond them that round gives no bound, but still adds the columns found)."""
+GENERATION_SHARE = 0.6
+"""Share of the time limit column generation may use before the enumeration stages (method
+``enumerate``)."""
 
 
 @dataclass(frozen=True)
@@ -77,26 +86,24 @@ class ColumnOutcome:
     integer_seconds: float = 0.0
     message: str = ""
     cuts: int = 0
-
-
-AUTO_FROM = 200
-"""``solver.method: auto`` uses column generation from this many planned trusts up."""
+    pools: tuple[int, ...] = ()
 
 
 def choose_method(scenario: Scenario, trusts: int) -> str:
-    """'compact' or 'columns' for a scenario with ``trusts`` planned trusts (see ``solver.method``).
+    """'compact', 'columns' or 'enumerate' for a scenario with ``trusts`` planned trusts (see
+    ``solver.method``).
 
-    Raises :class:`ConsortiaError` when 'columns' is asked for a scenario it cannot solve.
+    Raises :class:`ConsortiaError` when a column method is asked for a scenario it cannot solve.
     """
     method = scenario.solver.method
     reason = unsupported(scenario)
     if not uses_highs(scenario.solver):
         reason = reason or f"solver.name is {scenario.solver.name!r} (column generation runs on HiGHS)"
-    if method == "columns" and reason:
+    if method in ("columns", "enumerate") and reason:
         raise ConsortiaError(f"column generation cannot solve this scenario: {reason}; use solver.method "
                              "'compact' or 'auto'", key="solver.method")
     if method == "auto":
-        return "columns" if reason is None and trusts >= AUTO_FROM else "compact"
+        return "enumerate" if reason is None else "compact"
     return method
 
 
@@ -272,21 +279,28 @@ class _State:
     pricing_seconds: float = 0.0
     message: str = "time limit reached while generating columns"
     infeasible: bool = False
+    prices: Prices | None = None
+    converged: bool = False
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
 
 def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
-                     progress: Callable[[Progress], None] | None = None) -> ColumnOutcome:
+                     progress: Callable[[Progress], None] | None = None, method: str = "enumerate"
+                     ) -> ColumnOutcome:
     """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
 
-    The first Ctrl-C stops the generation and picks the best plan from the columns found so far.
+    ``method`` 'enumerate': price by enumeration, then prove the optimum by the enumeration
+    stages of :func:`consortia.enumeration.prove`; 'columns': price by MIPs, then pick the best
+    plan from the generated columns (price and dive). The first Ctrl-C stops the generation
+    and keeps the best plan and a valid bound.
     """
     import highspy
 
     limit = scenario.solver.time_limit
-    run = _State(time.perf_counter(), (1 - INTEGER_SHARE) * limit)
+    share = GENERATION_SHARE if method == "enumerate" else 1 - INTEGER_SHARE
+    run = _State(time.perf_counter(), share * limit)
     order = {c: k for k, c in enumerate(graph.nodes)}
     problem = ColumnRules(scenario, graph, facts, order)
     big = 2.0 * (1 + scenario.consortium.max_size * max((_worst(problem, c) for c in facts), default=1.0))
@@ -298,17 +312,34 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         if f.window:
             master.add((code,), min(f.window, key=lambda p: (f.misalignment[p], p)))
     pricers = [Pricer(problem, m) for m in facts]
+    enumerator = Enumerator(problem, scenario.solver.threads) if method == "enumerate" else None
+    proof = None
     with Interrupt() as interrupt:
         master.interrupt = interrupt
-        _generate(problem, master, pricers, run, progress, interrupt)
-        chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
+        _generate(problem, master, pricers, run, progress, interrupt, enumerator)
+        if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested:
+            t0 = time.perf_counter()
+            proof = prove(enumerator, run.prices, [], [(c.members, c.period) for c in master.columns],
+                          run.started + limit, interrupt)
+            run.pricing_seconds += time.perf_counter() - t0
+        if proof is not None and proof.objective is not None:
+            chosen = [Column(m, t, problem.cost(m, t)) for m, t in proof.chosen]
+            objective, integer_seconds = proof.objective, 0.0
+            if proof.bound is not None:
+                run.bound = proof.bound if proof.proven else max(run.bound or proof.bound, proof.bound)
+            run.message = proof.message
+        else:
+            chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
+            if proof is not None:
+                run.message = proof.message
     if interrupt.requested:
         run.message = "interrupted by the user"
 
     def outcome(status, chosen=(), objective=None, bound=None, gap=None, integer_seconds=0.0, message=""):
         return ColumnOutcome(status, [(c.members, c.period) for c in chosen], objective, bound, gap, run.elapsed(),
                              run.rounds, len(master.columns), run.lp_seconds, run.pricing_seconds, integer_seconds,
-                             message or run.message, len(master.cut_row))
+                             message or run.message, len(master.cut_row),
+                             proof.pools if proof is not None else ())
 
     if run.infeasible:
         return outcome("infeasible", message="no selection of consortia covers every trust")
@@ -407,17 +438,21 @@ def _regenerate(master: _Master, pricers: list[Pricer], taken: set[str], deadlin
 
 
 def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run: _State,
-              progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
+              progress: Callable[[Progress], None] | None, interrupt: Interrupt,
+              enumerator: Enumerator | None = None) -> None:
     """Add columns and cuts until neither helps, time runs out or Ctrl-C; ``run`` records the
-    best Lagrangian bound found.
+    best Lagrangian bound found and the last prices.
 
-    Each round tries greedy pricing first; only when that finds nothing does it solve the
-    pricing MIPs of every medoid, which also gives the bound.
+    Each round tries greedy pricing first; only when that finds nothing does it price exactly,
+    which also gives the bound: by enumeration (the ``PRICING_KEEP`` columns of least reduced
+    cost per period and lowest-listed trust, see :mod:`consortia.enumeration`) when an
+    ``enumerator`` is given, else by the pricing MIPs of every medoid.
     """
     capacity = problem.scenario.market.capacity or 0
     while run.elapsed() < run.stop and not interrupt.requested:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
+        run.prices = prices
         run.lp_seconds += time.perf_counter() - t0
         run.rounds += 1
         t0 = time.perf_counter()
@@ -429,6 +464,14 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
             continue
         lagrange = sum(prices.trust.values()) + capacity * sum(prices.market.values()) + sum(prices.cut.values())
         priced_all = searched_all = True
+        if enumerator is not None:
+            found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=PRICING_NODES,
+                                   deadline=run.started + run.stop)
+            added += sum(master.add(m, t) for m, t, r in sorted(found.columns, key=lambda c: c[2])
+                         if r < -EPS)
+            priced_all = searched_all = found.complete
+            lagrange += sum(min(0.0, v) for v in found.least.values())
+            pricers = []
         for pricer in pricers:
             left = run.stop - run.elapsed()
             if left <= 0 or interrupt.requested:
@@ -455,6 +498,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
             return
         if not master.separate(CUTS_PER_ROUND):
             run.message = "converged: no column prices out and no subset-row cut is broken"
+            run.converged = True
             return
 
 

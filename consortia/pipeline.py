@@ -81,11 +81,11 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     early = quick_causes(scenario, instance, graph)
     limit = scenario.solver.time_limit
     after_columns = None
-    if method == "columns":
+    if method in ("columns", "enumerate"):
         if early:
             return Plan(scenario, "infeasible", diagnosis=tuple(early), excluded=excluded,
-                        solver=_settings_info(scenario, "highs", "columns"))
-        plan = _solve_by_columns(scenario, instance, graph, say)
+                        solver=_settings_info(scenario, "highs", method))
+        plan = _solve_by_columns(scenario, instance, graph, say, method)
         if plan.has_plan:
             return plan
         # the generated columns hold no plan; the compact model proves infeasibility (and
@@ -124,16 +124,19 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
 
 
-def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Plan:
-    """The plan found by column generation (status ``no_solution`` when its columns hold none)."""
+def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method: str) -> Plan:
+    """The plan found by column generation, ``method`` 'columns' or 'enumerate' (status
+    ``no_solution`` when its columns hold none)."""
     started = time.perf_counter()
     facts = trust_facts(scenario, instance, graph)
     say("columns")
-    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e))
-    solver_info = {**_settings_info(scenario, "highs", "columns"), "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
+    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e), method=method)
+    solver_info = {**_settings_info(scenario, "highs", method), "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
+    if method == "enumerate":
+        solver_info["enumerated_pools"] = list(outcome.pools)
     if outcome.status in ("infeasible", "no_solution"):
         return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
     return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)

@@ -62,6 +62,37 @@ class Prices:
         return -math.fsum(self.cut[cut] for cut in touched if in_cut(cut, inside))
 
 
+@dataclass(frozen=True)
+class Floors:
+    """Necessary conditions for a column to be allowed and a lower bound on its cost, as arrays
+    for the enumeration's search (:mod:`consortia.enumeration`); rows in ``index`` order.
+
+    Whatever :meth:`ColumnRules.allows` and :meth:`ColumnRules.cost` become, these must stay
+    true for every ``members`` going live at ``t`` (``tests/test_enumeration.py`` checks them):
+
+    - ``allows(members, t)`` implies: every member has ``t`` in its window, every two members
+      are ``linked``, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every
+      day and their ``cover`` bits together hold every bit of ``need``;
+    - ``cost(members, t) >= sum(member(i, t)) + standalone`` for one member and
+      ``>= sum(member(i, t)) + min over k in members of sum over i of distance[i, k]`` for two or
+      more (every other term of the cost is >= 0).
+    """
+
+    index: dict[str, int]
+    timing: dict[str, dict[int, float]]
+    distance: np.ndarray
+    standalone: float
+    linked: np.ndarray
+    hard: bool
+    net: np.ndarray
+    cover: np.ndarray
+    need: int
+
+    def member(self, code: str, t: int) -> float:
+        """What member ``code`` adds to any consortium's cost at go-live ``t``, at least."""
+        return self.timing[code][t]
+
+
 @dataclass
 class ColumnRules:
     """The data every part of the column generation reads."""
@@ -97,6 +128,30 @@ class ColumnRules:
         if any(not self.partner.get(i, set()) <= set(members) for i in members):
             return False
         return self.scenario.cover.mode == "soft" or covered(self, members)
+
+    def floors(self) -> Floors:
+        """The necessary conditions and cost floors the enumeration prunes with (see :class:`Floors`):
+        keep them valid when changing :meth:`allows` or :meth:`cost`."""
+        w = self.scenario.objective
+        codes = sorted(self.facts, key=self.order.get)
+        index = {c: k for k, c in enumerate(codes)}
+        gi = self.graph.graph["index"]
+        rows = np.array([gi[c] for c in codes], dtype=int)
+        distance = w.distance * np.asarray(self.graph.graph["distance_km"])[np.ix_(rows, rows)]
+        separated = self.graph.graph["separated"]
+        linked = np.zeros((len(codes), len(codes)), dtype=bool)
+        for a, b in self.graph.edges:
+            if a in index and b in index and frozenset((a, b)) not in separated:
+                linked[index[a], index[b]] = linked[index[b], index[a]] = True
+        hard = self.scenario.cover.mode == "hard"
+        required = [(s, day) for s in self.scenario.cover.weekend_subspecialties for day in WEEKEND]
+        if len(required) > 62:
+            required = []  # too many for the bit mask; a weaker (still necessary) test
+        net = np.array([self.facts[c].net for c in codes], dtype=float).reshape(len(codes), 7)
+        cover = np.array([sum(1 << b for b, r in enumerate(required) if r in self.facts[c].weekend)
+                          for c in codes], dtype=np.int64)
+        return Floors(index, {c: {t: w.timing * m for t, m in self.facts[c].misalignment.items()} for c in codes},
+                      distance, float(w.standalone), linked, hard, net, cover, (1 << len(required)) - 1)
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
         """The reduced cost of a column at the given prices."""

@@ -1,0 +1,590 @@
+"""Reduced-cost column enumeration: every consortium (member set x go-live period) whose reduced
+cost at given prices is at most ``delta``, found by a compiled depth-first search.
+
+Why it proves optimality. For any prices (``pi`` per trust, ``mu`` <= 0 per market period,
+``sigma`` <= 0 per subset-row cut), every plan ``x`` costs
+
+    cost(x) = sum over its columns of reduced cost + sum(pi) + sum(mu x columns sent to market
+              in that period) + sum(sigma x columns in the cut)
+           >= sum over its columns of reduced cost + D,   D = sum(pi) + capacity x sum(mu) + sum(sigma).
+
+Each trust is the *lowest-listed member* of at most one column of a plan, so with ``r_s`` the
+least reduced cost of a column whose lowest-listed member is ``s``, ``LB = D + sum_s min(0, r_s)``
+is a valid lower bound (a Lagrangian bound), and a plan holding a column of reduced cost ``r``
+costs at least ``LB + r``. So a plan cheaper than a known plan ``UB`` uses only columns with
+``r <= UB - LB``: the best plan over *all* of those columns is the optimum.
+
+The search runs per go-live period ``t`` and per lowest-listed member ``s``, adding members in
+increasing list order (``max_size`` at most), so each member set is met once. A branch is cut
+when even its best completion cannot reach ``delta``: the partial reduced cost, plus the
+cheapest remaining members (their :meth:`~consortia.pricing.ColumnRules.floors`), plus a lower
+bound on the medoid distance that only grows as members are added, plus the cut prices already
+charged (they only grow too); or when, under hard cover, even every remaining member together
+cannot cover a day. Every set the search keeps is then judged by
+:meth:`~consortia.pricing.ColumnRules.allows` and priced by
+:meth:`~consortia.pricing.ColumnRules.reduced`, the one statement of a column's rules and cost.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .pricing import ColumnRules, Prices
+
+TOL = 1e-7
+"""Slack in every comparison of the search, on the safe side (keeps a set rather than cut it)."""
+CHUNK = 6
+"""Lowest-listed members searched per task (tasks are the unit of parallel work)."""
+
+
+@njit(nogil=True, cache=True)
+def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_alone, min_size, max_size,
+            delta, keep, budget, cut_ptr, cut_idx, cut_price, out_members, out_value, out_start):
+    """Search the sets whose lowest member is each of ``starts`` (local indices of one period).
+
+    ``keep`` > 0 keeps only the ``keep`` sets of least lower bound per start (pricing); 0 keeps
+    every set with lower bound <= ``delta``. Returns (sets written, overflow, best lower bound
+    per start, whether each start's search was complete within ``budget`` nodes).
+    """
+    n = val.shape[0]
+    cap = out_value.shape[0]
+    ncut = cut_price.shape[0]
+    best = np.full(starts.shape[0], np.inf)
+    complete = np.ones(starts.shape[0], dtype=np.bool_)
+    count = 0
+    overflow = False
+    depth = max_size + 1
+    mem = np.zeros(depth, dtype=np.int64)
+    cand = np.zeros((depth, n), dtype=np.int64)
+    ncand = np.zeros(depth, dtype=np.int64)
+    pos = np.zeros(depth, dtype=np.int64)
+    grow = np.zeros(depth, dtype=np.bool_)
+    part = np.zeros(depth)
+    cutpen = np.zeros(depth)
+    netsum = np.zeros((depth, 7))
+    covsum = np.zeros(depth, dtype=np.int64)
+    dsum = np.zeros((depth, n))
+    cnt = np.zeros(ncut, dtype=np.int64)
+    kval = np.zeros(max(keep, 1))
+    kmem = np.full((max(keep, 1), max_size), -1, dtype=np.int64)
+    neg = np.zeros(max_size)
+    for si in range(starts.shape[0]):
+        s = starts[si]
+        nodes = 0
+        kcount = 0
+        thr = delta
+        d = 1
+        mem[0] = s
+        part[1] = val[s]
+        pen = 0.0
+        for q in range(cut_ptr[s], cut_ptr[s + 1]):
+            c = cut_idx[q]
+            cnt[c] += 1
+            if cnt[c] == 2:
+                pen += cut_price[c]
+        cutpen[1] = pen
+        for day in range(7):
+            netsum[1, day] = net[s, day]
+        covsum[1] = cov[s]
+        m = 0
+        for j in range(s + 1, n):
+            if adj[s, j]:
+                cand[1, m] = j
+                m += 1
+        ncand[1] = m
+        dsum[1, s] = 0.0
+        for q in range(m):
+            k = cand[1, q]
+            dsum[1, k] = dist[s, k]
+        evaluate = True
+        while d >= 1:
+            if evaluate:
+                evaluate = False
+                nodes += 1
+                if nodes > budget:
+                    complete[si] = False
+                    break
+                # the set mem[0:d] itself
+                med = 0.0
+                if d >= 2:
+                    med = np.inf
+                    for q in range(d):
+                        if dsum[d, mem[q]] < med:
+                            med = dsum[d, mem[q]]
+                lb = part[d] - mu + cutpen[d] + med
+                if d == 1:
+                    lb += standalone
+                size_ok = (d == 1 and allow_alone) or (d >= 2 and d >= min_size)
+                cover_ok = True
+                if hard:
+                    if covsum[d] & need != need:
+                        cover_ok = False
+                    else:
+                        for day in range(7):
+                            if netsum[d, day] < -TOL:
+                                cover_ok = False
+                                break
+                if size_ok and cover_ok:
+                    if lb < best[si]:
+                        best[si] = lb
+                    if lb <= thr + TOL:
+                        if keep > 0:
+                            if kcount < keep:
+                                slot = kcount
+                                kcount += 1
+                            else:
+                                slot = 0
+                                for q in range(1, keep):
+                                    if kval[q] > kval[slot]:
+                                        slot = q
+                            kval[slot] = lb
+                            for q in range(max_size):
+                                kmem[slot, q] = mem[q] if q < d else -1
+                            if kcount == keep:
+                                thr = kval[0]
+                                for q in range(1, keep):
+                                    if kval[q] > thr:
+                                        thr = kval[q]
+                                if delta < thr:
+                                    thr = delta
+                        else:
+                            if count >= cap:
+                                overflow = True
+                                return count, overflow, best, complete
+                            for q in range(max_size):
+                                out_members[count, q] = mem[q] if q < d else -1
+                            out_value[count] = lb
+                            out_start[count] = si
+                            count += 1
+                # may its supersets reach the threshold?
+                ok = d < max_size and ncand[d] > 0
+                if ok:
+                    room = max_size - d
+                    nneg = 0
+                    lowd = np.inf
+                    for q in range(d):
+                        if dsum[d, mem[q]] < lowd:
+                            lowd = dsum[d, mem[q]]
+                    reach = covsum[d]
+                    for q in range(ncand[d]):
+                        k = cand[d, q]
+                        if dsum[d, k] < lowd:
+                            lowd = dsum[d, k]
+                        reach |= cov[k]
+                        v = val[k]
+                        if v < 0.0:
+                            if nneg < room:
+                                neg[nneg] = v
+                                nneg += 1
+                            else:
+                                worst = 0
+                                for r in range(1, room):
+                                    if neg[r] > neg[worst]:
+                                        worst = r
+                                if v < neg[worst]:
+                                    neg[worst] = v
+                    total = 0.0
+                    for r in range(nneg):
+                        total += neg[r]
+                    if d == 1:
+                        lowd = 0.0
+                    bound = part[d] - mu + cutpen[d] + lowd + total
+                    ok = bound <= thr + TOL
+                    if ok and hard:
+                        if reach & need != need:
+                            ok = False
+                        else:
+                            for day in range(7):
+                                top = netsum[d, day]
+                                for q in range(ncand[d]):
+                                    x = net[cand[d, q], day]
+                                    if x > 0.0:
+                                        top += x
+                                if top < -TOL:
+                                    ok = False
+                                    break
+                grow[d] = ok
+                pos[d] = 0
+            if grow[d] and pos[d] < ncand[d]:
+                j = cand[d, pos[d]]
+                pos[d] += 1
+                mem[d] = j
+                part[d + 1] = part[d] + val[j]
+                pen = cutpen[d]
+                for q in range(cut_ptr[j], cut_ptr[j + 1]):
+                    c = cut_idx[q]
+                    cnt[c] += 1
+                    if cnt[c] == 2:
+                        pen += cut_price[c]
+                cutpen[d + 1] = pen
+                for day in range(7):
+                    netsum[d + 1, day] = netsum[d, day] + net[j, day]
+                covsum[d + 1] = covsum[d] | cov[j]
+                m = 0
+                for q in range(pos[d], ncand[d]):
+                    k = cand[d, q]
+                    if adj[j, k]:
+                        cand[d + 1, m] = k
+                        m += 1
+                        dsum[d + 1, k] = dsum[d, k] + dist[j, k]
+                ncand[d + 1] = m
+                for q in range(d + 1):
+                    k = mem[q]
+                    dsum[d + 1, k] = dsum[d, k] + dist[j, k]
+                d += 1
+                evaluate = True
+            else:
+                # leave mem[d - 1]
+                k = mem[d - 1]
+                for q in range(cut_ptr[k], cut_ptr[k + 1]):
+                    cnt[cut_idx[q]] -= 1
+                d -= 1
+        if d >= 1:
+            # stopped by the budget: undo the cut counts of the members still on the path
+            for r in range(d):
+                k = mem[r]
+                for q in range(cut_ptr[k], cut_ptr[k + 1]):
+                    cnt[cut_idx[q]] -= 1
+        if keep > 0:
+            for q in range(kcount):
+                if count >= cap:
+                    overflow = True
+                    return count, overflow, best, complete
+                for r in range(max_size):
+                    out_members[count, r] = kmem[q, r]
+                out_value[count] = kval[q]
+                out_start[count] = si
+                count += 1
+    return count, overflow, best, complete
+
+
+
+@dataclass(frozen=True)
+class _Period:
+    """One go-live period's trusts (in list order) as the search's arrays."""
+
+    t: int
+    codes: tuple[str, ...]
+    val_floor: np.ndarray
+    dist: np.ndarray
+    adj: np.ndarray
+    net: np.ndarray
+    cov: np.ndarray
+    market: int | None
+
+
+@dataclass(frozen=True)
+class Enumerated:
+    """The columns an enumeration found, with what it proved about the rest."""
+
+    columns: list[tuple[tuple[str, ...], int, float]]
+    """(members, period, reduced cost) of every allowed column found, in a fixed order."""
+    complete: bool
+    """Whether every column with reduced cost <= ``delta`` is among ``columns`` (no budget, cap
+    or deadline stopped the search)."""
+    least: dict[str, float]
+    """Per lowest-listed trust, a lower bound on the least reduced cost of its columns, at most
+    ``delta`` (valid only when ``complete``)."""
+    delta: float
+    seconds: float
+    reason: str = ""
+
+
+class Enumerator:
+    """Reduced-cost column enumeration over a scenario's :class:`ColumnRules`."""
+
+    def __init__(self, rules: ColumnRules, threads: int | None = None):
+        self.rules = rules
+        floors = rules.floors()
+        self.floors = floors
+        order = rules.order
+        self.periods: list[_Period] = []
+        periods = sorted({t for f in rules.facts.values() for t in f.window})
+        codes_all = sorted(rules.facts, key=order.get)
+        for t in periods:
+            codes = tuple(c for c in codes_all if t in rules.facts[c].misalignment)
+            if not codes:
+                continue
+            idx = np.array([floors.index[c] for c in codes])
+            self.periods.append(_Period(
+                t, codes, np.array([floors.member(c, t) for c in codes]),
+                np.ascontiguousarray(floors.distance[np.ix_(idx, idx)]),
+                np.ascontiguousarray(floors.linked[np.ix_(idx, idx)]).astype(np.uint8),
+                np.ascontiguousarray(floors.net[idx]), np.ascontiguousarray(floors.cover[idx]),
+                rules.market.get(t)))
+        self.threads = max(1, min(os.cpu_count() or 1, threads or os.cpu_count() or 1))
+
+    def run(self, prices: Prices, delta: float, *, keep: int = 0, cap: int = 2_000_000,
+            budget: int = 50_000_000, deadline: float = float("inf")) -> Enumerated:
+        """Every allowed column with reduced cost <= ``delta`` at ``prices`` (``keep`` > 0: only
+        the ``keep`` of least lower bound per period and lowest-listed trust, for pricing).
+        Stops, incomplete, after ``cap`` candidate sets, ``budget`` search nodes per
+        lowest-listed trust and period, or at ``deadline`` (perf_counter seconds)."""
+        started = time.perf_counter()
+        f = self.floors
+        c = self.rules.scenario.consortium
+        tasks = []
+        for p in self.periods:
+            pi = np.array([prices.trust[code] for code in p.codes])
+            mu = prices.market.get(p.market, 0.0) if p.market is not None else 0.0
+            ptr, idx, price = _cut_arrays(p.codes, prices)
+            val = p.val_floor - pi
+            for lo in range(0, len(p.codes), CHUNK):
+                starts = np.arange(lo, min(lo + CHUNK, len(p.codes)), dtype=np.int64)
+                tasks.append((p, starts, val, mu, ptr, idx, price))
+        per_task = max(1024, (keep * CHUNK) if keep else 200_000)
+
+        def work(task):
+            p, starts, val, mu, ptr, idx, price = task
+            if time.perf_counter() > deadline:
+                return None
+            members = np.empty((per_task, c.max_size), dtype=np.int64)
+            value = np.empty(per_task)
+            start = np.empty(per_task, dtype=np.int64)
+            got = _search(starts, val, p.dist, p.adj, p.net, p.cov, f.need, f.hard, mu, f.standalone,
+                          c.allow_standalone, c.min_size, c.max_size, delta + TOL, keep, budget, ptr, idx,
+                          price, members, value, start)
+            count, overflow, best, complete = got
+            return members[:count].copy(), value[:count].copy(), start[:count].copy(), overflow, best, complete
+
+        if self.threads > 1 and len(tasks) > 1:
+            with ThreadPoolExecutor(self.threads) as pool:
+                results = list(pool.map(work, tasks))
+        else:
+            results = [work(task) for task in tasks]
+        complete = True
+        reason = ""
+        least: dict[str, float] = {}
+        found = []
+        total = 0
+        rules = self.rules
+        for task, result in zip(tasks, results):
+            p, starts = task[0], task[1]
+            if result is None:
+                complete, reason = False, "time limit reached while enumerating"
+                continue
+            members, value, start, overflow, best, done = result
+            if overflow:
+                complete, reason = False, f"more than {per_task:,} candidate columns in one task"
+            if not done.all():
+                complete, reason = False, f"more than {budget:,} search nodes for one trust and period"
+            for k, s in enumerate(starts):
+                code = p.codes[s]
+                least[code] = min(least.get(code, delta), float(best[k]))
+            total += len(value)
+            if total > cap:
+                complete, reason = False, f"more than {cap:,} candidate columns"
+                break
+            for row in members:
+                found.append((tuple(p.codes[k] for k in row if k >= 0), p.t))
+        columns = []
+        for members, t in found:
+            if not rules.allows(members, t):
+                continue
+            r = rules.reduced(members, t, prices)
+            if r <= delta + TOL:
+                columns.append((members, t, r))
+        return Enumerated(columns, complete, least, delta, time.perf_counter() - started, reason)
+
+
+def _cut_arrays(codes: tuple[str, ...], prices: Prices) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The priced subset-row cuts of one period's trusts: for each local trust, the cuts it is in
+    (CSR arrays), and each cut's charge (minus its price, >= 0)."""
+    local = {c: k for k, c in enumerate(codes)}
+    cuts = [cut for cut, v in sorted(prices.cut.items(), key=lambda cv: sorted(cv[0]))
+            if v < 0 and sum(i in local for i in cut) >= 2]
+    of: list[list[int]] = [[] for _ in codes]
+    for n, cut in enumerate(cuts):
+        for i in cut:
+            if i in local:
+                of[local[i]].append(n)
+    ptr = np.zeros(len(codes) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in of])
+    idx = np.array([n for x in of for n in x], dtype=np.int64)
+    price = np.array([-prices.cut[cut] for cut in cuts], dtype=float)
+    return ptr, idx, price
+
+
+STAGE_A = 0.003
+"""Stage A enumerates columns within this share of the bound, for a good plan quickly."""
+POOL_LIMIT = 400_000
+"""Most columns the stage B pool may hold. Each column is a trust set and a period (a few
+hundred bytes in Python and in HiGHS), so this keeps memory near 1 GB; a larger pool means the
+bound is too weak for a proof by enumeration, and the run reports its plan as ``feasible``
+with the bound and gap instead."""
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What the enumeration stages found and proved."""
+
+    proven: bool
+    chosen: list[tuple[tuple[str, ...], int]]
+    objective: float | None
+    bound: float | None
+    pools: tuple[int, ...]
+    seconds: float
+    message: str
+
+
+def lagrangian(prices: Prices, capacity: int | None, found: Enumerated) -> float | None:
+    """The Lagrangian bound at ``prices`` from a complete enumeration (see the module docstring)."""
+    if not found.complete:
+        return None
+    dual = (math.fsum(prices.trust.values()) + (capacity or 0) * math.fsum(prices.market.values())
+            + math.fsum(prices.cut.values()))
+    return dual + math.fsum(min(0.0, v) for v in found.least.values())
+
+
+def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[str, ...], int]],
+          extra: list[tuple[tuple[str, ...], int]], deadline: float, interrupt=None) -> Proof:
+    """Stage A (columns within ``STAGE_A`` of the bound, best plan over them and ``extra``),
+    then, unless that already closes the gap, stage B (every column within UB - LB, best plan
+    over them with UB as cutoff). ``incumbent`` is the best plan known (may be empty)."""
+    started = time.perf_counter()
+    rules = enumerator.rules
+    capacity = rules.scenario.market.capacity
+    dual = (math.fsum(prices.trust.values()) + (capacity or 0) * math.fsum(prices.market.values())
+            + math.fsum(prices.cut.values()))
+    best = list(incumbent)
+    best_value = _value(rules, best) if best else None
+    pools: list[int] = []
+
+    def done(proven, bound, message):
+        return Proof(proven, best, best_value, bound, tuple(pools), time.perf_counter() - started, message)
+
+    delta = max(STAGE_A * abs(dual), 1e-3)
+    if best_value is not None:
+        delta = min(delta, max(best_value - dual, 0.0) + 1e-6)
+    found = enumerator.run(prices, delta, cap=POOL_LIMIT, deadline=deadline)
+    pools.append(len(found.columns))
+    bound = lagrangian(prices, capacity, found)
+    if bound is None:
+        return done(False, None, f"stage A stopped: {found.reason}")
+    pool = _union([(m, t) for m, t, _ in found.columns], extra, best)
+    chosen, value, exact = _partition(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
+    if value is not None and (best_value is None or value < best_value - 1e-9):
+        best, best_value = chosen, value
+    if best_value is None:
+        return done(False, bound, "stage A found no plan")
+    if exact and value is not None and abs(value - best_value) <= 1e-9 and best_value - bound <= found.delta:
+        return done(True, best_value, f"proven by enumeration: every column within {found.delta:.4g} of the bound "
+                                 f"({pools[0]:,}) searched")
+    if interrupt is not None and interrupt.requested:
+        return done(False, bound, "interrupted by the user")
+    delta = best_value - bound + max(1e-6, 1e-9 * abs(best_value))
+    found = enumerator.run(prices, delta, cap=POOL_LIMIT, deadline=deadline)
+    pools.append(len(found.columns))
+    if not found.complete:
+        return done(False, bound, f"stage B stopped: {found.reason}")
+    bound = max(bound, lagrangian(prices, capacity, found))
+    if best_value - bound > found.delta:
+        return done(False, bound, f"stage B searched within {found.delta:.4g} of the bound, less than the gap")
+    pool = _union([(m, t) for m, t, _ in found.columns], best)
+    chosen, value, exact = _partition(rules, pool, best, best_value, deadline - time.perf_counter(), interrupt)
+    if value is not None and value < best_value - 1e-9:
+        best, best_value = chosen, value
+    if exact:
+        return done(True, best_value, f"proven by enumeration: every column within {found.delta:.4g} of the bound "
+                                      f"({pools[1]:,}) searched")
+    return done(False, bound, "stage B integer program stopped before its proof")
+
+
+def _union(*lists) -> list[tuple[tuple[str, ...], int]]:
+    seen = {}
+    for columns in lists:
+        for column in columns:
+            seen.setdefault(column, None)
+    return list(seen)
+
+
+def _value(rules: ColumnRules, columns) -> float:
+    return math.fsum(rules.cost(m, t) for m, t in columns)
+
+
+def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: float, interrupt
+               ) -> tuple[list, float | None, bool]:
+    """The cheapest plan over the columns ``pool`` (set partitioning with market capacity) by
+    HiGHS with presolve off and a zero gap, from ``start`` and below ``cutoff`` when given.
+    Returns its columns, its cost (None when none found) and whether HiGHS proved it optimal
+    over the pool (its own dual bound meeting the plan's cost: a start is never taken as proven)."""
+    import highspy
+
+    from .pricing import run_highs
+
+    if seconds <= 0 or not pool:
+        return [], None, False
+    codes = sorted(rules.facts, key=rules.order.get)
+    row = {c: k for k, c in enumerate(codes)}
+    capacity = rules.scenario.market.capacity
+    markets = sorted({rules.market[t] for _, t in pool}) if capacity is not None else []
+    market_row = {p: len(codes) + k for k, p in enumerate(markets)}
+    cost = np.array([rules.cost(m, t) for m, t in pool])
+    starts, index = [0], []
+    for m, t in pool:
+        index.extend(row[i] for i in m)
+        if capacity is not None:
+            index.append(market_row[rules.market[t]])
+        starts.append(len(index))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", rules.scenario.solver.log)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("threads", rules.scenario.solver.threads or 0)
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.0)
+    h.setOptionValue("time_limit", max(0.5, seconds))
+    if cutoff is not None:
+        h.setOptionValue("objective_bound", cutoff + 1e-6 * max(1.0, abs(cutoff)))
+    nrows = len(codes) + len(markets)
+    lower = np.array([1.0] * len(codes) + [-highspy.kHighsInf] * len(markets))
+    upper = np.array([1.0] * len(codes) + [float(capacity or 0)] * len(markets))
+    h.addRows(nrows, lower, upper, 0, np.zeros(nrows, dtype=np.int32), np.array([], dtype=np.int32),
+              np.array([]))
+    n = len(pool)
+    h.addCols(n, cost, np.zeros(n), np.ones(n), len(index), np.array(starts[:-1], dtype=np.int32),
+              np.array(index, dtype=np.int32), np.ones(len(index)))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+    where = {c: k for k, c in enumerate(pool)}
+    if start and all(c in where for c in start):
+        h.setSolution(len(start), np.array([where[c] for c in start], dtype=np.int32), np.ones(len(start)))
+    if interrupt is not None:
+        def stop_on_ctrl_c(kind, message, data_out, data_in, user_data):
+            if interrupt.requested and data_in is not None:
+                data_in.user_interrupt = True
+
+        h.setCallback(stop_on_ctrl_c, None)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    status = run_highs(h)
+    info = h.getInfo()
+    if status == "infeasible" or info.primal_solution_status == 0:
+        return [], None, False
+    values = np.asarray(h.getSolution().col_value)
+    chosen = [pool[k] for k in np.flatnonzero(values > 0.5)]
+    if not _is_plan(rules, chosen):
+        return [], None, False
+    value = _value(rules, chosen)
+    proven = status == "optimal" and info.mip_dual_bound >= value - 1e-6 * max(1.0, abs(value))
+    return chosen, value, proven
+
+
+def _is_plan(rules: ColumnRules, columns) -> bool:
+    """Whether ``columns`` hold every trust once and keep the market capacity."""
+    seen = [i for m, _ in columns for i in m]
+    if sorted(seen, key=rules.order.get) != sorted(rules.facts, key=rules.order.get):
+        return False
+    capacity = rules.scenario.market.capacity
+    if capacity is not None:
+        per: dict[int, int] = {}
+        for _, t in columns:
+            per[rules.market[t]] = per.get(rules.market[t], 0) + 1
+        if max(per.values(), default=0) > capacity:
+            return False
+    return True
