@@ -20,8 +20,8 @@ plan is the best integer selection from the generated columns, improved by a div
 objective against that bound is the honest gap. The integer master's own bound is *not* used:
 it only covers the generated columns.
 
-Used for plain scenarios (clique membership, no fixed consortia, pins or baseline); see
-:func:`unsupported`.
+Used for scenarios with clique membership and no fixed consortia or pins (and, by enumeration
+only, a baseline); see :func:`unsupported`.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ PRICING_KEEP = 2
 PRICING_NODES = 2_000_000
 """Search nodes per period and lowest-listed trust in one round of pricing by enumeration
 (beyond them that round gives no bound, but still adds the columns found)."""
+QUICK_NODES = 5_000
+"""The same, in the first rounds, whose prices are still far from the LP optimum's: searched
+quickly until a round is complete or finds nothing, then with ``PRICING_NODES``."""
 GENERATION_SHARE = 0.6
 """Share of the time limit column generation may use before the enumeration stages (method
 ``enumerate``)."""
@@ -96,7 +99,7 @@ def choose_method(scenario: Scenario, trusts: int) -> str:
     Raises :class:`ConsortiaError` when a column method is asked for a scenario it cannot solve.
     """
     method = scenario.solver.method
-    reason = unsupported(scenario)
+    reason = unsupported(scenario, "columns" if method == "columns" else "enumerate")
     if not uses_highs(scenario.solver):
         reason = reason or f"solver.name is {scenario.solver.name!r} (column generation runs on HiGHS)"
     if method in ("columns", "enumerate") and reason:
@@ -107,11 +110,14 @@ def choose_method(scenario: Scenario, trusts: int) -> str:
     return method
 
 
-def unsupported(scenario: Scenario) -> str | None:
-    """Why column generation cannot solve a scenario (None when it can)."""
+def unsupported(scenario: Scenario, method: str = "enumerate") -> str | None:
+    """Why column generation by ``method`` ('enumerate' or 'columns') cannot solve a scenario
+    (None when it can). Only 'enumerate' takes fixed consortia, pins and a baseline."""
     d = scenario.directives
     if scenario.network.membership != "clique":
         return "network.membership is 'connected'"
+    if method == "enumerate":
+        return None
     if d.fixed:
         return "directives.fixed is set"
     if d.pin:
@@ -287,8 +293,8 @@ class _State:
 
 
 def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
-                     progress: Callable[[Progress], None] | None = None, method: str = "enumerate"
-                     ) -> ColumnOutcome:
+                     progress: Callable[[Progress], None] | None = None, method: str = "enumerate",
+                     baseline: dict[str, str] | None = None) -> ColumnOutcome:
     """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
 
     ``method`` 'enumerate': price by enumeration, then prove the optimum by the enumeration
@@ -302,7 +308,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     share = GENERATION_SHARE if method == "enumerate" else 1 - INTEGER_SHARE
     run = _State(time.perf_counter(), share * limit)
     order = {c: k for k, c in enumerate(graph.nodes)}
-    problem = ColumnRules(scenario, graph, facts, order)
+    problem = ColumnRules(scenario, graph, facts, order, baseline)
     big = 2.0 * (1 + scenario.consortium.max_size * max((_worst(problem, c) for c in facts), default=1.0))
     if not scenario.solver.log:
         silence_highs_banner()
@@ -311,8 +317,8 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     for code, f in facts.items():
         if f.window:
             master.add((code,), min(f.window, key=lambda p: (f.misalignment[p], p)))
-    pricers = [Pricer(problem, m) for m in facts]
     enumerator = Enumerator(problem, scenario.solver.threads) if method == "enumerate" else None
+    pricers = [Pricer(problem, m) for m in facts] if enumerator is None else []
     proof = None
     with Interrupt() as interrupt:
         master.interrupt = interrupt
@@ -329,6 +335,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
                 run.bound = proof.bound if proof.proven else max(run.bound or proof.bound, proof.bound)
             run.message = proof.message
         else:
+            pricers = pricers or [Pricer(problem, m) for m in facts]
             chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
             if proof is not None:
                 run.message = proof.message
@@ -443,12 +450,14 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
     """Add columns and cuts until neither helps, time runs out or Ctrl-C; ``run`` records the
     best Lagrangian bound found and the last prices.
 
-    Each round tries greedy pricing first; only when that finds nothing does it price exactly,
-    which also gives the bound: by enumeration (the ``PRICING_KEEP`` columns of least reduced
-    cost per period and lowest-listed trust, see :mod:`consortia.enumeration`) when an
-    ``enumerator`` is given, else by the pricing MIPs of every medoid.
+    With an ``enumerator``, each round prices by enumeration: the ``PRICING_KEEP`` columns of
+    least reduced cost per period and lowest-listed trust (see :mod:`consortia.enumeration`),
+    which also gives the bound when the search was complete. Without one, each round tries
+    greedy pricing first; only when that finds nothing does it solve the pricing MIPs of every
+    medoid, which also gives the bound.
     """
     capacity = problem.scenario.market.capacity or 0
+    exact = False
     while run.elapsed() < run.stop and not interrupt.requested:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
@@ -456,7 +465,8 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         run.lp_seconds += time.perf_counter() - t0
         run.rounds += 1
         t0 = time.perf_counter()
-        added = sum(master.add(*found) for pricer in pricers for found in pricer.greedy(prices))
+        added = 0 if enumerator is not None else sum(master.add(*found) for pricer in pricers
+                                                     for found in pricer.greedy(prices))
         if added:
             run.pricing_seconds += time.perf_counter() - t0
             if progress is not None:
@@ -465,14 +475,14 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         lagrange = sum(prices.trust.values()) + capacity * sum(prices.market.values()) + sum(prices.cut.values())
         priced_all = searched_all = True
         if enumerator is not None:
-            found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=PRICING_NODES,
+            found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=PRICING_NODES if exact else QUICK_NODES,
                                    deadline=run.started + run.stop)
             added += sum(master.add(m, t) for m, t, r in sorted(found.columns, key=lambda c: c[2])
                          if r < -EPS)
             priced_all = searched_all = found.complete
+            exact = not added or found.complete
             lagrange += sum(min(0.0, v) for v in found.least.values())
-            pricers = []
-        for pricer in pricers:
+        for pricer in pricers if enumerator is None else []:
             left = run.stop - run.elapsed()
             if left <= 0 or interrupt.requested:
                 priced_all = False
@@ -508,7 +518,7 @@ def _worst(problem: ColumnRules, code: str) -> float:
     f = problem.facts[code]
     months = max(f.misalignment.values(), default=0)
     farthest = max((d for _, _, d in problem.graph.edges(code, data="distance_km")), default=0.0)
-    return (w.timing * months + w.distance * farthest + w.standalone
+    return (w.timing * months + w.distance * farthest + w.standalone + (w.moved if problem.baseline else 0.0)
             + w.shortfall * sum(abs(x) for x in f.net) + w.subspecialty_gap * 4 * len(
                 problem.scenario.cover.weekend_subspecialties))
 

@@ -307,7 +307,9 @@ class Enumerator:
         order = rules.order
         self.periods: list[_Period] = []
         periods = sorted({t for f in rules.facts.values() for t in f.window})
-        codes_all = sorted(rules.facts, key=order.get)
+        # members of fixed consortia and trusts pinned into one are searched apart (_locked)
+        codes_all = [c for c in sorted(rules.facts, key=order.get)
+                     if rules.facts[c].fixed is None and rules.facts[c].joins is None]
         for t in periods:
             codes = tuple(c for c in codes_all if t in rules.facts[c].misalignment)
             if not codes:
@@ -391,7 +393,57 @@ class Enumerator:
             r = rules.reduced(members, t, prices)
             if r <= delta + TOL:
                 columns.append((members, t, r))
+        for members, t, r in self._locked(prices, delta, keep):
+            columns.append((members, t, r))
+            least[members[0]] = min(least.get(members[0], delta), r)
         return Enumerated(columns, complete, least, delta, time.perf_counter() - started, reason)
+
+    def _locked(self, prices: Prices, delta: float, keep: int) -> list[tuple[tuple[str, ...], int, float]]:
+        """The allowed columns of each fixed consortium (its members, the trusts pinned into it and,
+        when it grows, newcomers) with reduced cost <= ``delta``, or the ``keep`` of least
+        reduced cost per consortium and period; a small search in Python, pruned like the
+        compiled one."""
+        rules = self.rules
+        f = self.floors
+        order = rules.order
+        size = rules.scenario.consortium.max_size
+        out = []
+        for k, core in sorted(rules.core.items()):
+            if not core:
+                continue
+            base = sorted(core | rules.pinned.get(k, frozenset()), key=order.get)
+            room = max(0, size - len(core)) - (len(base) - len(core))
+            grow = rules.scenario.directives.fixed[k].grow
+            periods = set.intersection(*(set(rules.facts[i].window) for i in base))
+            for t in sorted(periods):
+                mu = prices.market.get(rules.market[t], 0.0)
+                start = math.fsum(f.member(i, t) - prices.trust[i] for i in base) - mu
+                near = [i for i in sorted(rules.facts, key=order.get)
+                        if grow and room > 0 and rules.facts[i].fixed is None and rules.facts[i].joins is None
+                        and t in rules.facts[i].misalignment
+                        and all(f.linked[f.index[i], f.index[b]] for b in base)]
+                value = {i: f.member(i, t) - prices.trust[i] for i in near}
+                sets: list[tuple[str, ...]] = []
+
+                def search(chosen, rest, part):
+                    if part <= delta + TOL:
+                        sets.append(tuple(sorted(base + chosen, key=order.get)))
+                    if len(chosen) >= room or not rest:
+                        return
+                    best = sorted(v for v in (value[j] for j in rest) if v < 0)[:room - len(chosen)]
+                    if part + sum(best) > delta + TOL:
+                        return
+                    for n, j in enumerate(rest):
+                        search(chosen + [j], [x for x in rest[n + 1:] if f.linked[f.index[j], f.index[x]]],
+                               part + value[j])
+
+                search([], near, start)
+                found = [(m, t, rules.reduced(m, t, prices)) for m in sets if rules.allows(m, t)]
+                found = [c for c in found if c[2] <= delta + TOL]
+                if keep:
+                    found = sorted(found, key=lambda c: (c[2], c[0]))[:keep]
+                out.extend(found)
+        return out
 
 
 def _cut_arrays(codes: tuple[str, ...], prices: Prices) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -468,8 +520,12 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
     bound = lagrangian(prices, capacity, found)
     if bound is None:
         return done(False, None, f"stage A stopped: {found.reason}")
-    pool = _union([(m, t) for m, t, _ in found.columns], extra, best)
+    pool = _union([(m, t) for m, t, _ in found.columns], best)
     chosen, value, exact = _partition(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
+    if value is None and extra and not (interrupt is not None and interrupt.requested):
+        # the pool holds no plan: widen it with the columns generated so far
+        pool = _union(pool, extra)
+        chosen, value, exact = _partition(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
     if value is not None and (best_value is None or value < best_value - 1e-9):
         best, best_value = chosen, value
     if best_value is None:

@@ -130,7 +130,8 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
     started = time.perf_counter()
     facts = trust_facts(scenario, instance, graph)
     say("columns")
-    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e), method=method)
+    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e), method=method,
+                               baseline=instance.baseline)
     solver_info = {**_settings_info(scenario, "highs", method), "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),

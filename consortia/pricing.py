@@ -68,7 +68,9 @@ class Floors:
     for the enumeration's search (:mod:`consortia.enumeration`); rows in ``index`` order.
 
     Whatever :meth:`ColumnRules.allows` and :meth:`ColumnRules.cost` become, these must stay
-    true for every ``members`` going live at ``t`` (``tests/test_enumeration.py`` checks them):
+    true for every ``members`` going live at ``t`` that holds no member of a fixed consortium
+    and no trust pinned into one (those columns are searched apart, see
+    :meth:`~consortia.enumeration.Enumerator.run`; ``tests/test_enumeration.py`` checks them):
 
     - ``allows(members, t)`` implies: every member has ``t`` in its window, every two members
       are ``linked``, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every
@@ -101,31 +103,79 @@ class ColumnRules:
     graph: nx.Graph
     facts: dict[str, TrustFacts]
     order: dict[str, int]
+    baseline: dict[str, str] | None = None
+    """Trust -> consortium in the baseline plan (re-planning: each moved trust costs ``moved``)."""
     market: dict[int, int] = field(init=False)
     partner: dict[str, set[str]] = field(init=False)
+    core: dict[int, frozenset[str]] = field(init=False)
+    """Fixed consortium index -> its planned members."""
+    pinned: dict[int, frozenset[str]] = field(init=False)
+    """Fixed consortium index -> the trusts pinned into it (not its own members)."""
 
     def __post_init__(self):
         calendar = Calendar(self.scenario.planning)
         self.market = {t: calendar.market_period(t) for f in self.facts.values() for t in f.window}
+        self._row = self.graph.graph["index"]
+        self._km = np.asarray(self.graph.graph["distance_km"])
+        self._costs: dict[tuple[tuple[str, ...], int], float] = {}
+        self._before: dict[str, frozenset[str]] = {}
+        if self.baseline is not None:
+            both = [c for c in self.facts if c in self.baseline]
+            for c in both:
+                self._before[c] = frozenset(o for o in both if self.baseline[o] == self.baseline[c])
+        self.core = {k: frozenset(m for m in f.members if m in self.facts)
+                     for k, f in enumerate(self.scenario.directives.fixed)}
+        self.pinned: dict[int, frozenset[str]] = {}
+        for code, f in self.facts.items():
+            if f.joins is not None:
+                self.pinned[f.joins] = self.pinned.get(f.joins, frozenset()) | {code}
         self.partner = {}
         for a, b in self.scenario.directives.together:
             self.partner.setdefault(a, set()).add(b)
             self.partner.setdefault(b, set()).add(a)
 
     def allows(self, members: tuple[str, ...], t: int) -> bool:
-        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep."""
+        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep.
+
+        A column holding a member of fixed consortium ``k`` must hold all of its (planned)
+        members and every trust pinned into it; other trusts join it only when it grows, up to
+        ``max_size`` members in all, each linked to every other member; its own members are
+        exempt among themselves and from the size bounds. A trust pinned into a fixed
+        consortium is in no other column.
+        """
         c = self.scenario.consortium
-        if len(members) == 1 and not c.allow_standalone or 1 < len(members) < c.min_size \
-                or len(members) > c.max_size:
+        inside = set(members)
+        fixed = {self.facts[i].fixed for i in members} - {None}
+        if len(fixed) > 1:
             return False
+        if fixed:
+            k = fixed.pop()
+            core = self.core[k]
+            joining = [i for i in members if i not in core]
+            if not core <= inside or not self.pinned.get(k, frozenset()) <= inside:
+                return False
+            if joining and (not self.scenario.directives.fixed[k].grow
+                            or len(joining) > max(0, c.max_size - len(core))):
+                return False
+            if any(self.facts[i].joins not in (None, k) for i in joining):
+                return False
+        else:
+            core = frozenset()
+            if any(self.facts[i].joins is not None for i in members):
+                return False
+            if len(members) == 1 and not c.allow_standalone or 1 < len(members) < c.min_size \
+                    or len(members) > c.max_size:
+                return False
         if any(t not in self.facts[i].misalignment for i in members):
             return False
         separated = self.graph.graph["separated"]
         for k, a in enumerate(members):
             for b in members[k + 1:]:
+                if a in core and b in core:
+                    continue
                 if not self.graph.has_edge(a, b) or frozenset((a, b)) in separated:
                     return False
-        if any(not self.partner.get(i, set()) <= set(members) for i in members):
+        if any(not self.partner.get(i, set()) <= inside for i in members):
             return False
         return self.scenario.cover.mode == "soft" or covered(self, members)
 
@@ -160,13 +210,26 @@ class ColumnRules:
 
     def cost(self, members: tuple[str, ...], t: int) -> float:
         """The objective contribution of consortium ``members`` going live at period ``t``."""
+        key = (members, t)
+        value = self._costs.get(key)
+        if value is None:
+            value = self._costs[key] = self._cost(members, t)
+        return value
+
+    def _cost(self, members: tuple[str, ...], t: int) -> float:
         w = self.scenario.objective
         cover = self.scenario.cover
         value = w.timing * sum(self.facts[i].misalignment[t] for i in members)
         if len(members) > 1 and w.distance:
-            value += w.distance * min(sum(km(self.graph, i, k) for i in members) for k in members)
+            rows = [self._row[i] for i in members]
+            value += w.distance * float(self._km[np.ix_(rows, rows)].sum(axis=0).min())
         if len(members) == 1:
             value += w.standalone
+        if self._before:
+            # a trust moved when its co-members among the trusts in both plans differ from the
+            # baseline's (see model.rule_stability)
+            both = frozenset(i for i in members if i in self._before)
+            value += w.moved * sum(self._before[i] != both for i in both)
         if cover.mode == "soft":
             for d in range(7):
                 value += w.shortfall * max(0.0, -sum(self.facts[i].net[d] for i in members))

@@ -23,10 +23,12 @@ SEEDS = range(120)
 TOL = 1e-6
 
 
-def _plain_case(tmp_path, seed):
+def _plain_case(tmp_path, seed, locks=False):
+    """The random case of ``seed`` with clique membership (and without fixed consortia and pins
+    unless ``locks``)."""
     scenario, instance = seeded_case(tmp_path / "case", seed)
-    scenario = with_overrides(scenario, {"solver.method": "enumerate", "network.membership": "clique",
-                                         "directives.fixed": [], "directives.pin": []})
+    unlocked = {} if locks else {"directives.fixed": [], "directives.pin": []}
+    scenario = with_overrides(scenario, {"solver.method": "enumerate", "network.membership": "clique", **unlocked})
     assert unsupported(scenario) is None
     return scenario, instance
 
@@ -39,7 +41,8 @@ def _rules(scenario, instance):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_enumeration_proves_the_brute_force_optimum(tmp_path, seed):
-    scenario, instance = _plain_case(tmp_path, seed)
+    """With every directive of the random case (fixed consortia, pins, together, apart...)."""
+    scenario, instance = _plain_case(tmp_path, seed, locks=True)
     expected = brute_force(scenario, instance)
     plan = solve(scenario, instance=instance)
     if expected is None:
@@ -149,3 +152,76 @@ def test_too_small_delta_is_never_optimal(tmp_path, seed, monkeypatch):
         assert plan.objective >= expected - TOL
         assert plan.best_bound <= expected + TOL
     del rules
+
+
+def _locked_case(tmp_path, seed):
+    """A random clique case with a growing fixed consortium of two close trusts and, on odd
+    seeds, the trust nearest it pinned into it (even seeds: a pinned go-live)."""
+    from consortia.timing import Calendar, month_start
+    from small import random_case
+
+    scenario = random_case(tmp_path / "case", seed, 4 + seed % 3)
+    scenario = with_overrides(scenario, {"cover.mode": "soft", "planning.max_extension_months": 12,
+                                         "network.membership": "clique", "directives.fixed": [],
+                                         "directives.pin": []})
+    instance = load_instance(scenario)
+    free = [t for t in instance.trusts if t.code not in scenario.directives.exclude]
+
+    def far(t, group):
+        return max(abs(t.lat - g.lat) + abs(t.lon - g.lon) for g in group)
+
+    core = [free[0], min(free[1:], key=lambda t: far(t, free[:1]))]
+    nearest = min((t for t in free if t not in core), key=lambda t: far(t, core))
+    calendar = Calendar(scenario.planning)
+    window = calendar.window(nearest.contract_end)
+    pin = {"trust": nearest.code, "consortium": "F"}
+    if seed % 2 == 0 and window:
+        pin = {"trust": nearest.code, "go_live": month_start(calendar.go_live(window[seed % len(window)]))}
+    scenario = with_overrides(scenario, {"directives.fixed": [{"name": "F", "members": [t.code for t in core],
+                                                               "grow": seed % 3 != 0}],
+                                         "directives.pin": [pin] if seed % 3 else []})
+    return scenario, instance
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_locks_give_the_compact_optimum(tmp_path, seed):
+    scenario, instance = _locked_case(tmp_path, seed)
+    expected = brute_force(scenario, instance)
+    compact = solve(with_overrides(scenario, {"solver.method": "compact"}), instance=instance)
+    plan = solve(with_overrides(scenario, {"solver.method": "enumerate"}), instance=instance)
+    if expected is None:
+        assert compact.status == "infeasible"
+        assert plan.status == "infeasible"
+        return
+    assert compact.status == "optimal" and compact.objective == pytest.approx(expected, abs=1e-6)
+    assert plan.solver["method"] == "enumerate"
+    assert plan.status == "optimal", plan.solver.get("message")
+    assert plan.objective == pytest.approx(expected, abs=1e-6)
+    report = check(scenario, write_plan(plan, tmp_path / "plan", instance=instance, figures=False),
+                   instance=instance)
+    assert report.ok, report.violations
+
+
+@pytest.mark.parametrize("seed", [3, 10, 15, 18, 26, 29, 30, 31, 36, 41, 47, 54])
+def test_baseline_gives_the_compact_optimum(tmp_path, seed):
+    from small import random_case
+
+    scenario = with_overrides(random_case(tmp_path / "case", seed, 3 + seed % 4), {"network.membership": "clique"})
+    first = solve(scenario)
+    if not first.has_plan:
+        pytest.skip("no first plan to re-plan from")
+    write_plan(first, tmp_path / "base", figures=False)
+    changed = with_overrides(scenario, {"network.max_distance_km": scenario.network.max_distance_km * 2,
+                                        "objective.standalone": scenario.objective.standalone + 4,
+                                        "baseline": str(tmp_path / "base"), "objective.moved": 1.5})
+    instance = load_instance(changed)
+    expected = brute_force(changed, instance)
+    compact = solve(with_overrides(changed, {"solver.method": "compact"}), instance=instance)
+    plan = solve(with_overrides(changed, {"solver.method": "enumerate"}), instance=instance)
+    assert compact.status == "optimal" and compact.objective == pytest.approx(expected, abs=1e-6)
+    assert plan.status == "optimal" and plan.objective == pytest.approx(expected, abs=1e-6)
+    assert plan.terms.get("moved", 0.0) == pytest.approx(compact.terms.get("moved", 0.0), abs=1e-6) \
+        or plan.objective == pytest.approx(compact.objective, abs=1e-6)
+    report = check(changed, write_plan(plan, tmp_path / "plan", instance=instance, figures=False),
+                   instance=instance)
+    assert report.ok, report.violations
