@@ -27,13 +27,13 @@ only, a baseline); see :func:`unsupported`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import networkx as nx
 import numpy as np
 
-from .enumeration import Enumerator, prove
+from .enumeration import Enumerator, prove, quick_plan
 from .errors import ConsortiaError
 from .model import TrustFacts
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
@@ -55,10 +55,16 @@ PRICING_KEEP = 2
 PRICING_NODES = 2_000_000
 """Search nodes per period and lowest-listed trust in one round of pricing by enumeration
 (beyond them that round gives no bound, but still adds the columns found)."""
-QUICK_NODES = 5_000
+QUICK_NODES = 200
 """The same, in the first rounds, whose prices are still far from the LP optimum's: searched
 quickly until a round is complete or finds nothing, then with ``PRICING_NODES``."""
-GENERATION_SHARE = 0.6
+QUICK_SECONDS = 2.0
+"""Longest the first plan of method ``enumerate`` (see :func:`consortia.enumeration.quick_plan`) may take."""
+QUICK_SHARE = 0.3
+"""Most of the generation's time the first plan may take."""
+QUICK_AT = 0.4
+"""Share of the generation's time after which the first plan is sought even before the LP is optimal."""
+GENERATION_SHARE = 0.7
 """Share of the time limit column generation may use before the enumeration stages (method
 ``enumerate``)."""
 
@@ -155,6 +161,7 @@ class _Master:
         self.artificial = n
         self.columns: list[Column] = []
         self.seen: set[tuple[tuple[str, ...], int]] = set()
+        self.of_trust: dict[str, list[int]] = {}
         self.cut_row: dict[frozenset[str], int] = {}
         self.interrupt: Interrupt | None = None
         self.interrupted_before = False
@@ -182,6 +189,8 @@ class _Master:
         inside = set(members)
         rows += [row for cut, row in self.cut_row.items() if in_cut(cut, inside)]
         self.highs.addCol(column.cost, 0.0, np.inf, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
+        for i in members:
+            self.of_trust.setdefault(i, []).append(len(self.columns))
         self.columns.append(column)
         return True
 
@@ -225,7 +234,11 @@ class _Master:
                         broken.append((-lhs, len(broken), cut))
         broken.sort(key=lambda b: b[:2])
         for _, _, cut in broken[:most]:
-            rows = [self.artificial + k for k, col in enumerate(self.columns) if in_cut(cut, set(col.members))]
+            count: dict[int, int] = {}
+            for i in cut:
+                for k in self.of_trust.get(i, ()):
+                    count[k] = count.get(k, 0) + 1
+            rows = [self.artificial + k for k in sorted(count) if count[k] >= 2]
             self.cut_row[cut] = self.highs.getNumRow()
             self.highs.addRow(-np.inf, 1.0, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
         return min(most, len(broken))
@@ -287,6 +300,10 @@ class _State:
     infeasible: bool = False
     prices: Prices | None = None
     converged: bool = False
+    incumbent: list = field(default_factory=list)
+    quick_early: bool = False
+    quick_converged: bool = False
+    incumbent_value: float | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -325,20 +342,21 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         _generate(problem, master, pricers, run, progress, interrupt, enumerator)
         if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested:
             t0 = time.perf_counter()
-            proof = prove(enumerator, run.prices, [], [(c.members, c.period) for c in master.columns],
+            proof = prove(enumerator, run.prices, run.incumbent, [(c.members, c.period) for c in master.columns],
                           run.started + limit, interrupt)
             run.pricing_seconds += time.perf_counter() - t0
+            run.message = proof.message
         if proof is not None and proof.objective is not None:
             chosen = [Column(m, t, problem.cost(m, t)) for m, t in proof.chosen]
             objective, integer_seconds = proof.objective, 0.0
             if proof.bound is not None:
                 run.bound = proof.bound if proof.proven else max(run.bound or proof.bound, proof.bound)
-            run.message = proof.message
+        elif run.incumbent:
+            chosen = [Column(m, t, problem.cost(m, t)) for m, t in run.incumbent]
+            objective, integer_seconds = sum(c.cost for c in chosen), 0.0
         else:
             pricers = pricers or [Pricer(problem, m) for m in facts]
             chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
-            if proof is not None:
-                run.message = proof.message
     if interrupt.requested:
         run.message = "interrupted by the user"
 
@@ -462,6 +480,11 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
         run.prices = prices
+        if enumerator is not None and not run.quick_early and not run.quick_converged \
+                and run.elapsed() > QUICK_AT * run.stop:
+            # the LP is slow to converge: a first plan at these prices, before time runs out
+            run.quick_early = True
+            _quick(master, enumerator, prices, run, progress, interrupt)
         run.lp_seconds += time.perf_counter() - t0
         run.rounds += 1
         t0 = time.perf_counter()
@@ -470,7 +493,8 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         if added:
             run.pricing_seconds += time.perf_counter() - t0
             if progress is not None:
-                progress(Progress(None, run.bound, None, run.elapsed()))
+                progress(Progress(run.incumbent_value, run.bound, relative_gap(run.incumbent_value, run.bound),
+                                  run.elapsed()))
             continue
         lagrange = sum(prices.trust.values()) + capacity * sum(prices.market.values()) + sum(prices.cut.values())
         priced_all = searched_all = True
@@ -500,16 +524,35 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         if priced_all and not artificial:
             run.bound = float(lagrange if run.bound is None else max(run.bound, lagrange))
         if progress is not None:
-            progress(Progress(None, run.bound, None, run.elapsed()))
+            progress(Progress(run.incumbent_value, run.bound, relative_gap(run.incumbent_value, run.bound),
+                                  run.elapsed()))
         if not (priced_all and searched_all and added == 0):
             continue
         if artificial:
             run.infeasible = True
             return
+        if enumerator is not None and not run.quick_converged:
+            # the LP is optimal (before cuts): a first good plan now, so a short limit still has one
+            run.quick_converged = True
+            _quick(master, enumerator, prices, run, progress, interrupt)
         if not master.separate(CUTS_PER_ROUND):
             run.message = "converged: no column prices out and no subset-row cut is broken"
             run.converged = True
             return
+
+
+def _quick(master: _Master, enumerator: Enumerator, prices: Prices, run: _State,
+           progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
+    """Find a first plan (see :func:`consortia.enumeration.quick_plan`) into ``run.incumbent``."""
+    t0 = time.perf_counter()
+    seconds = max(0.5, min(QUICK_SECONDS, QUICK_SHARE * run.stop, run.stop - run.elapsed()))
+    chosen, value = quick_plan(enumerator, prices, [(c.members, c.period) for c in master.columns],
+                               seconds, interrupt, search=run.bound is not None)
+    if value is not None and (run.incumbent_value is None or value < run.incumbent_value):
+        run.incumbent, run.incumbent_value = chosen, value
+    run.pricing_seconds += time.perf_counter() - t0
+    if progress is not None and value is not None:
+        progress(Progress(value, run.bound, relative_gap(value, run.bound), run.elapsed()))
 
 
 def _worst(problem: ColumnRules, code: str) -> float:

@@ -42,6 +42,11 @@ TOL = 1e-7
 """Slack in every comparison of the search, on the safe side (keeps a set rather than cut it)."""
 CHUNK = 6
 """Lowest-listed members searched per task (tasks are the unit of parallel work)."""
+PRICED_OUT = 1e-6
+"""Pricing (``keep`` > 0) returns only columns whose reduced cost is below minus this."""
+NODES_PER_SECOND = 2_000_000
+"""About how many search nodes one core visits per second (lower than measured, so that a
+search given a deadline stops near it)."""
 
 
 @njit(nogil=True, cache=True)
@@ -325,8 +330,9 @@ class Enumerator:
 
     def run(self, prices: Prices, delta: float, *, keep: int = 0, cap: int = 2_000_000,
             budget: int = 50_000_000, deadline: float = float("inf")) -> Enumerated:
-        """Every allowed column with reduced cost <= ``delta`` at ``prices`` (``keep`` > 0: only
-        the ``keep`` of least lower bound per period and lowest-listed trust, for pricing).
+        """Every allowed column with reduced cost <= ``delta`` at ``prices`` (``keep`` > 0, for
+        pricing: of those, only the ``keep`` of least lower bound per period and lowest-listed
+        trust, and only those below ``-PRICED_OUT``).
         Stops, incomplete, after ``cap`` candidate sets, ``budget`` search nodes per
         lowest-listed trust and period, or at ``deadline`` (perf_counter seconds)."""
         started = time.perf_counter()
@@ -342,6 +348,9 @@ class Enumerator:
                 starts = np.arange(lo, min(lo + CHUNK, len(p.codes)), dtype=np.int64)
                 tasks.append((p, starts, val, mu, ptr, idx, price))
         per_task = max(1024, (keep * CHUNK) if keep else 200_000)
+        if deadline < float("inf"):
+            # the compiled search cannot look at the clock: bound its nodes by the time left
+            budget = int(min(budget, max(10_000, (deadline - started) * NODES_PER_SECOND / CHUNK)))
 
         def work(task):
             p, starts, val, mu, ptr, idx, price = task
@@ -384,10 +393,17 @@ class Enumerator:
             if total > cap:
                 complete, reason = False, f"more than {cap:,} candidate columns"
                 break
-            for row in members:
+            for row, lb in zip(members, value):
+                if keep and lb >= -PRICED_OUT:
+                    continue  # its reduced cost is at least lb: it cannot price out
                 found.append((tuple(p.codes[k] for k in row if k >= 0), p.t))
         columns = []
-        for members, t in found:
+        if total > cap:
+            found = []  # too many to be of use
+        for n, (members, t) in enumerate(found):
+            if n % 1000 == 999 and time.perf_counter() > deadline:
+                complete, reason = False, "time limit reached while enumerating"
+                break
             if not rules.allows(members, t):
                 continue
             r = rules.reduced(members, t, prices)
@@ -535,6 +551,8 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
                                  f"({pools[0]:,}) searched")
     if interrupt is not None and interrupt.requested:
         return done(False, bound, "interrupted by the user")
+    if time.perf_counter() >= deadline:
+        return done(False, bound, "time limit reached before stage B")
     delta = best_value - bound + max(1e-6, 1e-9 * abs(best_value))
     found = enumerator.run(prices, delta, cap=POOL_LIMIT, deadline=deadline)
     pools.append(len(found.columns))
@@ -553,6 +571,38 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
     return done(False, bound, "stage B integer program stopped before its proof")
 
 
+QUICK_GAP = 0.01
+"""Relative gap at which the quick plan's integer program may stop."""
+
+
+QUICK_WIDTH = 0.03
+"""The quick plan keeps the generated columns within this share of the bound."""
+QUICK_POOL = 30_000
+"""Most columns the quick plan's search adds."""
+
+
+def quick_plan(enumerator: Enumerator, prices: Prices, extra: list[tuple[tuple[str, ...], int]],
+               seconds: float, interrupt=None, search: bool = True
+               ) -> tuple[list[tuple[tuple[str, ...], int]], float | None]:
+    """A good first plan, fast: the best plan (within ``QUICK_GAP``) over the columns ``extra``
+    and (when ``search``) the columns within ``STAGE_A`` of the bound at ``prices``; its
+    columns and cost."""
+    deadline = time.perf_counter() + seconds
+    rules = enumerator.rules
+    capacity = rules.scenario.market.capacity
+    dual = (math.fsum(prices.trust.values()) + (capacity or 0) * math.fsum(prices.market.values())
+            + math.fsum(prices.cut.values()))
+    pool = list(extra)
+    if search:
+        # the generated columns far from pricing out rarely help a good plan
+        pool = [(m, t) for m, t in extra if rules.reduced(m, t, prices) <= QUICK_WIDTH * abs(dual)]
+        found = enumerator.run(prices, max(STAGE_A * abs(dual), 1e-3), cap=QUICK_POOL, deadline=deadline)
+        pool = _union([(m, t) for m, t, _ in found.columns], pool)
+    chosen, value, _ = _partition(rules, pool, [], None, deadline - time.perf_counter(), interrupt, QUICK_GAP,
+                                  presolve=True)
+    return chosen, value
+
+
 def _union(*lists) -> list[tuple[tuple[str, ...], int]]:
     seen = {}
     for columns in lists:
@@ -565,10 +615,11 @@ def _value(rules: ColumnRules, columns) -> float:
     return math.fsum(rules.cost(m, t) for m, t in columns)
 
 
-def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: float, interrupt
-               ) -> tuple[list, float | None, bool]:
+def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: float, interrupt,
+               gap: float = 0.0, presolve: bool = False) -> tuple[list, float | None, bool]:
     """The cheapest plan over the columns ``pool`` (set partitioning with market capacity) by
-    HiGHS with presolve off and a zero gap, from ``start`` and below ``cutoff`` when given.
+    HiGHS with relative ``gap`` (0: a proof) and presolve off unless ``presolve`` (on large
+    pools its probing costs far more than it saves), from ``start`` and below ``cutoff`` when given.
     Returns its columns, its cost (None when none found) and whether HiGHS proved it optimal
     over the pool (its own dual bound meeting the plan's cost: a start is never taken as proven)."""
     import highspy
@@ -593,8 +644,8 @@ def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: f
     h.setOptionValue("output_flag", rules.scenario.solver.log)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", rules.scenario.solver.threads or 0)
-    h.setOptionValue("presolve", "off")
-    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("presolve", "on" if presolve else "off")
+    h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("mip_abs_gap", 0.0)
     h.setOptionValue("time_limit", max(0.5, seconds))
     if cutoff is not None:
