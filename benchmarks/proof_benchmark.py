@@ -33,7 +33,7 @@ def scenario_path(name: str) -> Path:
     """The scenario file of ``england`` or ``synth:N:SEED`` (written to a temporary folder)."""
     if name == "england":
         return ROOT / "inputs" / "england" / "scenario.yaml"
-    from consortia.synth import write_instance
+    from consortia.examples.synth import write_instance
 
     _, n, seed = name.split(":")
     return write_instance(Path(tempfile.mkdtemp(prefix=f"proof-{n}-{seed}-")), int(n), int(seed))

@@ -28,7 +28,7 @@ import pulp
 from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
-from .timing import Calendar
+from .timing import Calendar, month_index
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def pinned(scenario: Scenario) -> dict[str, dict]:
 
 
 def _month(date) -> int:
-    return date.year * 12 + date.month - 1 if date.day == 1 else -1
+    return month_index(date) if date.day == 1 else -1
 
 
 def candidate_members(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts]) -> dict[str, list[str]]:

@@ -10,10 +10,11 @@ import platform
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
-from . import __version__
+from .version import __version__
 from .errors import ConsortiaError
 from .inputs import Instance
 from .plan import Plan, alone_ratio, weekend_missing
@@ -199,13 +200,14 @@ class PlanRejected(Exception):
         super().__init__("the plan failed the independent check:\n  " + "\n  ".join(violations))
 
 
-def write_plan(plan: Plan, instance: Instance, folder: str | Path, *, figures: bool = True) -> Path:
+def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
+               draw: Callable[[Path], object] | None = None) -> Path:
     """Write the plan folder atomically and return its path.
 
     Everything is written to a temporary folder beside ``folder``, re-read and re-verified by
     the independent checker, and only then moved into place; an existing plan folder is
-    replaced only at that point. Figures (maps, charts, report) are drawn unless ``figures``
-    is False. Raises :class:`PlanRejected` if the checker finds a broken rule.
+    replaced only at that point. ``draw(folder)``, when given, adds the figures (maps, charts,
+    report) to the checked folder before it is moved into place. Raises :class:`PlanRejected` if the checker finds a broken rule.
     """
     if not plan.has_plan:
         raise ValueError(f"a plan with status {plan.status!r} has nothing to write")
@@ -219,9 +221,8 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *, figures: b
         report = check_plan(plan.scenario, instance, temp)
         if report.violations:
             raise PlanRejected(report.violations)
-        if figures:
-            from .figures import render_plan_figures
-            render_plan_figures(temp, regions=plan.scenario.inputs.regions)
+        if draw is not None:
+            draw(temp)
         _replace(temp, folder)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)

@@ -14,7 +14,8 @@ from .inputs import Instance, load_instance
 from .model import build_model, candidate_members, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solve import Progress, check_solver, is_proven, relative_gap, run_solver, uses_highs
+from .solver import Progress, check_solver, run_solver, uses_highs
+from .status import Status, is_proven, relative_gap
 
 
 def warm_start(scenario: Scenario, instance: Instance, graph, model,
@@ -84,7 +85,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     after_columns = None
     if method in ("columns", "enumerate"):
         if early:
-            return Plan(scenario, "infeasible", diagnosis=tuple(early), excluded=excluded,
+            return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), excluded=excluded,
                         solver=_settings_info(scenario, "highs", method))
         plan = _solve_by_columns(scenario, instance, graph, say, method)
         if plan.has_plan:
@@ -104,7 +105,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         if reason is not None:
             first = ("no selection of consortia covers every trust (proven by column generation)" if proven
                      else f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s")
-            return Plan(scenario, "infeasible" if proven else "no_solution", solver=plan.solver, excluded=excluded,
+            return Plan(scenario, Status.INFEASIBLE if proven else Status.NO_SOLUTION, solver=plan.solver,
+                        excluded=excluded,
                         diagnosis=(first, reason))
         limit = max(5.0, left) if proven else left
         after_columns = plan.solver
@@ -121,7 +123,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         solver_info.update(after_columns_found_no_plan=after_columns, time_left_seconds=round(limit, 3))
     if early:
         # each quick cause alone proves that no plan exists, so there is nothing to solve
-        return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
+        return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     start, seconds = None, 0.0
     if uses_highs(scenario.solver) and scenario.objective.distance > 0:
         say("warm start")
@@ -132,10 +134,10 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, limit - seconds))
     outcome = run_solver(model.problem, settings, (lambda e: say("solve", e)) if progress else None, start)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
-    if outcome.status == "infeasible":
+    if outcome.status == Status.INFEASIBLE:
         return _infeasible(scenario, solver_info, diagnose)
-    if outcome.status == "no_solution":
-        return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,
+    if outcome.status == Status.NO_SOLUTION:
+        return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=excluded,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
     return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
 
@@ -154,9 +156,9 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
     if method == "enumerate":
         solver_info["enumerated_pools"] = list(outcome.pools)
-    solver_info["proven_infeasible"] = outcome.status == "infeasible"
-    if outcome.status in ("infeasible", "no_solution"):
-        return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
+    solver_info["proven_infeasible"] = outcome.status == Status.INFEASIBLE
+    if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
+        return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
     return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
 
 
@@ -189,10 +191,10 @@ def _settings_info(scenario: Scenario, name: str, method: str) -> dict:
 
 
 def _infeasible(scenario: Scenario, solver_info: dict, diagnose: bool) -> Plan:
-    causes = relaxation_causes(scenario) if diagnose else []
+    causes = relaxation_causes(scenario, solve_scenario) if diagnose else []
     if diagnose and not causes:
         causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
-    return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info,
+    return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(causes), solver=solver_info,
                 excluded=tuple(scenario.directives.exclude))
 
 
@@ -205,6 +207,6 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     objective = sum(terms.values())
     solver_info["solver_objective"] = solver_objective
     gap = relative_gap(objective, bound)
-    status = "optimal" if is_proven(gap) else "feasible"
+    status = Status.OPTIMAL if is_proven(gap) else Status.FEASIBLE
     return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
                 metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude))

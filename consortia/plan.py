@@ -11,6 +11,10 @@ from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .timing import Calendar, month_number, month_start
+from .status import Status
+
+TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone", "moved")
+"""The objective's terms (one weight each in ``objective``); ``moved`` only with a baseline."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class Plan:
 
     @property
     def has_plan(self) -> bool:
-        return self.status in ("optimal", "feasible")
+        return self.status in Status.HAS_PLAN
 
     def consortium_of(self, trust: str) -> ConsortiumPlan:
         """The consortium a trust belongs to."""

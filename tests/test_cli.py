@@ -15,8 +15,8 @@ import yaml
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.checker import _km
 from consortia.cli import main
-from consortia.solve import PROVEN_GAP, relative_gap
-from consortia.synth import write_instance
+from consortia.status import PROVEN_GAP, relative_gap
+from consortia.examples.synth import write_instance
 
 from cases import case
 from conftest import ROOT

@@ -7,7 +7,7 @@ from consortia import check, load_instance, load_scenario, solve, with_overrides
 from consortia.cli import main
 from consortia.columns import choose_method, unsupported
 from consortia.errors import ConsortiaError
-from consortia.synth import write_instance
+from consortia.examples.synth import write_instance
 
 from oracle import brute_force
 from small import seeded_case

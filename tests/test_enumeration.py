@@ -10,11 +10,11 @@ import pytest
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.columns import choose_method, unsupported
-from consortia.enumeration import Enumerator, prove
+from consortia.columns.enumerate import Enumerator
 from consortia.graph import build_graph
 from consortia.model import trust_facts
-from consortia.pricing import ColumnRules, Prices
-from consortia.synth import write_instance
+from consortia.columns.pricing import ColumnRules, Prices
+from consortia.examples.synth import write_instance
 
 from oracle import brute_force
 from small import seeded_case
@@ -133,7 +133,7 @@ def test_floors_hold_for_every_allowed_column(tmp_path, seed):
 def test_too_small_delta_is_never_optimal(tmp_path, seed, monkeypatch):
     """With every enumeration stage cut to a delta far below the gap, nothing is proven: the plan
     (if any) is reported ``feasible`` unless its own bound closes the gap."""
-    import consortia.enumeration as enumeration
+    import consortia.columns.enumerate as enumeration
 
     scenario, instance = _plain_case(tmp_path, seed)
     expected = brute_force(scenario, instance)

@@ -6,7 +6,7 @@ import pytest
 
 from consortia.errors import ConsortiaError
 from consortia.scenario import load_scenario
-from consortia.synth import (ENGLAND_BOUNDS, ROSTER_COLUMNS, capacity_by_trust, demand_by_trust,
+from consortia.examples.synth import (ENGLAND_BOUNDS, ROSTER_COLUMNS, capacity_by_trust, demand_by_trust,
                              fails_weekend_alone, synthetic_tables, weekend_cover, windows,
                              witness_groups, write_instance)
 

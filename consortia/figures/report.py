@@ -15,6 +15,7 @@ import numpy as np
 
 from . import style
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, split_codes
+from ..status import Status
 
 CSS = """
 .headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:10px;margin:14px 0}
@@ -132,7 +133,7 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
          "peak procurements going to market in one period"
          + (" / market capacity" if cap else " (no capacity limit set)"),
          bool(cap and peak and int(peak) > int(cap))),
-        (status, f"solver status, {gap_s}", status not in ("optimal", "feasible")),
+        (status, f"solver status, {gap_s}", status not in Status.HAS_PLAN),
     ]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .figures.style import (
+from ..figures.style import (
     COVER_SHORT,
     INK,
     MUTED,
@@ -26,6 +26,7 @@ from .figures.style import (
     SYNTHETIC_NOTE,
     mpl_context,
 )
+from ..status import Status
 
 
 def _read(folder: Path):
@@ -125,7 +126,7 @@ def render_rota_figure(folder: str | Path, *, out: str | Path | None = None,
                 spine.set_color("#c8c8c8")
             ax.axvline(1, color="#c8c8c8", lw=0.8)
             status = e["status"]
-            if status in ("optimal", "feasible"):
+            if status in Status.HAS_PLAN:
                 head = (f"{e['consortium']}  weekends worked {e['fewest_weekends']}-{e['most_weekends']} "
                         f"(spread {e['spread']}), {status}")
                 rects, faces, lines = [], [], []
@@ -156,7 +157,7 @@ def render_rota_figure(folder: str | Path, *, out: str | Path | None = None,
                           bbox_to_anchor=(0.5, -0.02), ncol=min(4, len(members)), fontsize=6.5, frameon=False,
                           handlelength=1, columnspacing=0.8)
             else:
-                head = f"{e['consortium']}  cannot be rostered" if status == "infeasible" else \
+                head = f"{e['consortium']}  cannot be rostered" if status == Status.INFEASIBLE else \
                     f"{e['consortium']}  no rota in time"
                 ax.add_patch(Rectangle((0, 0), 2, weeks, facecolor="#f6f6f6", edgecolor="none", lw=0))
                 cells: dict[tuple[int, int], list[str]] = {}

@@ -33,12 +33,13 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
-from .enumeration import Enumerator, prove, quick_plan
-from .errors import ConsortiaError
-from .model import TrustFacts
+from ..errors import ConsortiaError
+from ..model import TrustFacts
+from ..scenario import Scenario
+from ..solver import Interrupt, Progress, silence_highs_banner, uses_highs
+from ..status import PROVEN_GAP, Status, is_proven, relative_gap
+from .enumerate import Enumerator, prove, quick_plan
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
-from .scenario import Scenario
-from .solve import PROVEN_GAP, Interrupt, Progress, is_proven, relative_gap, silence_highs_banner, uses_highs
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""
@@ -59,7 +60,7 @@ QUICK_NODES = 200
 """The same, in the first rounds, whose prices are still far from the LP optimum's: searched
 quickly until a round is complete or finds nothing, then with ``PRICING_NODES``."""
 QUICK_SECONDS = 2.0
-"""Longest the first plan of method ``enumerate`` (see :func:`consortia.enumeration.quick_plan`) may take."""
+"""Longest the first plan of method ``enumerate`` (see :func:`consortia.columns.enumerate.quick_plan`) may take."""
 QUICK_SHARE = 0.3
 """Most of the generation's time the first plan may take."""
 QUICK_AT = 0.4
@@ -315,7 +316,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
 
     ``method`` 'enumerate': price by enumeration, then prove the optimum by the enumeration
-    stages of :func:`consortia.enumeration.prove`; 'columns': price by MIPs, then pick the best
+    stages of :func:`consortia.columns.enumerate.prove`; 'columns': price by MIPs, then pick the best
     plan from the generated columns (price and dive). The first Ctrl-C stops the generation
     and keeps the best plan and a valid bound.
     """
@@ -367,16 +368,16 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
                              proof.pools if proof is not None else ())
 
     if run.infeasible:
-        return outcome("infeasible", message="no selection of consortia covers every trust")
+        return outcome(Status.INFEASIBLE, message="no selection of consortia covers every trust")
     if objective is None:
-        return outcome("no_solution", bound=run.bound, integer_seconds=integer_seconds)
+        return outcome(Status.NO_SOLUTION, bound=run.bound, integer_seconds=integer_seconds)
     bound = run.bound
     if bound is not None and bound > objective:
         if bound - objective > PROVEN_GAP * max(1.0, abs(objective)):
             raise RuntimeError(f"column generation's bound {bound} is above its plan's objective {objective}")
         bound = objective  # rounding only
     gap = relative_gap(objective, bound)
-    status = "optimal" if is_proven(gap) else "feasible"
+    status = Status.OPTIMAL if is_proven(gap) else Status.FEASIBLE
     if progress is not None:
         progress(Progress(objective, bound, gap, run.elapsed()))
     return outcome(status, chosen, objective, bound, gap, integer_seconds)
@@ -469,7 +470,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
     best Lagrangian bound found and the last prices.
 
     With an ``enumerator``, each round prices by enumeration: the ``PRICING_KEEP`` columns of
-    least reduced cost per period and lowest-listed trust (see :mod:`consortia.enumeration`),
+    least reduced cost per period and lowest-listed trust (see :mod:`consortia.columns.enumerate`),
     which also gives the bound when the search was complete. Without one, each round tries
     greedy pricing first; only when that finds nothing does it solve the pricing MIPs of every
     medoid, which also gives the bound.
@@ -543,7 +544,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
 
 def _quick(master: _Master, enumerator: Enumerator, prices: Prices, run: _State,
            progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
-    """Find a first plan (see :func:`consortia.enumeration.quick_plan`) into ``run.incumbent``."""
+    """Find a first plan (see :func:`consortia.columns.enumerate.quick_plan`) into ``run.incumbent``."""
     t0 = time.perf_counter()
     seconds = max(0.5, min(QUICK_SECONDS, QUICK_SHARE * run.stop, run.stop - run.elapsed()))
     chosen, value = quick_plan(enumerator, prices, [(c.members, c.period) for c in master.columns],

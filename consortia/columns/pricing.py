@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from .graph import km
-from .model import TrustFacts
-from .scenario import WEEKEND, Scenario
-from .solve import raise_if_highs_failed
-from .timing import Calendar
+from ..graph import km
+from ..model import TrustFacts
+from ..scenario import WEEKEND, Scenario
+from ..solver import raise_if_highs_failed
+from ..timing import Calendar
 
 EPS = 1e-6
 TAKEN = 1e6
@@ -65,12 +65,12 @@ class Prices:
 @dataclass(frozen=True)
 class Floors:
     """Necessary conditions for a column to be allowed and a lower bound on its cost, as arrays
-    for the enumeration's search (:mod:`consortia.enumeration`); rows in ``index`` order.
+    for the enumeration's search (:mod:`consortia.columns.enumerate`); rows in ``index`` order.
 
     Whatever :meth:`ColumnRules.allows` and :meth:`ColumnRules.cost` become, these must stay
     true for every ``members`` going live at ``t`` that holds no member of a fixed consortium
     and no trust pinned into one (those columns are searched apart, see
-    :meth:`~consortia.enumeration.Enumerator.run`; ``tests/test_enumeration.py`` checks them):
+    :meth:`~consortia.columns.enumerate.Enumerator.run`; ``tests/test_enumeration.py`` checks them):
 
     - ``allows(members, t)`` implies: every member has ``t`` in its window, every two members
       are ``linked``, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every

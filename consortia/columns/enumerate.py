@@ -17,12 +17,12 @@ costs at least ``LB + r``. So a plan cheaper than a known plan ``UB`` uses only 
 The search runs per go-live period ``t`` and per lowest-listed member ``s``, adding members in
 increasing list order (``max_size`` at most), so each member set is met once. A branch is cut
 when even its best completion cannot reach ``delta``: the partial reduced cost, plus the
-cheapest remaining members (their :meth:`~consortia.pricing.ColumnRules.floors`), plus a lower
+cheapest remaining members (their :meth:`~consortia.columns.pricing.ColumnRules.floors`), plus a lower
 bound on the medoid distance that only grows as members are added, plus the cut prices already
 charged (they only grow too); or when, under hard cover, even every remaining member together
 cannot cover a day. Every set the search keeps is then judged by
-:meth:`~consortia.pricing.ColumnRules.allows` and priced by
-:meth:`~consortia.pricing.ColumnRules.reduced`, the one statement of a column's rules and cost.
+:meth:`~consortia.columns.pricing.ColumnRules.allows` and priced by
+:meth:`~consortia.columns.pricing.ColumnRules.reduced`, the one statement of a column's rules and cost.
 """
 
 from __future__ import annotations

@@ -1,0 +1,3 @@
+"""The package version, in one place (plan.yaml, rota.yaml, batch keys and `--version` read it)."""
+
+__version__ = "0.1.0"
