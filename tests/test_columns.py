@@ -117,7 +117,7 @@ def test_auto_picks_enumeration_for_plain_highs_scenarios(synthetic):
     cbc = with_overrides(synthetic, {"solver.name": "cbc"})
     assert choose_method(cbc, 10) == "compact"
     connected = with_overrides(synthetic, {"network.membership": "connected"})
-    assert choose_method(connected, 5000) == "compact"
+    assert choose_method(connected, 5000) == "enumerate"
     assert choose_method(with_overrides(synthetic, {"solver.method": "compact"}), 5000) == "compact"
     assert choose_method(with_overrides(synthetic, {"solver.method": "columns"}), 10) == "columns"
 

@@ -24,11 +24,11 @@ TOL = 1e-6
 
 
 def _plain_case(tmp_path, seed, locks=False):
-    """The random case of ``seed`` with clique membership (and without fixed consortia and pins
-    unless ``locks``)."""
+    """The random case of ``seed`` (clique or connected membership, as drawn), without fixed
+    consortia and pins unless ``locks``."""
     scenario, instance = seeded_case(tmp_path / "case", seed)
     unlocked = {} if locks else {"directives.fixed": [], "directives.pin": []}
-    scenario = with_overrides(scenario, {"solver.method": "enumerate", "network.membership": "clique", **unlocked})
+    scenario = with_overrides(scenario, {"solver.method": "enumerate", **unlocked})
     assert unsupported(scenario) is None
     return scenario, instance
 
@@ -41,7 +41,8 @@ def _rules(scenario, instance):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_enumeration_proves_the_brute_force_optimum(tmp_path, seed):
-    """With every directive of the random case (fixed consortia, pins, together, apart...)."""
+    """With every rule and directive of the random case (connected membership, fixed consortia,
+    pins, together, apart...)."""
     scenario, instance = _plain_case(tmp_path, seed, locks=True)
     expected = brute_force(scenario, instance)
     plan = solve(scenario, instance=instance)
@@ -118,6 +119,15 @@ def test_floors_hold_for_every_allowed_column(tmp_path, seed):
                 if not rules.allows(members, t):
                     continue
                 assert all(f.linked[a, b] for a, b in itertools.combinations(rows, 2))
+                if f.connected:
+                    reached, queue = {rows[0]}, [rows[0]]
+                    while queue:
+                        a = queue.pop()
+                        for b in rows:
+                            if f.adjacent[a, b] and b not in reached:
+                                reached.add(b)
+                                queue.append(b)
+                    assert len(reached) == len(rows)
                 if f.hard:
                     assert (f.net[rows].sum(axis=0) >= -1e-9).all()
                     covered = 0
@@ -256,3 +266,21 @@ def test_enumeration_is_deterministic_across_hash_seeds_and_threads(tmp_path):
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0].split()[0] == "optimal"
 
+
+
+@pytest.mark.parametrize("seed", range(1, 48, 3))
+def test_connected_membership_gives_the_compact_optimum(tmp_path, seed):
+    scenario, instance = _plain_case(tmp_path, seed, locks=True)
+    scenario = with_overrides(scenario, {"network.membership": "connected"})
+    compact = solve(with_overrides(scenario, {"solver.method": "compact"}), instance=instance)
+    plan = solve(scenario, instance=instance)
+    if compact.status == "infeasible":
+        assert plan.status == "infeasible"
+        return
+    assert compact.status == "optimal"
+    assert plan.solver["method"] == "enumerate"
+    assert plan.status == "optimal", plan.solver.get("message")
+    assert plan.objective == pytest.approx(compact.objective, abs=1e-6)
+    report = check(scenario, write_plan(plan, tmp_path / "plan", instance=instance, figures=False),
+                   instance=instance)
+    assert report.ok, report.violations

@@ -50,21 +50,157 @@ search given a deadline stops near it)."""
 
 
 @njit(nogil=True, cache=True)
+def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, need, hard, mu, standalone,
+           allow_alone, min_size, max_size, neg):
+    """The set mem[0:d]: (lower bound on its reduced cost, whether it passes the cheap tests, lower
+    bound on the reduced cost of any superset drawn from pool[0:npool], whether such a superset
+    can still cover every day)."""
+    med = 0.0
+    if d >= 2:
+        med = np.inf
+        for q in range(d):
+            if dsum[mem[q]] < med:
+                med = dsum[mem[q]]
+    lb = part - mu + pen + med
+    if d == 1:
+        lb += standalone
+    ok = (d == 1 and allow_alone) or (d >= 2 and d >= min_size)
+    if ok and hard:
+        if covsum & need != need:
+            ok = False
+        else:
+            for day in range(7):
+                if netsum[day] < -TOL:
+                    ok = False
+                    break
+    bound = np.inf
+    reach = d < max_size and npool > 0
+    if reach:
+        room = max_size - d
+        nneg = 0
+        low = np.inf
+        for q in range(d):
+            if dsum[mem[q]] < low:
+                low = dsum[mem[q]]
+        covered = covsum
+        for q in range(npool):
+            k = pool[q]
+            if dsum[k] < low:
+                low = dsum[k]
+            covered |= cov[k]
+            v = val[k]
+            if v < 0.0:
+                if nneg < room:
+                    neg[nneg] = v
+                    nneg += 1
+                else:
+                    worst = 0
+                    for r in range(1, room):
+                        if neg[r] > neg[worst]:
+                            worst = r
+                    if v < neg[worst]:
+                        neg[worst] = v
+        total = 0.0
+        for r in range(nneg):
+            total += neg[r]
+        if d == 1:
+            low = 0.0
+        bound = part - mu + pen + low + total
+        if hard:
+            if covered & need != need:
+                reach = False
+            else:
+                for day in range(7):
+                    top = netsum[day]
+                    for q in range(npool):
+                        x = net[pool[q], day]
+                        if x > 0.0:
+                            top += x
+                    if top < -TOL:
+                        reach = False
+                        break
+    return lb, ok, bound, reach
+
+
+@njit(nogil=True, cache=True)
+def _keep(lb, d, mem, si, keep, kcount, kval, kmem, thr, delta, count, out_members, out_value, out_start):
+    """Record the set mem[0:d] of lower bound ``lb``: in the per-start buffer (``keep`` > 0, which
+    may lower the threshold) or in the output. Returns (kcount, threshold, count, overflow)."""
+    max_size = kmem.shape[1]
+    if keep > 0:
+        if kcount < keep:
+            slot = kcount
+            kcount += 1
+        else:
+            slot = 0
+            for q in range(1, keep):
+                if kval[q] > kval[slot]:
+                    slot = q
+        kval[slot] = lb
+        for q in range(max_size):
+            kmem[slot, q] = mem[q] if q < d else -1
+        if kcount == keep:
+            thr = kval[0]
+            for q in range(1, keep):
+                if kval[q] > thr:
+                    thr = kval[q]
+            if delta < thr:
+                thr = delta
+        return kcount, thr, count, False
+    if count >= out_value.shape[0]:
+        return kcount, thr, count, True
+    for q in range(max_size):
+        out_members[count, q] = mem[q] if q < d else -1
+    out_value[count] = lb
+    out_start[count] = si
+    return kcount, thr, count + 1, False
+
+
+@njit(nogil=True, cache=True)
+def _flush(si, kcount, kval, kmem, count, out_members, out_value, out_start):
+    """Copy a start's kept sets to the output; (count, overflow)."""
+    for q in range(kcount):
+        if count >= out_value.shape[0]:
+            return count, True
+        for r in range(kmem.shape[1]):
+            out_members[count, r] = kmem[q, r]
+        out_value[count] = kval[q]
+        out_start[count] = si
+        count += 1
+    return count, False
+
+
+@njit(nogil=True, cache=True)
+def _cuts_in(k, cut_ptr, cut_idx, cut_price, cnt, step):
+    """Add (step 1) or remove (step -1) member k from the cut counts; the change in cut charge."""
+    change = 0.0
+    for q in range(cut_ptr[k], cut_ptr[k + 1]):
+        c = cut_idx[q]
+        if step > 0:
+            cnt[c] += 1
+            if cnt[c] == 2:
+                change += cut_price[c]
+        else:
+            if cnt[c] == 2:
+                change -= cut_price[c]
+            cnt[c] -= 1
+    return change
+
+
+@njit(nogil=True, cache=True)
 def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_alone, min_size, max_size,
             delta, keep, budget, cut_ptr, cut_idx, cut_price, out_members, out_value, out_start):
-    """Search the sets whose lowest member is each of ``starts`` (local indices of one period).
+    """Search the cliques of ``adj`` whose lowest member is each of ``starts`` (local indices of one
+    period), members added in increasing index.
 
     ``keep`` > 0 keeps only the ``keep`` sets of least lower bound per start (pricing); 0 keeps
     every set with lower bound <= ``delta``. Returns (sets written, overflow, best lower bound
     per start, whether each start's search was complete within ``budget`` nodes).
     """
     n = val.shape[0]
-    cap = out_value.shape[0]
-    ncut = cut_price.shape[0]
     best = np.full(starts.shape[0], np.inf)
     complete = np.ones(starts.shape[0], dtype=np.bool_)
     count = 0
-    overflow = False
     depth = max_size + 1
     mem = np.zeros(depth, dtype=np.int64)
     cand = np.zeros((depth, n), dtype=np.int64)
@@ -76,7 +212,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_
     netsum = np.zeros((depth, 7))
     covsum = np.zeros(depth, dtype=np.int64)
     dsum = np.zeros((depth, n))
-    cnt = np.zeros(ncut, dtype=np.int64)
+    cnt = np.zeros(cut_price.shape[0], dtype=np.int64)
     kval = np.zeros(max(keep, 1))
     kmem = np.full((max(keep, 1), max_size), -1, dtype=np.int64)
     neg = np.zeros(max_size)
@@ -88,26 +224,17 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_
         d = 1
         mem[0] = s
         part[1] = val[s]
-        pen = 0.0
-        for q in range(cut_ptr[s], cut_ptr[s + 1]):
-            c = cut_idx[q]
-            cnt[c] += 1
-            if cnt[c] == 2:
-                pen += cut_price[c]
-        cutpen[1] = pen
-        for day in range(7):
-            netsum[1, day] = net[s, day]
+        cutpen[1] = _cuts_in(s, cut_ptr, cut_idx, cut_price, cnt, 1)
+        netsum[1, :] = net[s, :]
         covsum[1] = cov[s]
         m = 0
         for j in range(s + 1, n):
             if adj[s, j]:
                 cand[1, m] = j
                 m += 1
+                dsum[1, j] = dist[s, j]
         ncand[1] = m
         dsum[1, s] = 0.0
-        for q in range(m):
-            k = cand[1, q]
-            dsum[1, k] = dist[s, k]
         evaluate = True
         while d >= 1:
             if evaluate:
@@ -116,121 +243,26 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_
                 if nodes > budget:
                     complete[si] = False
                     break
-                # the set mem[0:d] itself
-                med = 0.0
-                if d >= 2:
-                    med = np.inf
-                    for q in range(d):
-                        if dsum[d, mem[q]] < med:
-                            med = dsum[d, mem[q]]
-                lb = part[d] - mu + cutpen[d] + med
-                if d == 1:
-                    lb += standalone
-                size_ok = (d == 1 and allow_alone) or (d >= 2 and d >= min_size)
-                cover_ok = True
-                if hard:
-                    if covsum[d] & need != need:
-                        cover_ok = False
-                    else:
-                        for day in range(7):
-                            if netsum[d, day] < -TOL:
-                                cover_ok = False
-                                break
-                if size_ok and cover_ok:
+                lb, ok, bound, reach = _judge(d, mem, cand[d], ncand[d], part[d], cutpen[d], netsum[d], covsum[d],
+                                              dsum[d], val, net, cov, need, hard, mu, standalone, allow_alone,
+                                              min_size, max_size, neg)
+                if ok:
                     if lb < best[si]:
                         best[si] = lb
                     if lb <= thr + TOL:
-                        if keep > 0:
-                            if kcount < keep:
-                                slot = kcount
-                                kcount += 1
-                            else:
-                                slot = 0
-                                for q in range(1, keep):
-                                    if kval[q] > kval[slot]:
-                                        slot = q
-                            kval[slot] = lb
-                            for q in range(max_size):
-                                kmem[slot, q] = mem[q] if q < d else -1
-                            if kcount == keep:
-                                thr = kval[0]
-                                for q in range(1, keep):
-                                    if kval[q] > thr:
-                                        thr = kval[q]
-                                if delta < thr:
-                                    thr = delta
-                        else:
-                            if count >= cap:
-                                overflow = True
-                                return count, overflow, best, complete
-                            for q in range(max_size):
-                                out_members[count, q] = mem[q] if q < d else -1
-                            out_value[count] = lb
-                            out_start[count] = si
-                            count += 1
-                # may its supersets reach the threshold?
-                ok = d < max_size and ncand[d] > 0
-                if ok:
-                    room = max_size - d
-                    nneg = 0
-                    lowd = np.inf
-                    for q in range(d):
-                        if dsum[d, mem[q]] < lowd:
-                            lowd = dsum[d, mem[q]]
-                    reach = covsum[d]
-                    for q in range(ncand[d]):
-                        k = cand[d, q]
-                        if dsum[d, k] < lowd:
-                            lowd = dsum[d, k]
-                        reach |= cov[k]
-                        v = val[k]
-                        if v < 0.0:
-                            if nneg < room:
-                                neg[nneg] = v
-                                nneg += 1
-                            else:
-                                worst = 0
-                                for r in range(1, room):
-                                    if neg[r] > neg[worst]:
-                                        worst = r
-                                if v < neg[worst]:
-                                    neg[worst] = v
-                    total = 0.0
-                    for r in range(nneg):
-                        total += neg[r]
-                    if d == 1:
-                        lowd = 0.0
-                    bound = part[d] - mu + cutpen[d] + lowd + total
-                    ok = bound <= thr + TOL
-                    if ok and hard:
-                        if reach & need != need:
-                            ok = False
-                        else:
-                            for day in range(7):
-                                top = netsum[d, day]
-                                for q in range(ncand[d]):
-                                    x = net[cand[d, q], day]
-                                    if x > 0.0:
-                                        top += x
-                                if top < -TOL:
-                                    ok = False
-                                    break
-                grow[d] = ok
+                        kcount, thr, count, overflow = _keep(lb, d, mem, si, keep, kcount, kval, kmem, thr, delta,
+                                                             count, out_members, out_value, out_start)
+                        if overflow:
+                            return count, True, best, complete
+                grow[d] = reach and bound <= thr + TOL
                 pos[d] = 0
             if grow[d] and pos[d] < ncand[d]:
                 j = cand[d, pos[d]]
                 pos[d] += 1
                 mem[d] = j
                 part[d + 1] = part[d] + val[j]
-                pen = cutpen[d]
-                for q in range(cut_ptr[j], cut_ptr[j + 1]):
-                    c = cut_idx[q]
-                    cnt[c] += 1
-                    if cnt[c] == 2:
-                        pen += cut_price[c]
-                cutpen[d + 1] = pen
-                for day in range(7):
-                    netsum[d + 1, day] = netsum[d, day] + net[j, day]
+                cutpen[d + 1] = cutpen[d] + _cuts_in(j, cut_ptr, cut_idx, cut_price, cnt, 1)
+                netsum[d + 1, :] = netsum[d, :] + net[j, :]
                 covsum[d + 1] = covsum[d] | cov[j]
                 m = 0
                 for q in range(pos[d], ncand[d]):
@@ -246,29 +278,177 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_
                 d += 1
                 evaluate = True
             else:
-                # leave mem[d - 1]
-                k = mem[d - 1]
-                for q in range(cut_ptr[k], cut_ptr[k + 1]):
-                    cnt[cut_idx[q]] -= 1
+                _cuts_in(mem[d - 1], cut_ptr, cut_idx, cut_price, cnt, -1)
                 d -= 1
-        if d >= 1:
-            # stopped by the budget: undo the cut counts of the members still on the path
-            for r in range(d):
-                k = mem[r]
-                for q in range(cut_ptr[k], cut_ptr[k + 1]):
-                    cnt[cut_idx[q]] -= 1
+        for r in range(d):  # stopped by the budget: leave the members still on the path
+            _cuts_in(mem[r], cut_ptr, cut_idx, cut_price, cnt, -1)
         if keep > 0:
-            for q in range(kcount):
-                if count >= cap:
-                    overflow = True
-                    return count, overflow, best, complete
-                for r in range(max_size):
-                    out_members[count, r] = kmem[q, r]
-                out_value[count] = kval[q]
-                out_start[count] = si
-                count += 1
-    return count, overflow, best, complete
+            count, overflow = _flush(si, kcount, kval, kmem, count, out_members, out_value, out_start)
+            if overflow:
+                return count, True, best, complete
+    return count, False, best, complete
 
+
+@njit(nogil=True, cache=True)
+def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, hard, mu, standalone,
+                      allow_alone, min_size, max_size, delta, keep, budget, cut_ptr, cut_idx, cut_price,
+                      out_members, out_value, out_start):
+    """Like :func:`_search`, for connected membership: the sets whose lowest member is each of
+    ``starts``, connected by the links ``nbr_ptr``/``nbr_idx`` (CSR) among members of higher
+    index, with every two members allowed together by ``adj``. Each set is met once (the ESU
+    algorithm of Wernicke, 2006: extend only by members of the extension set, which takes the
+    new member's neighbours no member is linked to yet). Supersets are bounded with every
+    trust of higher index within ``max_size - 1`` links of the start."""
+    n = val.shape[0]
+    best = np.full(starts.shape[0], np.inf)
+    complete = np.ones(starts.shape[0], dtype=np.bool_)
+    count = 0
+    depth = max_size + 1
+    mem = np.zeros(depth, dtype=np.int64)
+    ext = np.zeros((depth, n), dtype=np.int64)
+    next_ = np.zeros(depth, dtype=np.int64)
+    grow = np.zeros(depth, dtype=np.bool_)
+    part = np.zeros(depth)
+    cutpen = np.zeros(depth)
+    netsum = np.zeros((depth, 7))
+    covsum = np.zeros(depth, dtype=np.int64)
+    dsum = np.zeros((depth, n))
+    pool = np.zeros((depth, n), dtype=np.int64)
+    npool = np.zeros(depth, dtype=np.int64)
+    near = np.zeros(n, dtype=np.int64)
+    inside = np.zeros(n, dtype=np.bool_)
+    hops = np.full(n, -1, dtype=np.int64)
+    queue = np.zeros(n, dtype=np.int64)
+    ball = np.zeros(n, dtype=np.int64)
+    cnt = np.zeros(cut_price.shape[0], dtype=np.int64)
+    kval = np.zeros(max(keep, 1))
+    kmem = np.full((max(keep, 1), max_size), -1, dtype=np.int64)
+    neg = np.zeros(max_size)
+    for si in range(starts.shape[0]):
+        s = starts[si]
+        # the trusts of higher index within max_size - 1 links of s, through such trusts
+        hops[:] = -1
+        hops[s] = 0
+        queue[0] = s
+        head, tail, nball = 0, 1, 0
+        while head < tail:
+            a = queue[head]
+            head += 1
+            if hops[a] >= max_size - 1:
+                continue
+            for q in range(nbr_ptr[a], nbr_ptr[a + 1]):
+                b = nbr_idx[q]
+                if b > s and hops[b] < 0:
+                    hops[b] = hops[a] + 1
+                    queue[tail] = b
+                    tail += 1
+                    if adj[s, b]:
+                        ball[nball] = b
+                        nball += 1
+        nodes = 0
+        kcount = 0
+        thr = delta
+        d = 1
+        mem[0] = s
+        inside[s] = True
+        part[1] = val[s]
+        cutpen[1] = _cuts_in(s, cut_ptr, cut_idx, cut_price, cnt, 1)
+        netsum[1, :] = net[s, :]
+        covsum[1] = cov[s]
+        dsum[1, s] = 0.0
+        m = 0
+        for q in range(nball):
+            k = ball[q]
+            dsum[1, k] = dist[s, k]
+            pool[1, m] = k
+            m += 1
+        npool[1] = m
+        m = 0
+        for q in range(nbr_ptr[s], nbr_ptr[s + 1]):
+            b = nbr_idx[q]
+            near[b] += 1
+            if b > s and adj[s, b]:
+                ext[1, m] = b
+                m += 1
+        next_[1] = m
+        evaluate = True
+        while d >= 1:
+            if evaluate:
+                evaluate = False
+                nodes += 1
+                if nodes > budget:
+                    complete[si] = False
+                    break
+                lb, ok, bound, reach = _judge(d, mem, pool[d], npool[d], part[d], cutpen[d], netsum[d], covsum[d],
+                                              dsum[d], val, net, cov, need, hard, mu, standalone, allow_alone,
+                                              min_size, max_size, neg)
+                if ok:
+                    if lb < best[si]:
+                        best[si] = lb
+                    if lb <= thr + TOL:
+                        kcount, thr, count, overflow = _keep(lb, d, mem, si, keep, kcount, kval, kmem, thr, delta,
+                                                             count, out_members, out_value, out_start)
+                        if overflow:
+                            return count, True, best, complete
+                grow[d] = reach and bound <= thr + TOL
+            if grow[d] and next_[d] > 0:
+                next_[d] -= 1
+                w = ext[d, next_[d]]
+                allowed = True
+                for q in range(d):
+                    if not adj[mem[q], w]:
+                        allowed = False
+                        break
+                if not allowed:
+                    continue
+                # the child's extension: what is left of this one and w's exclusive neighbours
+                m = next_[d]
+                ext[d + 1, :m] = ext[d, :m]
+                for q in range(nbr_ptr[w], nbr_ptr[w + 1]):
+                    u = nbr_idx[q]
+                    if u > s and not inside[u] and near[u] == 0 and hops[u] >= 0:
+                        ext[d + 1, m] = u
+                        m += 1
+                next_[d + 1] = m
+                mem[d] = w
+                inside[w] = True
+                for q in range(nbr_ptr[w], nbr_ptr[w + 1]):
+                    near[nbr_idx[q]] += 1
+                part[d + 1] = part[d] + val[w]
+                cutpen[d + 1] = cutpen[d] + _cuts_in(w, cut_ptr, cut_idx, cut_price, cnt, 1)
+                netsum[d + 1, :] = netsum[d, :] + net[w, :]
+                covsum[d + 1] = covsum[d] | cov[w]
+                m = 0
+                for q in range(npool[d]):
+                    k = pool[d, q]
+                    dsum[d + 1, k] = dsum[d, k] + dist[w, k]
+                    if k != w:
+                        pool[d + 1, m] = k
+                        m += 1
+                npool[d + 1] = m
+                for q in range(d + 1):
+                    k = mem[q]
+                    dsum[d + 1, k] = dsum[d, k] + dist[w, k]
+                d += 1
+                evaluate = True
+            else:
+                k = mem[d - 1]
+                inside[k] = False
+                for q in range(nbr_ptr[k], nbr_ptr[k + 1]):
+                    near[nbr_idx[q]] -= 1
+                _cuts_in(k, cut_ptr, cut_idx, cut_price, cnt, -1)
+                d -= 1
+        for r in range(d):  # stopped by the budget: leave the members still on the path
+            k = mem[r]
+            inside[k] = False
+            for q in range(nbr_ptr[k], nbr_ptr[k + 1]):
+                near[nbr_idx[q]] -= 1
+            _cuts_in(k, cut_ptr, cut_idx, cut_price, cnt, -1)
+        if keep > 0:
+            count, overflow = _flush(si, kcount, kval, kmem, count, out_members, out_value, out_start)
+            if overflow:
+                return count, True, best, complete
+    return count, False, best, complete
 
 
 @dataclass(frozen=True)
@@ -283,6 +463,9 @@ class _Period:
     net: np.ndarray
     cov: np.ndarray
     market: int | None
+    nbr_ptr: np.ndarray
+    """Connected membership: each trust's links to the period's other trusts (CSR)."""
+    nbr_idx: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -320,12 +503,16 @@ class Enumerator:
             if not codes:
                 continue
             idx = np.array([floors.index[c] for c in codes])
+            links = floors.adjacent[np.ix_(idx, idx)] if floors.connected else np.zeros((0, 0), dtype=bool)
             self.periods.append(_Period(
                 t, codes, np.array([floors.member(c, t) for c in codes]),
                 np.ascontiguousarray(floors.distance[np.ix_(idx, idx)]),
                 np.ascontiguousarray(floors.linked[np.ix_(idx, idx)]).astype(np.uint8),
                 np.ascontiguousarray(floors.net[idx]), np.ascontiguousarray(floors.cover[idx]),
-                rules.market.get(t)))
+                rules.market.get(t),
+                np.concatenate([[0], np.cumsum(links.sum(axis=1))]).astype(np.int64) if floors.connected
+                else np.zeros(1, dtype=np.int64),
+                np.nonzero(links)[1].astype(np.int64)))
         self.threads = max(1, min(os.cpu_count() or 1, threads or os.cpu_count() or 1))
 
     def run(self, prices: Prices, delta: float, *, keep: int = 0, cap: int = 2_000_000,
@@ -359,9 +546,14 @@ class Enumerator:
             members = np.empty((per_task, c.max_size), dtype=np.int64)
             value = np.empty(per_task)
             start = np.empty(per_task, dtype=np.int64)
-            got = _search(starts, val, p.dist, p.adj, p.net, p.cov, f.need, f.hard, mu, f.standalone,
-                          c.allow_standalone, c.min_size, c.max_size, delta + TOL, keep, budget, ptr, idx,
-                          price, members, value, start)
+            if f.connected:
+                got = _search_connected(starts, val, p.dist, p.adj, p.nbr_ptr, p.nbr_idx, p.net, p.cov, f.need,
+                                        f.hard, mu, f.standalone, c.allow_standalone, c.min_size, c.max_size,
+                                        delta + TOL, keep, budget, ptr, idx, price, members, value, start)
+            else:
+                got = _search(starts, val, p.dist, p.adj, p.net, p.cov, f.need, f.hard, mu, f.standalone,
+                              c.allow_standalone, c.min_size, c.max_size, delta + TOL, keep, budget, ptr, idx,
+                              price, members, value, start)
             count, overflow, best, complete = got
             return members[:count].copy(), value[:count].copy(), start[:count].copy(), overflow, best, complete
 
@@ -396,7 +588,7 @@ class Enumerator:
             for row, lb in zip(members, value):
                 if keep and lb >= -PRICED_OUT:
                     continue  # its reduced cost is at least lb: it cannot price out
-                found.append((tuple(p.codes[k] for k in row if k >= 0), p.t))
+                found.append((tuple(p.codes[k] for k in sorted(row[row >= 0])), p.t))
         columns = []
         if total > cap:
             found = []  # too many to be of use
@@ -409,9 +601,16 @@ class Enumerator:
             r = rules.reduced(members, t, prices)
             if r <= delta + TOL:
                 columns.append((members, t, r))
-        for members, t, r in self._locked(prices, delta, keep):
-            columns.append((members, t, r))
-            least[members[0]] = min(least.get(members[0], delta), r)
+        columns.extend(self._locked(prices, delta, keep))
+        if not keep:
+            # every column within delta is here: the least reduced cost per lowest-listed trust
+            # is exact (the search's own bounds count sets that break rules it does not test)
+            least = {code: delta for code in least}
+            for members, _, r in columns:
+                least[members[0]] = min(least.get(members[0], delta), r)
+        else:
+            for members, _, r in columns:
+                least[members[0]] = min(least.get(members[0], delta), r)
         return Enumerated(columns, complete, least, delta, time.perf_counter() - started, reason)
 
     def _locked(self, prices: Prices, delta: float, keep: int) -> list[tuple[tuple[str, ...], int, float]]:
@@ -482,6 +681,11 @@ def _cut_arrays(codes: tuple[str, ...], prices: Prices) -> tuple[np.ndarray, np.
 
 STAGE_A = 0.003
 """Stage A enumerates columns within this share of the bound, for a good plan quickly."""
+STAGE_B_WIDTH = 0.03
+"""Stage B is tried only when the gap is within this share of the bound or stage A's pool held
+at most ``STAGE_B_SMALL`` columns: a wider gap on a large instance (prices from a column
+generation stopped by the time limit) would mean a pool far beyond ``POOL_LIMIT``."""
+STAGE_B_SMALL = 2_000
 POOL_LIMIT = 400_000
 """Most columns the stage B pool may hold. Each column is a trust set and a period (a few
 hundred bytes in Python and in HiGHS), so this keeps memory near 1 GB; a larger pool means the
@@ -531,7 +735,7 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
     delta = max(STAGE_A * abs(dual), 1e-3)
     if best_value is not None:
         delta = min(delta, max(best_value - dual, 0.0) + 1e-6)
-    found = enumerator.run(prices, delta, cap=POOL_LIMIT, deadline=deadline)
+    found = enumerator.run(prices, delta, cap=POOL_LIMIT // 4, deadline=deadline)
     pools.append(len(found.columns))
     bound = lagrangian(prices, capacity, found)
     if bound is None:
@@ -553,6 +757,9 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
         return done(False, bound, "interrupted by the user")
     if time.perf_counter() >= deadline:
         return done(False, bound, "time limit reached before stage B")
+    if best_value - bound > STAGE_B_WIDTH * max(1.0, abs(bound)) and pools[0] > STAGE_B_SMALL:
+        return done(False, bound, f"gap {best_value - bound:.4g} too wide for stage B (prices from an unfinished "
+                                  "column generation)")
     delta = best_value - bound + max(1e-6, 1e-9 * abs(best_value))
     found = enumerator.run(prices, delta, cap=POOL_LIMIT, deadline=deadline)
     pools.append(len(found.columns))
@@ -598,8 +805,7 @@ def quick_plan(enumerator: Enumerator, prices: Prices, extra: list[tuple[tuple[s
         pool = [(m, t) for m, t in extra if rules.reduced(m, t, prices) <= QUICK_WIDTH * abs(dual)]
         found = enumerator.run(prices, max(STAGE_A * abs(dual), 1e-3), cap=QUICK_POOL, deadline=deadline)
         pool = _union([(m, t) for m, t, _ in found.columns], pool)
-    chosen, value, _ = _partition(rules, pool, [], None, deadline - time.perf_counter(), interrupt, QUICK_GAP,
-                                  presolve=True)
+    chosen, value, _ = _partition(rules, pool, [], None, deadline - time.perf_counter(), interrupt, QUICK_GAP)
     return chosen, value
 
 
@@ -616,10 +822,11 @@ def _value(rules: ColumnRules, columns) -> float:
 
 
 def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: float, interrupt,
-               gap: float = 0.0, presolve: bool = False) -> tuple[list, float | None, bool]:
+               gap: float = 0.0) -> tuple[list, float | None, bool]:
     """The cheapest plan over the columns ``pool`` (set partitioning with market capacity) by
-    HiGHS with relative ``gap`` (0: a proof) and presolve off unless ``presolve`` (on large
-    pools its probing costs far more than it saves), from ``start`` and below ``cutoff`` when given.
+    HiGHS with relative ``gap`` (0: a proof) and presolve off (on large pools its probing costs
+    far more than it saves, and ignores the time limit), from ``start`` and below ``cutoff``
+    when given.
     Returns its columns, its cost (None when none found) and whether HiGHS proved it optimal
     over the pool (its own dual bound meeting the plan's cost: a start is never taken as proven)."""
     import highspy
@@ -644,7 +851,7 @@ def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: f
     h.setOptionValue("output_flag", rules.scenario.solver.log)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", rules.scenario.solver.threads or 0)
-    h.setOptionValue("presolve", "on" if presolve else "off")
+    h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("mip_abs_gap", 0.0)
     h.setOptionValue("time_limit", max(0.5, seconds))

@@ -56,15 +56,21 @@ PRICING_KEEP = 2
 PRICING_NODES = 2_000_000
 """Search nodes per period and lowest-listed trust in one round of pricing by enumeration
 (beyond them that round gives no bound, but still adds the columns found)."""
+CONFIRM_CAP = 100_000
+"""Most candidate columns of the exact pricing round that follows a round finding nothing."""
+CONFIRM_MOST = 2_000
+"""Most columns that round adds (the most negative reduced costs)."""
 QUICK_NODES = 200
-"""The same, in the first rounds, whose prices are still far from the LP optimum's: searched
-quickly until a round is complete or finds nothing, then with ``PRICING_NODES``."""
+"""The same, to begin with: rounds search this many nodes until one finds nothing without
+being complete; each such round multiplies the nodes by 10, up to ``PRICING_NODES``."""
 QUICK_SECONDS = 2.0
 """Longest the first plan of method ``enumerate`` (see :func:`consortia.columns.enumerate.quick_plan`) may take."""
 QUICK_SHARE = 0.3
 """Most of the generation's time the first plan may take."""
 QUICK_AT = 0.4
 """Share of the generation's time after which the first plan is sought even before the LP is optimal."""
+PROOF_LEAST = 0.1
+"""Least share of the time limit worth starting the enumeration stages with, once a plan is known."""
 GENERATION_SHARE = 0.7
 """Share of the time limit column generation may use before the enumeration stages (method
 ``enumerate``)."""
@@ -121,10 +127,10 @@ def unsupported(scenario: Scenario, method: str = "enumerate") -> str | None:
     """Why column generation by ``method`` ('enumerate' or 'columns') cannot solve a scenario
     (None when it can). Only 'enumerate' takes fixed consortia, pins and a baseline."""
     d = scenario.directives
-    if scenario.network.membership != "clique":
-        return "network.membership is 'connected'"
     if method == "enumerate":
         return None
+    if scenario.network.membership != "clique":
+        return "network.membership is 'connected'"
     if d.fixed:
         return "directives.fixed is set"
     if d.pin:
@@ -341,7 +347,9 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     with Interrupt() as interrupt:
         master.interrupt = interrupt
         _generate(problem, master, pricers, run, progress, interrupt, enumerator)
-        if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested:
+        left = limit - run.elapsed()
+        if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested \
+                and (left > PROOF_LEAST * limit or not run.incumbent):
             t0 = time.perf_counter()
             proof = prove(enumerator, run.prices, run.incumbent, [(c.members, c.period) for c in master.columns],
                           run.started + limit, interrupt)
@@ -476,7 +484,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
     medoid, which also gives the bound.
     """
     capacity = problem.scenario.market.capacity or 0
-    exact = False
+    budget = QUICK_NODES
     while run.elapsed() < run.stop and not interrupt.requested:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
@@ -500,12 +508,19 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         lagrange = sum(prices.trust.values()) + capacity * sum(prices.market.values()) + sum(prices.cut.values())
         priced_all = searched_all = True
         if enumerator is not None:
-            found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=PRICING_NODES if exact else QUICK_NODES,
+            found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=budget,
                                    deadline=run.started + run.stop)
             added += sum(master.add(m, t) for m, t, r in sorted(found.columns, key=lambda c: c[2])
                          if r < -EPS)
+            if not added:
+                # nothing found by the quick search: every column that prices out, exactly (its
+                # least reduced costs are exact, so this round's bound is the tight one)
+                found = enumerator.run(prices, 0.0, cap=CONFIRM_CAP, deadline=run.started + run.stop)
+                added += sum(master.add(m, t) for m, t, r in
+                             sorted(found.columns, key=lambda c: (c[2], c[0], c[1]))[:CONFIRM_MOST] if r < -EPS)
+                if not added and not found.complete:
+                    budget = min(PRICING_NODES, 10 * budget)
             priced_all = searched_all = found.complete
-            exact = not added or found.complete
             lagrange += sum(min(0.0, v) for v in found.least.values())
         for pricer in pricers if enumerator is None else []:
             left = run.stop - run.elapsed()

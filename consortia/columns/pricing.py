@@ -73,8 +73,9 @@ class Floors:
     :meth:`~consortia.columns.enumerate.Enumerator.run`; ``tests/test_enumeration.py`` checks them):
 
     - ``allows(members, t)`` implies: every member has ``t`` in its window, every two members
-      are ``linked``, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every
-      day and their ``cover`` bits together hold every bit of ``need``;
+      are ``linked``, when ``connected`` the ``adjacent`` pairs among the members connect them
+      all, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every day and
+      their ``cover`` bits together hold every bit of ``need``;
     - ``cost(members, t) >= sum(member(i, t)) + standalone`` for one member and
       ``>= sum(member(i, t)) + min over k in members of sum over i of distance[i, k]`` for two or
       more (every other term of the cost is >= 0).
@@ -89,6 +90,8 @@ class Floors:
     net: np.ndarray
     cover: np.ndarray
     need: int
+    connected: bool = False
+    adjacent: np.ndarray | None = None
 
     def member(self, code: str, t: int) -> float:
         """What member ``code`` adds to any consortium's cost at go-live ``t``, at least."""
@@ -169,15 +172,34 @@ class ColumnRules:
         if any(t not in self.facts[i].misalignment for i in members):
             return False
         separated = self.graph.graph["separated"]
+        clique = self.scenario.network.membership == "clique"
         for k, a in enumerate(members):
             for b in members[k + 1:]:
                 if a in core and b in core:
                     continue
-                if not self.graph.has_edge(a, b) or frozenset((a, b)) in separated:
+                if clique and not self.graph.has_edge(a, b) or frozenset((a, b)) in separated:
                     return False
+        if not clique and not self._connected(members, core):
+            return False
         if any(not self.partner.get(i, set()) <= inside for i in members):
             return False
         return self.scenario.cover.mode == "soft" or covered(self, members)
+
+    def _connected(self, members: tuple[str, ...], core: frozenset[str]) -> bool:
+        """Whether the links between ``members`` connect them (the members of a fixed
+        consortium count as linked to each other)."""
+        inside = set(members)
+        seen = {members[0]}
+        queue = [members[0]]
+        while queue:
+            a = queue.pop()
+            near = {b for b in self.graph.neighbors(a) if b in inside}
+            if a in core:
+                near |= core
+            for b in near - seen:
+                seen.add(b)
+                queue.append(b)
+        return len(seen) == len(inside)
 
     def floors(self) -> Floors:
         """The necessary conditions and cost floors the enumeration prunes with (see :class:`Floors`):
@@ -189,10 +211,18 @@ class ColumnRules:
         rows = np.array([gi[c] for c in codes], dtype=int)
         distance = w.distance * np.asarray(self.graph.graph["distance_km"])[np.ix_(rows, rows)]
         separated = self.graph.graph["separated"]
-        linked = np.zeros((len(codes), len(codes)), dtype=bool)
+        adjacent = np.zeros((len(codes), len(codes)), dtype=bool)
         for a, b in self.graph.edges:
             if a in index and b in index and frozenset((a, b)) not in separated:
-                linked[index[a], index[b]] = linked[index[b], index[a]] = True
+                adjacent[index[a], index[b]] = adjacent[index[b], index[a]] = True
+        connected = self.scenario.network.membership == "connected"
+        linked = adjacent
+        if connected:
+            linked = ~np.eye(len(codes), dtype=bool)
+            for pair in separated:
+                a, b = tuple(pair)
+                if a in index and b in index:
+                    linked[index[a], index[b]] = linked[index[b], index[a]] = False
         hard = self.scenario.cover.mode == "hard"
         required = [(s, day) for s in self.scenario.cover.weekend_subspecialties for day in WEEKEND]
         if len(required) > 62:
@@ -201,7 +231,8 @@ class ColumnRules:
         cover = np.array([sum(1 << b for b, r in enumerate(required) if r in self.facts[c].weekend)
                           for c in codes], dtype=np.int64)
         return Floors(index, {c: {t: w.timing * m for t, m in self.facts[c].misalignment.items()} for c in codes},
-                      distance, float(w.standalone), linked, hard, net, cover, (1 << len(required)) - 1)
+                      distance, float(w.standalone), linked, hard, net, cover, (1 << len(required)) - 1,
+                      connected, adjacent)
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
         """The reduced cost of a column at the given prices."""
