@@ -63,7 +63,7 @@ CONFIRM_MOST = 2_000
 QUICK_NODES = 200
 """The same, to begin with: rounds search this many nodes until one finds nothing without
 being complete; each such round multiplies the nodes by 10, up to ``PRICING_NODES``."""
-QUICK_SECONDS = 2.0
+QUICK_SECONDS = 4.0
 """Longest the first plan of method ``enumerate`` (see :func:`consortia.columns.enumerate.quick_plan`) may take."""
 QUICK_SHARE = 0.3
 """Most of the generation's time the first plan may take."""
@@ -184,9 +184,10 @@ class _Master:
         h.setCallback(stop_on_ctrl_c, None)
         h.startCallback(cb.kCallbackMipInterrupt)
 
-    def add(self, members: tuple[str, ...], t: int) -> bool:
-        """Add a column unless it is already there or breaks a rule; True when added."""
-        if (members, t) in self.seen or not self.problem.allows(members, t):
+    def add(self, members: tuple[str, ...], t: int, allowed: bool = False) -> bool:
+        """Add a column unless it is already there or breaks a rule (not checked again when
+        ``allowed``: the enumeration returns only allowed columns); True when added."""
+        if (members, t) in self.seen or not (allowed or self.problem.allows(members, t)):
             return False
         self.seen.add((members, t))
         column = Column(members, t, self.problem.cost(members, t))
@@ -363,8 +364,12 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         elif run.incumbent:
             chosen = [Column(m, t, problem.cost(m, t)) for m, t in run.incumbent]
             objective, integer_seconds = sum(c.cost for c in chosen), 0.0
+        elif enumerator is not None:
+            # no plan from the enumeration stages: the best selection of the generated columns
+            t0 = time.perf_counter()
+            chosen, objective = master.solve_integer(limit - run.elapsed()) if not run.infeasible else ([], None)
+            integer_seconds = time.perf_counter() - t0
         else:
-            pricers = pricers or [Pricer(problem, m) for m in facts]
             chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
     if interrupt.requested:
         run.message = "interrupted by the user"
@@ -510,13 +515,13 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         if enumerator is not None:
             found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=budget,
                                    deadline=run.started + run.stop)
-            added += sum(master.add(m, t) for m, t, r in sorted(found.columns, key=lambda c: c[2])
+            added += sum(master.add(m, t, allowed=True) for m, t, r in sorted(found.columns, key=lambda c: c[2])
                          if r < -EPS)
             if not added:
                 # nothing found by the quick search: every column that prices out, exactly (its
                 # least reduced costs are exact, so this round's bound is the tight one)
                 found = enumerator.run(prices, 0.0, cap=CONFIRM_CAP, deadline=run.started + run.stop)
-                added += sum(master.add(m, t) for m, t, r in
+                added += sum(master.add(m, t, allowed=True) for m, t, r in
                              sorted(found.columns, key=lambda c: (c[2], c[0], c[1]))[:CONFIRM_MOST] if r < -EPS)
                 if not added and not found.complete:
                     budget = min(PRICING_NODES, 10 * budget)

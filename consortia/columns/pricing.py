@@ -121,6 +121,11 @@ class ColumnRules:
         self._row = self.graph.graph["index"]
         self._km = np.asarray(self.graph.graph["distance_km"])
         self._costs: dict[tuple[tuple[str, ...], int], float] = {}
+        # linked and not separated, by graph index (the pairs a clique consortium may hold)
+        self._together = np.zeros((len(self._row), len(self._row)), dtype=bool)
+        for a, b in self.graph.edges:
+            if frozenset((a, b)) not in self.graph.graph["separated"]:
+                self._together[self._row[a], self._row[b]] = self._together[self._row[b], self._row[a]] = True
         self._before: dict[str, frozenset[str]] = {}
         if self.baseline is not None:
             both = [c for c in self.facts if c in self.baseline]
@@ -173,7 +178,11 @@ class ColumnRules:
             return False
         separated = self.graph.graph["separated"]
         clique = self.scenario.network.membership == "clique"
-        for k, a in enumerate(members):
+        if clique and not core and len(members) > 1:
+            rows = [self._row[i] for i in members]
+            if self._together[np.ix_(rows, rows)].sum() != len(rows) * (len(rows) - 1):
+                return False
+        for k, a in enumerate(members if core or not clique else ()):
             for b in members[k + 1:]:
                 if a in core and b in core:
                     continue
