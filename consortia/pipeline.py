@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 
@@ -10,7 +11,7 @@ from .columns import choose_method, solve_by_columns
 from .diagnose import quick_causes, relaxation_causes
 from .graph import build_graph, km
 from .inputs import Instance, load_instance
-from .model import build_model, rule_weekend_rota, trust_facts
+from .model import build_model, candidate_members, rule_weekend_rota, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
 from .solver import Progress, SolveOutcome, check_solver, run_solver, uses_highs
@@ -86,16 +87,32 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     early = quick_causes(scenario, instance, graph)
     limit = scenario.solver.time_limit
     after_columns = None
-    if method == "columns":
+    if method in ("columns", "enumerate"):
         if early:
             return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), excluded=excluded,
-                        solver=_settings_info(scenario, "highs", "columns"))
-        plan = _solve_by_columns(scenario, instance, graph, say, rosterable)
+                        solver=_settings_info(scenario, "highs", method))
+        plan = _solve_by_columns(scenario, instance, graph, say, method, rosterable)
         if plan.has_plan:
             return plan
-        # the generated columns hold no plan; the compact model proves infeasibility (and
-        # diagnoses it) or finds a plan with the time left
-        limit = max(5.0, limit - plan.solver["solve_seconds"])
+        # no plan from the columns: the compact model diagnoses a proven infeasibility, or looks
+        # for a plan with the time left, if it fits in memory and enough time is left
+        proven = plan.solver["proven_infeasible"]
+        left = limit - plan.solver["solve_seconds"]
+        need = compact_bytes(scenario, instance, graph)
+        reason = None
+        if need > COMPACT_MEMORY:
+            reason = (f"the compact model that would {'name the causes' if proven else 'search further'} "
+                      f"needs about {need / 1e9:.1f} GB (more than {COMPACT_MEMORY / 1e9:.0f} GB), so it "
+                      "was not built")
+        elif not proven and left < max(2.0, COMPACT_SHARE * limit):
+            reason = "too little time was left to try the compact model"
+        if reason is not None:
+            first = ("no selection of consortia covers every trust (proven by column generation)" if proven
+                     else f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s")
+            return Plan(scenario, Status.INFEASIBLE if proven else Status.NO_SOLUTION, solver=plan.solver,
+                        excluded=excluded,
+                        diagnosis=(first, reason))
+        limit = max(5.0, left) if proven else left
         after_columns = plan.solver
         method = "compact"
     say("model")
@@ -130,18 +147,22 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
 
 
-def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, rosterable) -> Plan:
-    """The plan found by column generation (status ``no_solution`` when its columns hold none)."""
+def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method: str, rosterable) -> Plan:
+    """The plan found by column generation, ``method`` 'columns' or 'enumerate' (status
+    ``no_solution`` when its columns hold none)."""
     started = time.perf_counter()
     facts = trust_facts(scenario, instance, graph)
     say("columns")
-    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e),
-                               rosterable=rosterable)
-    solver_info = {**_settings_info(scenario, "highs", "columns"), "build_seconds": 0.0,
+    outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e), method=method,
+                               baseline=instance.baseline, rosterable=rosterable)
+    solver_info = {**_settings_info(scenario, "highs", method), "build_seconds": 0.0,
                    "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
+    if method == "enumerate":
+        solver_info["enumerated_pools"] = list(outcome.pools)
+    solver_info["proven_infeasible"] = outcome.status == Status.INFEASIBLE
     if rosterable is not None:
         solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided)
     if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
@@ -192,6 +213,28 @@ def _solve_rosterable(model, settings, progress, start, rosterable: Rosterabilit
             return SolveOutcome("no_solution", None, outcome.bound, None, time.perf_counter() - started,
                                 outcome.solver, "time limit reached while forbidding consortia no weekend rota "
                                 "can staff"), info
+
+
+COMPACT_MEMORY = min(8e9, 0.5 * (os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")))
+"""Largest compact model (estimated bytes, see :func:`compact_bytes`) built after column
+generation found no plan: half the machine's memory, at most 8 GB."""
+COMPACT_SHARE = 0.25
+"""Least share of the time limit that must be left to try the compact model after column
+generation found no plan in time."""
+BYTES_PER_VARIABLE = 12_000
+"""Memory of the compact model per variable (PuLP and HiGHS together; 7.2 GB for the 627,000
+variables of the synthetic 500-trust instance)."""
+
+
+def compact_bytes(scenario: Scenario, instance: Instance, graph) -> float:
+    """An estimate of the compact model's memory, from its variable count: assignments per
+    candidate pair and shared period, medoid and serve variables per candidate pair."""
+    facts = trust_facts(scenario, instance, graph)
+    count = 0
+    for j, members in candidate_members(scenario, graph, facts).items():
+        window = set(facts[j].window)
+        count += sum(len(window & set(facts[i].window)) for i in members) + len(members) ** 2
+    return BYTES_PER_VARIABLE * count
 
 
 def _settings_info(scenario: Scenario, name: str, method: str) -> dict:

@@ -184,12 +184,16 @@ class Solver:
                          check=_non_negative)
     threads: int | None = setting(None, doc="solver threads; null = solver default", check=_at_least(1))
     log: bool = setting(False, doc="echo the solver's own log")
-    method: str = setting("auto", doc="'compact': one MIP over trust x consortium x period, proves small "
-                                      "scenarios; 'columns': column generation over candidate consortia "
-                                      "(HiGHS), bound from its LP, for hundreds of trusts; 'auto': columns "
-                                      "from 200 trusts up when the solver is highs and the scenario has no "
-                                      "fixed consortia, pins, baseline or connected membership",
-                          check=_one_of("auto", "compact", "columns"))
+    method: str = setting("auto", doc="'enumerate': column generation over candidate consortia (HiGHS), then "
+                                      "every consortium whose reduced cost is within the gap is enumerated "
+                                      "and the best plan over them is the proven optimum (when that pool is "
+                                      "too large, the plan is reported with its bound and gap); 'columns': "
+                                      "column generation with pricing MIPs and a price-and-dive plan, bound "
+                                      "from its LP, no proof by enumeration; 'compact': one MIP over trust x "
+                                      "consortium x period; 'auto': enumerate when the solver is highs and "
+                                      "the scenario has no fixed consortia, pins, baseline or connected "
+                                      "membership, else compact",
+                          check=_one_of("auto", "enumerate", "columns", "compact"))
 
 
 @dataclass(frozen=True)

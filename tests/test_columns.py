@@ -7,7 +7,7 @@ from small import seeded_case
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.cli import main
-from consortia.columns import AUTO_FROM, choose_method, unsupported
+from consortia.columns import choose_method, unsupported
 from consortia.errors import ConsortiaError
 from consortia.examples.synth import write_instance
 
@@ -110,14 +110,15 @@ def test_columns_are_deterministic_across_processes(synthetic):
     assert outputs[0].split()[0] in ("optimal", "feasible")
 
 
-def test_auto_picks_columns_for_large_plain_scenarios(synthetic):
-    assert choose_method(synthetic, AUTO_FROM - 1) == "compact"
-    assert choose_method(synthetic, AUTO_FROM) == "columns"
+def test_auto_picks_enumeration_for_plain_highs_scenarios(synthetic):
+    assert choose_method(synthetic, 10) == "enumerate"
+    assert choose_method(synthetic, 5000) == "enumerate"
     cbc = with_overrides(synthetic, {"solver.name": "cbc"})
-    assert choose_method(cbc, AUTO_FROM) == "compact"
+    assert choose_method(cbc, 10) == "compact"
     connected = with_overrides(synthetic, {"network.membership": "connected"})
-    assert choose_method(connected, 10 * AUTO_FROM) == "compact"
-    assert choose_method(with_overrides(synthetic, {"solver.method": "compact"}), 10 * AUTO_FROM) == "compact"
+    assert choose_method(connected, 5000) == "enumerate"
+    assert choose_method(with_overrides(synthetic, {"solver.method": "compact"}), 5000) == "compact"
+    assert choose_method(with_overrides(synthetic, {"solver.method": "columns"}), 10) == "columns"
 
 
 def test_columns_refused_where_they_do_not_apply(synthetic):

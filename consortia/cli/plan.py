@@ -40,7 +40,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     p.add_argument("--solver", metavar="NAME", help="highs (default), cbc, or any PuLP solver name")
     p.add_argument("--threads", type=int, metavar="N", help="solver threads")
-    p.add_argument("--method", choices=("auto", "compact", "columns"),
+    p.add_argument("--method", choices=("auto", "enumerate", "columns", "compact"),
                    help="compact MIP or column generation (default: the scenario's solver.method)")
     p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
     p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")

@@ -20,15 +20,15 @@ plan is the best integer selection from the generated columns, improved by a div
 objective against that bound is the honest gap. The integer master's own bound is *not* used:
 it only covers the generated columns.
 
-Used for plain scenarios (clique membership, no fixed consortia, pins or baseline); see
-:func:`unsupported`.
+Used for scenarios with clique membership and no fixed consortia or pins (and, by enumeration
+only, a baseline); see :func:`unsupported`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -38,10 +38,11 @@ from ..model import TrustFacts
 from ..scenario import Scenario
 from ..solver import Interrupt, Progress, silence_highs_banner, uses_highs
 from ..status import PROVEN_GAP, Status, is_proven, relative_gap
+from .enumerate import Enumerator, prove, quick_plan
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
 
 __all__ = ["INTEGER_SHARE", "PRICING_SECONDS", "DIVE_UNTIL", "CUT_VIOLATION", "CUTS_PER_ROUND", "Column",
-           "ColumnOutcome", "AUTO_FROM", "choose_method", "unsupported", "solve_by_columns"]
+           "ColumnOutcome", "choose_method", "unsupported", "solve_by_columns"]
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""
@@ -53,6 +54,29 @@ CUT_VIOLATION = 0.05
 """How far the LP must break a subset-row cut before the cut is added."""
 CUTS_PER_ROUND = 100
 """Most subset-row cuts added after one converged round."""
+PRICING_KEEP = 2
+"""Columns kept per period and lowest-listed trust by one round of pricing by enumeration."""
+PRICING_NODES = 2_000_000
+"""Search nodes per period and lowest-listed trust in one round of pricing by enumeration
+(beyond them that round gives no bound, but still adds the columns found)."""
+CONFIRM_CAP = 100_000
+"""Most candidate columns of the exact pricing round that follows a round finding nothing."""
+CONFIRM_MOST = 2_000
+"""Most columns that round adds (the most negative reduced costs)."""
+QUICK_NODES = 200
+"""The same, to begin with: rounds search this many nodes until one finds nothing without
+being complete; each such round multiplies the nodes by 10, up to ``PRICING_NODES``."""
+QUICK_SECONDS = 4.0
+"""Longest the first plan of method ``enumerate`` (see :func:`consortia.columns.enumerate.quick_plan`) may take."""
+QUICK_SHARE = 0.3
+"""Most of the generation's time the first plan may take."""
+QUICK_AT = 0.4
+"""Share of the generation's time after which the first plan is sought even before the LP is optimal."""
+PROOF_LEAST = 0.1
+"""Least share of the time limit worth starting the enumeration stages with, once a plan is known."""
+GENERATION_SHARE = 0.7
+"""Share of the time limit column generation may use before the enumeration stages (method
+``enumerate``)."""
 
 
 @dataclass(frozen=True)
@@ -81,32 +105,33 @@ class ColumnOutcome:
     integer_seconds: float = 0.0
     message: str = ""
     cuts: int = 0
-
-
-AUTO_FROM = 200
-"""``solver.method: auto`` uses column generation from this many planned trusts up."""
+    pools: tuple[int, ...] = ()
 
 
 def choose_method(scenario: Scenario, trusts: int) -> str:
-    """'compact' or 'columns' for a scenario with ``trusts`` planned trusts (see ``solver.method``).
+    """'compact', 'columns' or 'enumerate' for a scenario with ``trusts`` planned trusts (see
+    ``solver.method``).
 
-    Raises :class:`ConsortiaError` when 'columns' is asked for a scenario it cannot solve.
+    Raises :class:`ConsortiaError` when a column method is asked for a scenario it cannot solve.
     """
     method = scenario.solver.method
-    reason = unsupported(scenario)
+    reason = unsupported(scenario, "columns" if method == "columns" else "enumerate")
     if not uses_highs(scenario.solver):
         reason = reason or f"solver.name is {scenario.solver.name!r} (column generation runs on HiGHS)"
-    if method == "columns" and reason:
+    if method in ("columns", "enumerate") and reason:
         raise ConsortiaError(f"column generation cannot solve this scenario: {reason}; use solver.method "
                              "'compact' or 'auto'", key="solver.method")
     if method == "auto":
-        return "columns" if reason is None and trusts >= AUTO_FROM else "compact"
+        return "enumerate" if reason is None else "compact"
     return method
 
 
-def unsupported(scenario: Scenario) -> str | None:
-    """Why column generation cannot solve a scenario (None when it can)."""
+def unsupported(scenario: Scenario, method: str = "enumerate") -> str | None:
+    """Why column generation by ``method`` ('enumerate' or 'columns') cannot solve a scenario
+    (None when it can). Only 'enumerate' takes fixed consortia, pins and a baseline."""
     d = scenario.directives
+    if method == "enumerate":
+        return None
     if scenario.network.membership != "clique":
         return "network.membership is 'connected'"
     if d.fixed:
@@ -146,6 +171,7 @@ class _Master:
         self.artificial = n
         self.columns: list[Column] = []
         self.seen: set[tuple[tuple[str, ...], int]] = set()
+        self.of_trust: dict[str, list[int]] = {}
         self.cut_row: dict[frozenset[str], int] = {}
         self.interrupt: Interrupt | None = None
         self.interrupted_before = False
@@ -161,9 +187,10 @@ class _Master:
         h.setCallback(stop_on_ctrl_c, None)
         h.startCallback(cb.kCallbackMipInterrupt)
 
-    def add(self, members: tuple[str, ...], t: int) -> bool:
-        """Add a column unless it is already there or breaks a rule; True when added."""
-        if (members, t) in self.seen or not self.problem.allows(members, t):
+    def add(self, members: tuple[str, ...], t: int, allowed: bool = False) -> bool:
+        """Add a column unless it is already there or breaks a rule (not checked again when
+        ``allowed``: the enumeration returns only allowed columns); True when added."""
+        if (members, t) in self.seen or not (allowed or self.problem.allows(members, t)):
             return False
         self.seen.add((members, t))
         column = Column(members, t, self.problem.cost(members, t))
@@ -173,6 +200,8 @@ class _Master:
         inside = set(members)
         rows += [row for cut, row in self.cut_row.items() if in_cut(cut, inside)]
         self.highs.addCol(column.cost, 0.0, np.inf, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
+        for i in members:
+            self.of_trust.setdefault(i, []).append(len(self.columns))
         self.columns.append(column)
         return True
 
@@ -216,7 +245,11 @@ class _Master:
                         broken.append((-lhs, len(broken), cut))
         broken.sort(key=lambda b: b[:2])
         for _, _, cut in broken[:most]:
-            rows = [self.artificial + k for k, col in enumerate(self.columns) if in_cut(cut, set(col.members))]
+            count: dict[int, int] = {}
+            for i in cut:
+                for k in self.of_trust.get(i, ()):
+                    count[k] = count.get(k, 0) + 1
+            rows = [self.artificial + k for k in sorted(count) if count[k] >= 2]
             self.cut_row[cut] = self.highs.getNumRow()
             self.highs.addRow(-np.inf, 1.0, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
         return min(most, len(broken))
@@ -276,24 +309,35 @@ class _State:
     pricing_seconds: float = 0.0
     message: str = "time limit reached while generating columns"
     infeasible: bool = False
+    prices: Prices | None = None
+    converged: bool = False
+    incumbent: list = field(default_factory=list)
+    quick_early: bool = False
+    quick_converged: bool = False
+    incumbent_value: float | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
 
 def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
-                     progress: Callable[[Progress], None] | None = None,
+                     progress: Callable[[Progress], None] | None = None, method: str = "enumerate",
+                     baseline: dict[str, str] | None = None,
                      rosterable: Callable[[tuple[str, ...]], bool | None] | None = None) -> ColumnOutcome:
     """Solve a plain scenario by column generation within ``scenario.solver.time_limit``.
 
-    The first Ctrl-C stops the generation and picks the best plan from the columns found so far.
+    ``method`` 'enumerate': price by enumeration, then prove the optimum by the enumeration
+    stages of :func:`consortia.columns.enumerate.prove`; 'columns': price by MIPs, then pick the best
+    plan from the generated columns (price and dive). The first Ctrl-C stops the generation
+    and keeps the best plan and a valid bound.
     """
     import highspy
 
     limit = scenario.solver.time_limit
-    run = _State(time.perf_counter(), (1 - INTEGER_SHARE) * limit)
+    share = GENERATION_SHARE if method == "enumerate" else 1 - INTEGER_SHARE
+    run = _State(time.perf_counter(), share * limit)
     order = {c: k for k, c in enumerate(graph.nodes)}
-    problem = ColumnRules(scenario, graph, facts, order, rosterable)
+    problem = ColumnRules(scenario, graph, facts, order, baseline=baseline, rosterable=rosterable)
     big = 2.0 * (1 + scenario.consortium.max_size * max((_worst(problem, c) for c in facts), default=1.0))
     if not scenario.solver.log:
         silence_highs_banner()
@@ -302,18 +346,43 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     for code, f in facts.items():
         if f.window:
             master.add((code,), min(f.window, key=lambda p: (f.misalignment[p], p)))
-    pricers = [Pricer(problem, m) for m in facts]
+    enumerator = Enumerator(problem, scenario.solver.threads) if method == "enumerate" else None
+    pricers = [Pricer(problem, m) for m in facts] if enumerator is None else []
+    proof = None
     with Interrupt() as interrupt:
         master.interrupt = interrupt
-        _generate(problem, master, pricers, run, progress, interrupt)
-        chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
+        _generate(problem, master, pricers, run, progress, interrupt, enumerator)
+        left = limit - run.elapsed()
+        if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested \
+                and (left > PROOF_LEAST * limit or not run.incumbent):
+            t0 = time.perf_counter()
+            proof = prove(enumerator, run.prices, run.incumbent, [(c.members, c.period) for c in master.columns],
+                          run.started + limit, interrupt)
+            run.pricing_seconds += time.perf_counter() - t0
+            run.message = proof.message
+        if proof is not None and proof.objective is not None:
+            chosen = [Column(m, t, problem.cost(m, t)) for m, t in proof.chosen]
+            objective, integer_seconds = proof.objective, 0.0
+            if proof.bound is not None:
+                run.bound = proof.bound if proof.proven else max(run.bound or proof.bound, proof.bound)
+        elif run.incumbent:
+            chosen = [Column(m, t, problem.cost(m, t)) for m, t in run.incumbent]
+            objective, integer_seconds = sum(c.cost for c in chosen), 0.0
+        elif enumerator is not None:
+            # no plan from the enumeration stages: the best selection of the generated columns
+            t0 = time.perf_counter()
+            chosen, objective = master.solve_integer(limit - run.elapsed()) if not run.infeasible else ([], None)
+            integer_seconds = time.perf_counter() - t0
+        else:
+            chosen, objective, integer_seconds = _select(problem, master, pricers, run, interrupt)
     if interrupt.requested:
         run.message = "interrupted by the user"
 
     def outcome(status, chosen=(), objective=None, bound=None, gap=None, integer_seconds=0.0, message=""):
         return ColumnOutcome(status, [(c.members, c.period) for c in chosen], objective, bound, gap, run.elapsed(),
                              run.rounds, len(master.columns), run.lp_seconds, run.pricing_seconds, integer_seconds,
-                             message or run.message, len(master.cut_row))
+                             message or run.message, len(master.cut_row),
+                             proof.pools if proof is not None else ())
 
     if run.infeasible:
         return outcome(Status.INFEASIBLE, message="no selection of consortia covers every trust")
@@ -412,29 +481,57 @@ def _regenerate(master: _Master, pricers: list[Pricer], taken: set[str], deadlin
 
 
 def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run: _State,
-              progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
+              progress: Callable[[Progress], None] | None, interrupt: Interrupt,
+              enumerator: Enumerator | None = None) -> None:
     """Add columns and cuts until neither helps, time runs out or Ctrl-C; ``run`` records the
-    best Lagrangian bound found.
+    best Lagrangian bound found and the last prices.
 
-    Each round tries greedy pricing first; only when that finds nothing does it solve the
-    pricing MIPs of every medoid, which also gives the bound.
+    With an ``enumerator``, each round prices by enumeration: the ``PRICING_KEEP`` columns of
+    least reduced cost per period and lowest-listed trust (see :mod:`consortia.columns.enumerate`),
+    which also gives the bound when the search was complete. Without one, each round tries
+    greedy pricing first; only when that finds nothing does it solve the pricing MIPs of every
+    medoid, which also gives the bound.
     """
     capacity = problem.scenario.market.capacity or 0
+    budget = QUICK_NODES
     while run.elapsed() < run.stop and not interrupt.requested:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
+        run.prices = prices
+        if enumerator is not None and not run.quick_early and not run.quick_converged \
+                and run.elapsed() > QUICK_AT * run.stop:
+            # the LP is slow to converge: a first plan at these prices, before time runs out
+            run.quick_early = True
+            _quick(master, enumerator, prices, run, progress, interrupt)
         run.lp_seconds += time.perf_counter() - t0
         run.rounds += 1
         t0 = time.perf_counter()
-        added = sum(master.add(*found) for pricer in pricers for found in pricer.greedy(prices))
+        added = 0 if enumerator is not None else sum(master.add(*found) for pricer in pricers
+                                                     for found in pricer.greedy(prices))
         if added:
             run.pricing_seconds += time.perf_counter() - t0
             if progress is not None:
-                progress(Progress(None, run.bound, None, run.elapsed()))
+                progress(Progress(run.incumbent_value, run.bound, relative_gap(run.incumbent_value, run.bound),
+                                  run.elapsed()))
             continue
         lagrange = sum(prices.trust.values()) + capacity * sum(prices.market.values()) + sum(prices.cut.values())
         priced_all = searched_all = True
-        for pricer in pricers:
+        if enumerator is not None:
+            found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=budget,
+                                   deadline=run.started + run.stop)
+            added += sum(master.add(m, t, allowed=True) for m, t, r in sorted(found.columns, key=lambda c: c[2])
+                         if r < -EPS)
+            if not added:
+                # nothing found by the quick search: every column that prices out, exactly (its
+                # least reduced costs are exact, so this round's bound is the tight one)
+                found = enumerator.run(prices, 0.0, cap=CONFIRM_CAP, deadline=run.started + run.stop)
+                added += sum(master.add(m, t, allowed=True) for m, t, r in
+                             sorted(found.columns, key=lambda c: (c[2], c[0], c[1]))[:CONFIRM_MOST] if r < -EPS)
+                if not added and not found.complete:
+                    budget = min(PRICING_NODES, 10 * budget)
+            priced_all = searched_all = found.complete
+            lagrange += sum(min(0.0, v) for v in found.least.values())
+        for pricer in pricers if enumerator is None else []:
             left = run.stop - run.elapsed()
             if left <= 0 or interrupt.requested:
                 priced_all = False
@@ -452,15 +549,35 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         if priced_all and not artificial:
             run.bound = float(lagrange if run.bound is None else max(run.bound, lagrange))
         if progress is not None:
-            progress(Progress(None, run.bound, None, run.elapsed()))
+            progress(Progress(run.incumbent_value, run.bound, relative_gap(run.incumbent_value, run.bound),
+                                  run.elapsed()))
         if not (priced_all and searched_all and added == 0):
             continue
         if artificial:
             run.infeasible = True
             return
+        if enumerator is not None and not run.quick_converged:
+            # the LP is optimal (before cuts): a first good plan now, so a short limit still has one
+            run.quick_converged = True
+            _quick(master, enumerator, prices, run, progress, interrupt)
         if not master.separate(CUTS_PER_ROUND):
             run.message = "converged: no column prices out and no subset-row cut is broken"
+            run.converged = True
             return
+
+
+def _quick(master: _Master, enumerator: Enumerator, prices: Prices, run: _State,
+           progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
+    """Find a first plan (see :func:`consortia.columns.enumerate.quick_plan`) into ``run.incumbent``."""
+    t0 = time.perf_counter()
+    seconds = max(0.5, min(QUICK_SECONDS, QUICK_SHARE * run.stop, run.stop - run.elapsed()))
+    chosen, value = quick_plan(enumerator, prices, [(c.members, c.period) for c in master.columns],
+                               seconds, interrupt, search=run.bound is not None)
+    if value is not None and (run.incumbent_value is None or value < run.incumbent_value):
+        run.incumbent, run.incumbent_value = chosen, value
+    run.pricing_seconds += time.perf_counter() - t0
+    if progress is not None and value is not None:
+        progress(Progress(value, run.bound, relative_gap(value, run.bound), run.elapsed()))
 
 
 def _worst(problem: ColumnRules, code: str) -> float:
@@ -469,7 +586,7 @@ def _worst(problem: ColumnRules, code: str) -> float:
     f = problem.facts[code]
     months = max(f.misalignment.values(), default=0)
     farthest = max((d for _, _, d in problem.graph.edges(code, data="distance_km")), default=0.0)
-    return (w.timing * months + w.distance * farthest + w.standalone
+    return (w.timing * months + w.distance * farthest + w.standalone + (w.moved if problem.baseline else 0.0)
             + w.shortfall * sum(abs(x) for x in f.net) + w.subspecialty_gap * 4 * len(
                 problem.scenario.cover.weekend_subspecialties))
 

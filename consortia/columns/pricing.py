@@ -19,7 +19,7 @@ import numpy as np
 
 from ..graph import km
 from ..model import TrustFacts
-from ..scenario import Scenario
+from ..scenario import WEEKEND, Scenario
 from ..solver import raise_if_highs_failed
 from ..timing import Calendar
 from ..weekend import duty_window, required_pairs
@@ -66,6 +66,42 @@ class Prices:
         return -math.fsum(self.cut[cut] for cut in touched if in_cut(cut, inside))
 
 
+@dataclass(frozen=True)
+class Floors:
+    """Necessary conditions for a column to be allowed and a lower bound on its cost, as arrays
+    for the enumeration's search (:mod:`consortia.columns.enumerate`); rows in ``index`` order.
+
+    Whatever :meth:`ColumnRules.allows` and :meth:`ColumnRules.cost` become, these must stay
+    true for every ``members`` going live at ``t`` that holds no member of a fixed consortium
+    and no trust pinned into one (those columns are searched apart, see
+    :meth:`~consortia.columns.enumerate.Enumerator.run`; ``tests/test_enumeration.py`` checks them):
+
+    - ``allows(members, t)`` implies: every member has ``t`` in its window, every two members
+      are ``linked``, when ``connected`` the ``adjacent`` pairs among the members connect them
+      all, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every day and
+      their ``cover`` bits together hold every bit of ``need``;
+    - ``cost(members, t) >= sum(member(i, t)) + standalone`` for one member and
+      ``>= sum(member(i, t)) + min over k in members of sum over i of distance[i, k]`` for two or
+      more (every other term of the cost is >= 0).
+    """
+
+    index: dict[str, int]
+    timing: dict[str, dict[int, float]]
+    distance: np.ndarray
+    standalone: float
+    linked: np.ndarray
+    hard: bool
+    net: np.ndarray
+    cover: np.ndarray
+    need: int
+    connected: bool = False
+    adjacent: np.ndarray | None = None
+
+    def member(self, code: str, t: int) -> float:
+        """What member ``code`` adds to any consortium's cost at go-live ``t``, at least."""
+        return self.timing[code][t]
+
+
 @dataclass
 class ColumnRules:
     """The data every part of the column generation reads."""
@@ -74,39 +110,148 @@ class ColumnRules:
     graph: nx.Graph
     facts: dict[str, TrustFacts]
     order: dict[str, int]
+    baseline: dict[str, str] | None = None
+    """Trust -> consortium in the baseline plan (re-planning: each moved trust costs ``moved``)."""
     rosterable: Callable[[tuple[str, ...]], bool | None] | None = None
     """The exact weekend-rota test of a member set (hard cover with ``rota.required``), or None."""
     market: dict[int, int] = field(init=False)
     partner: dict[str, set[str]] = field(init=False)
+    core: dict[int, frozenset[str]] = field(init=False)
+    """Fixed consortium index -> its planned members."""
+    pinned: dict[int, frozenset[str]] = field(init=False)
+    """Fixed consortium index -> the trusts pinned into it (not its own members)."""
 
     def __post_init__(self):
         calendar = Calendar(self.scenario.planning)
         self.market = {t: calendar.market_period(t) for f in self.facts.values() for t in f.window}
+        self._row = self.graph.graph["index"]
+        self._km = np.asarray(self.graph.graph["distance_km"])
+        self._costs: dict[tuple[tuple[str, ...], int], float] = {}
+        # linked and not separated, by graph index (the pairs a clique consortium may hold)
+        self._together = np.zeros((len(self._row), len(self._row)), dtype=bool)
+        for a, b in self.graph.edges:
+            if frozenset((a, b)) not in self.graph.graph["separated"]:
+                self._together[self._row[a], self._row[b]] = self._together[self._row[b], self._row[a]] = True
+        self._before: dict[str, frozenset[str]] = {}
+        if self.baseline is not None:
+            both = [c for c in self.facts if c in self.baseline]
+            for c in both:
+                self._before[c] = frozenset(o for o in both if self.baseline[o] == self.baseline[c])
+        self.core = {k: frozenset(m for m in f.members if m in self.facts)
+                     for k, f in enumerate(self.scenario.directives.fixed)}
+        self.pinned: dict[int, frozenset[str]] = {}
+        for code, f in self.facts.items():
+            if f.joins is not None:
+                self.pinned[f.joins] = self.pinned.get(f.joins, frozenset()) | {code}
         self.partner = {}
         for a, b in self.scenario.directives.together:
             self.partner.setdefault(a, set()).add(b)
             self.partner.setdefault(b, set()).add(a)
 
     def allows(self, members: tuple[str, ...], t: int) -> bool:
-        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep."""
+        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep.
+
+        A column holding a member of fixed consortium ``k`` must hold all of its (planned)
+        members and every trust pinned into it; other trusts join it only when it grows, up to
+        ``max_size`` members in all, each linked to every other member; its own members are
+        exempt among themselves and from the size bounds. A trust pinned into a fixed
+        consortium is in no other column.
+        """
         c = self.scenario.consortium
-        if len(members) == 1 and not c.allow_standalone or 1 < len(members) < c.min_size \
-                or len(members) > c.max_size:
+        inside = set(members)
+        fixed = {self.facts[i].fixed for i in members} - {None}
+        if len(fixed) > 1:
             return False
+        if fixed:
+            k = fixed.pop()
+            core = self.core[k]
+            joining = [i for i in members if i not in core]
+            if not core <= inside or not self.pinned.get(k, frozenset()) <= inside:
+                return False
+            if joining and (not self.scenario.directives.fixed[k].grow
+                            or len(joining) > max(0, c.max_size - len(core))):
+                return False
+            if any(self.facts[i].joins not in (None, k) for i in joining):
+                return False
+        else:
+            core = frozenset()
+            if any(self.facts[i].joins is not None for i in members):
+                return False
+            if len(members) == 1 and not c.allow_standalone or 1 < len(members) < c.min_size \
+                    or len(members) > c.max_size:
+                return False
         if any(t not in self.facts[i].misalignment for i in members):
             return False
         separated = self.graph.graph["separated"]
-        for k, a in enumerate(members):
+        clique = self.scenario.network.membership == "clique"
+        if clique and not core and len(members) > 1:
+            rows = [self._row[i] for i in members]
+            if self._together[np.ix_(rows, rows)].sum() != len(rows) * (len(rows) - 1):
+                return False
+        for k, a in enumerate(members if core or not clique else ()):
             for b in members[k + 1:]:
-                if not self.graph.has_edge(a, b) or frozenset((a, b)) in separated:
+                if a in core and b in core:
+                    continue
+                if clique and not self.graph.has_edge(a, b) or frozenset((a, b)) in separated:
                     return False
-        if any(not self.partner.get(i, set()) <= set(members) for i in members):
+        if not clique and not self._connected(members, core):
+            return False
+        if any(not self.partner.get(i, set()) <= inside for i in members):
             return False
         if self.scenario.cover.mode == "soft":
             return True
         if not covered(self, members):
             return False
         return self.rosterable is None or self.rosterable(members) is True
+
+    def _connected(self, members: tuple[str, ...], core: frozenset[str]) -> bool:
+        """Whether the links between ``members`` connect them (the members of a fixed
+        consortium count as linked to each other)."""
+        inside = set(members)
+        seen = {members[0]}
+        queue = [members[0]]
+        while queue:
+            a = queue.pop()
+            near = {b for b in self.graph.neighbors(a) if b in inside}
+            if a in core:
+                near |= core
+            for b in near - seen:
+                seen.add(b)
+                queue.append(b)
+        return len(seen) == len(inside)
+
+    def floors(self) -> Floors:
+        """The necessary conditions and cost floors the enumeration prunes with (see :class:`Floors`):
+        keep them valid when changing :meth:`allows` or :meth:`cost`."""
+        w = self.scenario.objective
+        codes = sorted(self.facts, key=self.order.get)
+        index = {c: k for k, c in enumerate(codes)}
+        gi = self.graph.graph["index"]
+        rows = np.array([gi[c] for c in codes], dtype=int)
+        distance = w.distance * np.asarray(self.graph.graph["distance_km"])[np.ix_(rows, rows)]
+        separated = self.graph.graph["separated"]
+        adjacent = np.zeros((len(codes), len(codes)), dtype=bool)
+        for a, b in self.graph.edges:
+            if a in index and b in index and frozenset((a, b)) not in separated:
+                adjacent[index[a], index[b]] = adjacent[index[b], index[a]] = True
+        connected = self.scenario.network.membership == "connected"
+        linked = adjacent
+        if connected:
+            linked = ~np.eye(len(codes), dtype=bool)
+            for pair in separated:
+                a, b = tuple(pair)
+                if a in index and b in index:
+                    linked[index[a], index[b]] = linked[index[b], index[a]] = False
+        hard = self.scenario.cover.mode == "hard"
+        required = [(s, day) for s in self.scenario.cover.weekend_subspecialties for day in WEEKEND]
+        if len(required) > 62:
+            required = []  # too many for the bit mask; a weaker (still necessary) test
+        net = np.array([self.facts[c].net for c in codes], dtype=float).reshape(len(codes), 7)
+        cover = np.array([sum(1 << b for b, r in enumerate(required) if r in self.facts[c].weekend)
+                          for c in codes], dtype=np.int64)
+        return Floors(index, {c: {t: w.timing * m for t, m in self.facts[c].misalignment.items()} for c in codes},
+                      distance, float(w.standalone), linked, hard, net, cover, (1 << len(required)) - 1,
+                      connected, adjacent)
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
         """The reduced cost of a column at the given prices."""
@@ -115,13 +260,26 @@ class ColumnRules:
 
     def cost(self, members: tuple[str, ...], t: int) -> float:
         """The objective contribution of consortium ``members`` going live at period ``t``."""
+        key = (members, t)
+        value = self._costs.get(key)
+        if value is None:
+            value = self._costs[key] = self._cost(members, t)
+        return value
+
+    def _cost(self, members: tuple[str, ...], t: int) -> float:
         w = self.scenario.objective
         cover = self.scenario.cover
         value = w.timing * sum(self.facts[i].misalignment[t] for i in members)
         if len(members) > 1 and w.distance:
-            value += w.distance * min(sum(km(self.graph, i, k) for i in members) for k in members)
+            rows = [self._row[i] for i in members]
+            value += w.distance * float(self._km[np.ix_(rows, rows)].sum(axis=0).min())
         if len(members) == 1:
             value += w.standalone
+        if self._before:
+            # a trust moved when its co-members among the trusts in both plans differ from the
+            # baseline's (see model.rule_stability)
+            both = frozenset(i for i in members if i in self._before)
+            value += w.moved * sum(self._before[i] != both for i in both)
         if cover.mode == "soft":
             for d in range(7):
                 value += w.shortfall * max(0.0, -sum(self.facts[i].net[d] for i in members))
