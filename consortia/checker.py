@@ -113,7 +113,7 @@ class _Rules:
         # a radiologist is on weekend duty one weekend in rota.one_in: over that many weekends
         # (at most rota.weeks) a weekend day's roster sessions are given once
         self.window = min(rota.weeks, rota.one_in) if rota.required else 1
-        self.rosterable = Rosterability(instance, WeekendRules.of(scenario), rota.time_limit) \
+        self.rosterable = Rosterability(instance, WeekendRules.of(scenario), rota.time_limit, scenario.solver.threads) \
             if rota.required and scenario.cover.mode == "hard" else None
         self.unrosterable: dict[str, list[str]] = {}
         self.share = {frozenset((a, b)) for a, b, rel in instance.links if rel == "share"}

@@ -175,7 +175,7 @@ def rosterability(scenario: Scenario, instance: Instance) -> Rosterability | Non
     with ``rota.required`` (soft cover pays for a shortfall instead)."""
     if scenario.cover.mode != "hard" or not scenario.rota.required:
         return None
-    return Rosterability(instance, WeekendRules.of(scenario), scenario.rota.time_limit)
+    return Rosterability(instance, WeekendRules.of(scenario), scenario.rota.time_limit, scenario.solver.threads)
 
 
 def _solve_rosterable(model, settings, progress, start, rosterable: Rosterability | None

@@ -338,10 +338,13 @@ def rule_trust_share(p: RotaProgram) -> None:
 
 
 def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules,
-                time_limit: float = 60.0) -> bool | None:
-    """Whether a rota exists (None when the integer program could not decide within ``time_limit``)."""
-    from .scenario import Solver
-    from .solver import run_solver
+                time_limit: float = 60.0, threads: int | None = None) -> bool | None:
+    """Whether a rota exists (None when the integer program could not decide within ``time_limit``).
+
+    The integer program runs on HiGHS with ``threads`` (the plan's ``solver.threads``) and keeps
+    HiGHS's thread pool as it is, so it can run between the steps of a solve in this process.
+    """
+    import highspy
 
     if counting_shortfalls(staff, demand, rules):
         return False
@@ -349,10 +352,16 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
         return True
     program = build_rota_program(staff, demand, rules, name="rota_exists")
     program.problem += pulp.LpAffineExpression()  # any rota will do: the solver stops at the first
-    outcome = run_solver(program.problem, Solver(name="highs", time_limit=time_limit, gap=0.0, threads=1, log=False))
-    if outcome.status == "infeasible":
+    options = {"msg": False, "timeLimit": time_limit, "gapRel": 0.0}
+    if threads:
+        options["threads"] = threads
+    program.problem.solve(pulp.HiGHS(**options))
+    status = program.problem.solverModel.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
         return False
-    return True if outcome.status in ("optimal", "feasible") else None
+    if program.problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return True
+    return None
 
 
 def required_pairs(scenario: Scenario) -> list[tuple[str, str]]:
@@ -370,10 +379,11 @@ class Rosterability:
     """Whether consortia of an instance are rosterable under one set of rules, remembered per
     member set (the answer does not depend on the go-live)."""
 
-    def __init__(self, instance: Instance, rules: WeekendRules, time_limit: float = 60.0):
+    def __init__(self, instance: Instance, rules: WeekendRules, time_limit: float = 60.0, threads: int | None = None):
         self.instance = instance
         self.rules = rules
         self.time_limit = time_limit
+        self.threads = threads
         self._known: dict[frozenset[str], bool | None] = {}
 
     def __call__(self, members) -> bool | None:
@@ -381,7 +391,8 @@ class Rosterability:
         if key not in self._known:
             ordered = sorted(key)
             self._known[key] = rota_exists(weekend_staff(self.instance, ordered),
-                                           weekend_demand(self.instance, ordered), self.rules, self.time_limit)
+                                           weekend_demand(self.instance, ordered), self.rules, self.time_limit,
+                                           self.threads)
         return self._known[key]
 
     @property
