@@ -173,12 +173,16 @@ def test_callers_matplotlib_settings_are_left_alone(tmp_path):
 
 
 def test_palette_separates_neighbours():
-    centres = {f"C{i}": (i * 10_000.0, 0.0) for i in range(40)}
-    colours = style.assign_colours(list(centres), centres, near_m=60_000.0)
-    ids = sorted(centres, key=lambda c: centres[c][0])
+    import networkx as nx
+    ids = [f"C{i}" for i in range(40)]
+    graph = nx.Graph()
+    graph.add_nodes_from(ids)
     for i, a in enumerate(ids):
-        for b in ids[i + 1:i + 6]:  # within 50 km
-            assert colours[a] != colours[b], (a, b)
+        for b in ids[i + 1:i + 6]:
+            graph.add_edge(a, b)
+    colours = style.assign_colours(ids, graph)
+    for a, b in graph.edges:
+        assert colours[a] != colours[b], (a, b)
 
 
 # ----------------------------------------------------------------------------- browser

@@ -120,6 +120,26 @@ class PlanData:
             return ""
 
     @property
+    def status_words(self) -> str:
+        """The plan's standing in plain words: "proven optimal", "within 4.2% of the best
+        possible (not proven optimal)", or what the status says when no gap is known."""
+        status = str(self.plan.get("status", "unknown"))
+        if status == "optimal":
+            return "proven optimal"
+        gap = self.plan.get("gap")
+        try:
+            gap = float(gap) if gap is not None else None
+        except (TypeError, ValueError):
+            gap = None
+        if status == "feasible" and gap is not None and math.isfinite(gap):
+            pct = gap * 100
+            return (f"within {pct:.1f}% of the best possible (not proven optimal)" if pct >= 0.05
+                    else "within 0.1% of the best possible (not proven optimal)")
+        if status == "feasible":
+            return "a valid plan; how far from the best possible is not known"
+        return f"solver status: {status}"
+
+    @property
     def status_line(self) -> str:
         status = str(self.plan.get("status", "unknown"))
         gap_s = self.gap_text
@@ -301,9 +321,19 @@ def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
         cys.append(float(np.mean([p[1] for p in pts])))
     cons["hull"], cons["cx"], cons["cy"] = hulls, cxs, cys
 
-    colours = style.assign_colours(
-        [c for c, s in zip(cons["consortium"], cons["is_standalone"]) if not s],
-        {c: (x_, y_) for c, x_, y_ in zip(cons["consortium"], cons["cx"], cons["cy"])})
+    mxs, mys = [], []
+    for cid, med, cx_, cy_ in zip(cons["consortium"], cons.get("medoid", [None] * len(cons)),
+                                  cons["cx"], cons["cy"]):
+        m = trusts[(trusts["consortium"] == cid) & np.isfinite(trusts["x"]) & np.isfinite(trusts["y"])]
+        hub = m[m["trust"] == str(med)] if med is not None else m.iloc[:0]
+        if hub.empty and len(m):  # no medoid recorded: the member nearest the members' centre
+            hub = m.iloc[[int(np.argmin(np.hypot(m["x"] - cx_, m["y"] - cy_)))]]
+        mxs.append(float(hub["x"].iloc[0]) if len(hub) else float("nan"))
+        mys.append(float(hub["y"].iloc[0]) if len(hub) else float("nan"))
+    cons["mx"], cons["my"] = mxs, mys
+
+    grouped = [c for c, s in zip(cons["consortium"], cons["is_standalone"]) if not s]
+    colours = style.assign_colours(grouped, neighbour_graph(trusts, cons, grouped))
     cons["colour"] = [colours.get(c, style.STANDALONE_COLOUR) for c in cons["consortium"]]
     cmap = dict(zip(cons["consortium"], cons["colour"]))
     trusts["colour"] = [style.STANDALONE_COLOUR if s else cmap.get(c, style.STANDALONE_COLOUR)
@@ -334,6 +364,36 @@ def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
                     attribution=attribution, synthetic=synthetic)
     data.insets = find_insets(data)
     return data
+
+
+NEIGHBOUR_M = 30_000.0
+
+
+def neighbour_graph(trusts: pd.DataFrame, cons: pd.DataFrame, ids: list[str],
+                    near_m: float = NEIGHBOUR_M):
+    """Consortia as nodes, an edge where two consortia's drawings (members and the lines to
+    their medoid) come within ``near_m`` of each other: neighbours on the map or in an inset."""
+    import networkx as nx
+    from shapely.geometry import LineString, MultiLineString, MultiPoint
+
+    shapes = {}
+    row = {c: i for i, c in enumerate(cons["consortium"])}
+    for cid in ids:
+        m = trusts[(trusts["consortium"] == cid) & np.isfinite(trusts["x"]) & np.isfinite(trusts["y"])]
+        pts = list(zip(m["x"], m["y"]))
+        if not pts:
+            continue
+        hub = (cons["mx"].iloc[row[cid]], cons["my"].iloc[row[cid]])
+        lines = [LineString([p, hub]) for p in pts if p != hub]
+        shapes[cid] = MultiLineString(lines) if lines else MultiPoint(pts)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(ids, key=natural_key))
+    keys = sorted(shapes, key=natural_key)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if shapes[a].distance(shapes[b]) < near_m:
+                graph.add_edge(a, b)
+    return graph
 
 
 def find_insets(data: PlanData, max_insets: int = 2, radius_m: float = 22_000.0,
