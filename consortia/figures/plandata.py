@@ -1,5 +1,6 @@
-"""Read a plan folder (assignments.csv, consortia.csv, plan.yaml) and the regions file into one
-object the figure modules share. Nothing else on disk is read."""
+"""Read a plan folder (assignments.csv, consortia.csv, plan.yaml, and the weekend rota files
+rota.yaml and rota.csv when ``consortia rota`` wrote them) and the regions file into one object
+the figure modules share. Nothing else on disk is read."""
 
 from __future__ import annotations
 
@@ -40,6 +41,59 @@ class Inset:
         return x0 <= x <= x1 and y0 <= y <= y1
 
 
+ROSTERED_STATUSES = ("optimal", "feasible")
+
+
+@dataclass
+class RotaView:
+    """The weekend rota of a plan folder (rota.yaml, rota.csv): who covers which weekend."""
+
+    weeks: int
+    status: dict[str, str]        # consortium -> rota status (optimal, feasible, infeasible...)
+    shifts: pd.DataFrame          # rota.csv: date, day, weekend, consortium, radiologist, home_trust...
+
+    def rostered(self, cid: str) -> bool | None:
+        """True when the consortium has a rota, False when it could not be rostered, None when
+        the rota run did not cover it."""
+        s = self.status.get(str(cid))
+        return None if s is None else s in ROSTERED_STATUSES
+
+    def weekends(self, cid: str) -> list[tuple[int, dict[str, tuple[dt.date | None, dict[str, int]]]]]:
+        """(weekend number, {day: (date, {home trust: sessions})}) per rostered weekend."""
+        sh = self.shifts[self.shifts["consortium"] == str(cid)]
+        out = []
+        for wk in sorted(set(int(w) for w in sh["weekend"])):
+            days = {}
+            for day in ("sat", "sun"):
+                rows = sh[(sh["weekend"].astype(int) == wk) & (sh["day"] == day)]
+                if rows.empty:
+                    continue
+                per: dict[str, int] = {}
+                for trust, n in zip(rows["home_trust"], rows["sessions"]):
+                    per[str(trust)] = per.get(str(trust), 0) + int(n)
+                days[day] = (parse_date(rows["date"].iloc[0]), per)
+            out.append((wk, days))
+        return out
+
+    @property
+    def n_rostered(self) -> int:
+        return sum(s in ROSTERED_STATUSES for s in self.status.values())
+
+
+def load_rota(folder: Path) -> RotaView | None:
+    """The plan folder's rota, or None when ``consortia rota`` has not been run on it."""
+    doc_path, csv_path = Path(folder) / "rota.yaml", Path(folder) / "rota.csv"
+    if not (doc_path.is_file() and csv_path.is_file()):
+        return None
+    with open(doc_path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f) or {}
+    status = {str(c.get("consortium")): str(c.get("status")) for c in doc.get("consortia") or []}
+    shifts = pd.read_csv(csv_path, dtype={"consortium": str, "home_trust": str, "day": str},
+                         keep_default_na=False)
+    weeks = int((doc.get("settings") or {}).get("weeks") or 0)
+    return RotaView(weeks=weeks, status=status, shifts=shifts)
+
+
 @dataclass
 class PlanData:
     folder: Path
@@ -52,6 +106,7 @@ class PlanData:
     attribution: str
     synthetic: bool
     insets: list[Inset] = field(default_factory=list)
+    rota: RotaView | None = None
 
     # --- convenience -------------------------------------------------------------------
     @property
@@ -71,6 +126,22 @@ class PlanData:
         """The cover ratio the scenario requires on every day (``cover.min_ratio``)."""
         value = (self.settings.get("cover") or {}).get("min_ratio")
         return 1.0 if value is None else float(value)
+
+    @property
+    def weekend_subspecialties(self) -> list[str]:
+        """The subspecialties the scenario requires on Saturday and Sunday."""
+        return [str(s) for s in (self.settings.get("cover") or {}).get("weekend_subspecialties") or []]
+
+    def weekend_missing(self, cid: str) -> set[tuple[str, str]]:
+        """(subspecialty, day) pairs the pooled consortium lacks at the weekend."""
+        row = self.consortia[self.consortia["consortium"] == str(cid)]
+        raw = row["weekend_subspecialties_missing"].iloc[0] if (
+            len(row) and "weekend_subspecialties_missing" in row) else ""
+        out = set()
+        for token in split_codes(raw):
+            sub, _, day = token.partition("@")
+            out.add((sub, day))
+        return out
 
     @property
     def period_months(self) -> int:
@@ -363,6 +434,7 @@ def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
                     regions_path=Path(rpath) if rpath else None, crs=crs,
                     attribution=attribution, synthetic=synthetic)
     data.insets = find_insets(data)
+    data.rota = load_rota(folder)
     return data
 
 
