@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest_figures import REGIONS_GEOJSON, TRUSTS_CSV, make_fake_plan  # noqa: E402
 
 from consortia.figures import charts, style  # noqa: E402
-from consortia.figures.plandata import load_plan  # noqa: E402
+from consortia.figures.plandata import load_plan, tsunami_counts  # noqa: E402
 
 needs_data = pytest.mark.skipif(not (TRUSTS_CSV.is_file() and REGIONS_GEOJSON.is_file()),
                                 reason=f"shared England data not found at {TRUSTS_CSV.parent}")
@@ -44,7 +44,7 @@ def test_tsunami_uses_the_rounded_contract_end_and_its_go_live_period(tmp_path):
             codes[3]: "2014-07-01"}
     _set_contract_ends(folder, ends, {"start": "2013-07-01", "period_months": 3,
                                       "lead_time_months": 6})
-    counts = charts.tsunami_counts(load_plan(folder))
+    counts = tsunami_counts(load_plan(folder))
     assert counts == {dt.date(2013, 10, 1): 1, dt.date(2014, 1, 1): 3}
 
 

@@ -17,7 +17,7 @@ from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm  # noqa: E40
 from matplotlib.lines import Line2D  # noqa: E402
 
 from . import style  # noqa: E402
-from .plandata import DAY_NAMES, DAYS, PlanData, month_label, parse_date  # noqa: E402
+from .plandata import DAY_NAMES, DAYS, PlanData, month_label, tsunami_counts  # noqa: E402
 
 DPI = 150
 
@@ -72,32 +72,6 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 def _period_start(d: dt.date, anchor: dt.date, months: int) -> dt.date:
     diff = (d.year - anchor.year) * 12 + d.month - anchor.month
     return _add_months(anchor, (diff // months) * months)
-
-
-def tsunami_counts(data: PlanData) -> dict[dt.date, int]:
-    """Procurements per go-to-market date if every trust went alone at its own contract end.
-
-    Each contract end rounds to a month as the plan does (README rule 5: days 1-15 to the 1st
-    of that month, 16-31 to the 1st of the next), goes live at the start of the go-live period
-    that month falls in, and goes to market the lead time earlier.
-    """
-    from ..timing import month_number, month_start
-
-    planning = data.settings.get("planning") or {}
-    start_d = parse_date(planning.get("start"))
-    starts = sorted(data.market_per_period)
-    start = month_number(start_d) if start_d else (month_number(starts[0]) if starts else None)
-    if start is None:
-        return {}
-    pm, lead = data.period_months, data.lead_time_months or 0
-    out: dict[dt.date, int] = {}
-    for d in data.trusts["contract_end_d"]:
-        if d is None:
-            continue
-        go_live = start + ((month_number(d) - start) // pm) * pm
-        key = month_start(go_live - lead)
-        out[key] = out.get(key, 0) + 1
-    return dict(sorted(out.items()))
 
 
 # --------------------------------------------------------------------------- timeline

@@ -223,6 +223,32 @@ class PlanData:
         return ", ".join(parts)
 
 
+def tsunami_counts(data: PlanData) -> dict[dt.date, int]:
+    """Procurements per go-to-market date if every trust went alone at its own contract end.
+
+    Each contract end rounds to a month as the plan does (README rule 5: days 1-15 to the 1st
+    of that month, 16-31 to the 1st of the next), goes live at the start of the go-live period
+    that month falls in, and goes to market the lead time earlier.
+    """
+    from ..timing import month_number, month_start
+
+    planning = data.settings.get("planning") or {}
+    start_d = parse_date(planning.get("start"))
+    starts = sorted(data.market_per_period)
+    start = month_number(start_d) if start_d else (month_number(starts[0]) if starts else None)
+    if start is None:
+        return {}
+    pm, lead = data.period_months, data.lead_time_months or 0
+    out: dict[dt.date, int] = {}
+    for d in data.trusts["contract_end_d"]:
+        if d is None:
+            continue
+        go_live = start + ((month_number(d) - start) // pm) * pm
+        key = month_start(go_live - lead)
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items()))
+
+
 def polygon_rings(geom):
     """Every ring (exterior and holes) of a shapely (Multi)Polygon with at least 3 points."""
     if geom is None or geom.is_empty:
