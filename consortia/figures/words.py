@@ -58,8 +58,9 @@ def headline_parts(data: PlanData) -> list[str]:
         if not short:
             parts.append(f"every consortium has {names} cover on Saturdays and Sundays")
         else:
-            parts.append(f"{plural(len(short), 'consortium', 'consortia')} lack {names} cover on a"
-                         " weekend day")
+            what = f"at least one of {names}" if len(subs) > 1 else names
+            parts.append(f"{plural(len(short), 'consortium', 'consortia')} of {len(cons)} lack"
+                         f" {what} cover on a weekend day")
     if data.rota is not None and data.rota.status:
         parts.append(f"{data.rota.n_rostered} of {len(data.rota.status)} consortia have a workable"
                      f" weekend rota over {data.rota.weeks} weekends")
