@@ -23,6 +23,7 @@ from ..checker import check_plan
 from ..diagnose import DAY_NAMES
 from .diff import read_plan_folder
 from ..errors import ConsortiaError
+from ..trustnames import resolve_trust
 from ..graph import build_graph, km
 from ..inputs import Instance, load_instance
 from ..plan import alone_ratio, weekend_missing
@@ -129,10 +130,10 @@ def explain_trust(folder: str | Path, trust: str, *, scenario: Scenario | None =
     """Explain ``trust``'s place in the plan at ``folder``; see the module docstring."""
     folder = Path(folder)
     plan = read_plan_folder(folder)
-    if trust not in plan.consortium:
-        raise ConsortiaError(f"trust {trust!r} is not in this plan", file=str(folder / "assignments.csv"))
     scenario = scenario if scenario is not None else plan_scenario(folder)
     instance = load_instance(scenario)
+    names = {t.code: t.name for t in instance.trusts if t.code in plan.consortium}
+    trust = resolve_trust(trust, names or {c: c for c in plan.consortium}, where=f"the plan {folder}")
     graph = build_graph(scenario, instance)
     home = plan.consortium[trust]
     members = tuple(sorted(plan.members[home]))

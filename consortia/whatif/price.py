@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ConsortiaError
+from ..trustnames import resolve_trust
 from ..inputs import Instance, check_references, load_instance
 from ..pipeline import solve_scenario
 from ..plan import Plan
@@ -94,15 +95,14 @@ def price_request(scenario: Scenario, *, together=(), apart=(), instance: Instan
     Each solve uses the scenario's own solver settings. Raises :class:`ConsortiaError` for an
     empty request or an unknown trust code.
     """
-    request = {"together": [list(p) for p in together], "apart": [list(p) for p in apart]}
-    if not request["together"] and not request["apart"]:
+    if not together and not apart:
         raise ConsortiaError("name at least one pair to price (--together A B or --apart A B)")
     instance = instance if instance is not None else load_instance(scenario)
+    names = {t.code: t.name for t in instance.trusts}
+    where = "the scenario's trusts"
+    request = {"together": [[resolve_trust(c, names, where=where) for c in p] for p in together],
+               "apart": [[resolve_trust(c, names, where=where) for c in p] for p in apart]}
     changed = requested(scenario, request)
-    for pair in request["together"] + request["apart"]:
-        for code in pair:
-            if code not in instance.codes:
-                raise ConsortiaError(f"unknown trust code {code!r} in the request")
     check_references(changed, instance)
     without = solve_scenario(scenario, instance=instance, progress=progress)
     if keeps(without, request):
