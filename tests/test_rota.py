@@ -314,7 +314,8 @@ WHAT_IF = ["--one-in", "2", "--min-ratio", "0.3", "--tolerance", "0.35"]
 def test_demo_plan_is_not_rosterable_one_weekend_in_four(demo_plan, tmp_path, capsys):
     plan = copy_plan(demo_plan, tmp_path)
     assert rota_cli([str(plan), "--no-figure", "--quiet"]) == 1
-    err = capsys.readouterr().err
+    printed = capsys.readouterr()
+    out, err = printed.out, printed.err
     doc = yaml.safe_load((plan / "rota.yaml").read_text())
     groups = list(csv.DictReader((plan / "consortia.csv").open()))
     assert doc["status"] == "none" and doc["n_consortia"] == len(groups)
@@ -322,7 +323,15 @@ def test_demo_plan_is_not_rosterable_one_weekend_in_four(demo_plan, tmp_path, ca
     for entry in doc["consortia"]:
         assert entry["status"] == "infeasible"
         assert any("the plan's cover rule counted all" in line for line in entry["diagnosis"])
-    assert "cannot be rostered" in err and "would fix it" in err
+    # by default one line per consortium; --verbose adds the full diagnosis
+    lines = [line for line in out.splitlines() if line.startswith(tuple(g["consortium"] for g in groups))]
+    assert len(lines) == len(groups) and all("cannot be rostered" in line and "would fix it" in line
+                                             for line in lines)
+    assert "the plan's cover rule counted all" not in out + err
+    assert len((out + err).splitlines()) < 4 * len(groups)
+    assert rota_cli([str(plan), "--no-figure", "--quiet", "--verbose"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be rostered" in err and "the plan's cover rule counted all" in err
     assert check_rota(plan).ok
 
 
