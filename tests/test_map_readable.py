@@ -117,10 +117,10 @@ def test_members_are_drawn_joined_to_their_medoid(drawn):
     data, fig = drawn
     main = fig.axes[0]
     ends = set()
-    for line in main.lines:
-        xs, ys = line.get_xdata(), line.get_ydata()
-        if len(xs) == 2:
-            ends.add((round(float(xs[0])), round(float(ys[0]))))
+    links = [c for c in main.collections if c.get_label() == "links"]
+    assert len(links) == 1
+    for seg in links[0].get_segments():
+        ends.add((round(float(seg[0][0])), round(float(seg[0][1]))))
     for _, c in data.groups.iterrows():
         assert (round(c["mx"]), round(c["my"])) in ends, c["consortium"]
     assert not any(math.isclose(p.get_alpha() or 1.0, 0.16) for p in main.patches), \

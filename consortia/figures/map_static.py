@@ -23,6 +23,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MPath  # noqa: E402
@@ -197,20 +198,24 @@ def _draw_layers(ax, data: PlanData, *, marker_scale: float):
         for geom in data.regions.geometry:
             p = _geom_path(geom)
             if p is not None:
-                ax.add_patch(PathPatch(p, fc=style.REGION_FILL, ec=style.REGION_EDGE, lw=0.7,
+                ax.add_artist(PathPatch(p, fc=style.REGION_FILL, ec=style.REGION_EDGE, lw=0.7,
                                        zorder=1))
     t = data.trusts
     lw = 0.9 * marker_scale ** 0.5
+    segments, colours = [], []
     for _, c in data.groups.iterrows():
         if not math.isfinite(c["mx"]):
             continue
         m = data.members(c["consortium"])
         for px, py in zip(m["x"], m["y"]):
             if math.isfinite(px) and (px, py) != (c["mx"], c["my"]):
-                ax.plot([c["mx"], px], [c["my"], py], color="white", lw=lw + 1.6, zorder=3,
-                        solid_capstyle="round")
-                ax.plot([c["mx"], px], [c["my"], py], color=c["colour"], lw=lw, zorder=4,
-                        solid_capstyle="round")
+                segments.append([(c["mx"], c["my"]), (px, py)])
+                colours.append(c["colour"])
+    if segments:  # a white casing under each member-to-hub line keeps crossing lines apart
+        ax.add_collection(LineCollection(segments, colors="white", linewidths=lw + 1.6, zorder=3,
+                                         capstyle="round", label="links casing"))
+        ax.add_collection(LineCollection(segments, colors=colours, linewidths=lw, zorder=4,
+                                         capstyle="round", label="links"))
     grp = t[~t["is_standalone"]]
     alone = t[t["is_standalone"]]
     hubs = data.groups[np.isfinite(data.groups["mx"])]

@@ -245,7 +245,7 @@ def _consortium_map_png(data: PlanData, c) -> bytes | None:
             for geom in data.regions.geometry:
                 p = _geom_path(geom)
                 if p is not None:
-                    ax.add_patch(PathPatch(p, fc=style.REGION_FILL, ec=style.REGION_EDGE, lw=0.6))
+                    ax.add_artist(PathPatch(p, fc=style.REGION_FILL, ec=style.REGION_EDGE, lw=0.6))
         t = data.trusts
         ax.scatter(t["x"], t["y"], s=8, c="#b4b8bd", zorder=3)
         colour = style.STANDALONE_COLOUR if c["is_standalone"] else c["colour"]
