@@ -83,7 +83,7 @@ def demo_plan(tmp_path_factory):
     return write_plan(solve(scenario), tmp_path_factory.mktemp("demo") / "plan", figures=False)
 
 
-def test_report_and_cover_show_the_rostered_weekends(demo_plan, tmp_path):
+def test_report_and_cover_show_the_rostered_weekends(demo_plan, tmp_path, monkeypatch):
     import shutil
     folder = tmp_path / "plan"
     shutil.copytree(demo_plan, folder)
@@ -101,6 +101,16 @@ def test_report_and_cover_show_the_rostered_weekends(demo_plan, tmp_path):
     date, per = weekends[0][1]["sat"]
     assert f"{date.strftime('%d %b')}: " + ", ".join(f"{t} \u00d7{n}" for t, n in sorted(per.items())) in page
     assert "workable weekend rota over 8 weekends" in page
+    # cover.png: a rota column, "yes" for every rostered consortium
+    from consortia.figures import charts, style
+    kept = {}
+    monkeypatch.setattr(charts, "_save", lambda fig, path: kept.setdefault("fig", fig) and path)
+    with style.mpl_context():
+        charts._cover(data, folder)
+    panel = kept["fig"].axes[2]
+    assert [t.get_text() for t in panel.get_xticklabels()][-1] == "rota"
+    assert [t.get_text() for t in panel.texts].count("yes") == len(data.consortia)
+    charts.plt.close(kept["fig"])
 
 
 def test_report_says_which_consortia_could_not_be_rostered(demo_plan, tmp_path):
