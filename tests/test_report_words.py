@@ -21,6 +21,7 @@ from consortia import load_scenario, solve, write_plan  # noqa: E402
 from consortia.cli import main  # noqa: E402
 from consortia.figures import render_plan_figures  # noqa: E402
 from consortia.figures.plandata import load_plan  # noqa: E402
+from consortia.figures.report import render_report  # noqa: E402
 from consortia.figures.words import headline_sentence, plural  # noqa: E402
 
 needs_data = pytest.mark.skipif(not (TRUSTS_CSV.is_file() and REGIONS_GEOJSON.is_file()),
@@ -90,8 +91,8 @@ def test_report_and_cover_show_the_rostered_weekends(demo_plan, tmp_path, monkey
     code = main(["rota", str(folder), "--one-in", "2", "--min-ratio", "0.2", "--tolerance", "0.5",
                  "--subspecialties", "", "--no-figure", "--quiet"])
     assert code == 0
-    render_plan_figures(folder)
     data = load_plan(folder)
+    render_report(data, folder)
     assert data.rota is not None and data.rota.n_rostered == len(data.groups)
     page = (folder / "report.html").read_text(encoding="utf-8")
     assert page.count("<table class='rota'>") == len(data.groups)
@@ -118,8 +119,8 @@ def test_report_says_which_consortia_could_not_be_rostered(demo_plan, tmp_path):
     folder = tmp_path / "plan"
     shutil.copytree(demo_plan, folder)
     assert main(["rota", str(folder), "--no-figure", "--quiet"]) in (0, 1)
-    render_plan_figures(folder)
     data = load_plan(folder)
+    render_report(data, folder)
     page = (folder / "report.html").read_text(encoding="utf-8")
     unrostered = [c for c in data.groups["consortium"] if data.rota.rostered(c) is False]
     assert unrostered
