@@ -277,7 +277,7 @@ def _label_panel(ax, renderer, data: PlanData, *, insets, numbers, main: bool):
     def covered(x, y):  # inside an inset's box on the main map
         return any(i.contains(x, y) for i in insets)
 
-    placer = _Placer(ax, renderer, frame, pts, owner, placed)
+    placer = LabelPlacer(ax, renderer, frame, pts, owner, placed)
     # consortia: the most crowded first, anchored on the hub (medoid)
     groups = sorted((c for _, c in data.groups.iterrows() if math.isfinite(c["mx"])),
                     key=lambda c: (-c["n_trusts"], natural_key(c["consortium"])))
@@ -312,7 +312,7 @@ def _label_panel(ax, renderer, data: PlanData, *, insets, numbers, main: bool):
                          within=lambda px, py, g=geom: g.contains(Point(*inv.transform([[px, py]])[0])))
 
 
-class _Placer:
+class LabelPlacer:
     """Greedy label placement in pixel space: candidates on rings around the anchor, the one
     with the least overlap (placed labels, other consortia's markers) inside the panel wins."""
 

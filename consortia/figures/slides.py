@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from . import style
 from .plandata import DAYS, PlanData, month_label
@@ -223,22 +224,30 @@ def consortium_slide(deck: _Deck, c) -> None:
 
 def _consortium_map_png(data: PlanData, c) -> bytes | None:
     """A small PNG map of one consortium: regions, nearby trusts in grey, members and hub."""
+    return _area_map_png(data, [c], label_trusts=True)
+
+
+def _area_map_png(data: PlanData, cons: list, *, label_trusts: bool, size=(4, 3)) -> bytes | None:
+    """A small PNG map of some consortia: regions, other trusts in grey, each consortium's
+    members joined to its hub, labelled with trust codes (one consortium) or consortium ids."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import PathPatch
 
-    from .map_static import _geom_path
+    from .map_static import LabelPlacer, _geom_path
 
-    m = data.members(str(c["consortium"]))
+    frames = [data.members(str(c["consortium"])) for c in cons]
+    m = pd.concat(frames) if frames else data.trusts.iloc[:0]
     m = m[np.isfinite(m["x"]) & np.isfinite(m["y"])]
     if m.empty:
         return None
     x0, x1, y0, y1 = m["x"].min(), m["x"].max(), m["y"].min(), m["y"].max()
-    span = max(x1 - x0, (y1 - y0) * 4 / 3, 12_000.0)
-    w = span * 1.4 + 8_000.0
-    h = w * 3 / 4
+    aspect = size[1] / size[0]
+    span = max(x1 - x0, (y1 - y0) / aspect, 12_000.0)
+    w = span * 1.3 + 8_000.0
+    h = w * aspect
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     with style.mpl_context():
-        fig = plt.figure(figsize=(4, 3), dpi=110)
+        fig = plt.figure(figsize=size, dpi=110)
         ax = fig.add_axes([0, 0, 1, 1])
         ax.set_facecolor("#dfeaf2" if data.regions is not None else "white")
         if data.regions is not None:
@@ -248,19 +257,37 @@ def _consortium_map_png(data: PlanData, c) -> bytes | None:
                     ax.add_artist(PathPatch(p, fc=style.REGION_FILL, ec=style.REGION_EDGE, lw=0.6))
         t = data.trusts
         ax.scatter(t["x"], t["y"], s=8, c="#b4b8bd", zorder=3)
-        colour = style.STANDALONE_COLOUR if c["is_standalone"] else c["colour"]
-        if not c["is_standalone"]:
-            for x, y in zip(m["x"], m["y"]):
-                ax.plot([c["mx"], x], [c["my"], y], color=colour, lw=1.6, zorder=4)
-        ax.scatter(m["x"], m["y"], s=40, c=colour, edgecolors="white", zorder=5)
-        for code, x, y in zip(m["trust"], m["x"], m["y"]):
-            ax.annotate(str(code), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8,
-                        zorder=6, color=style.INK, fontweight="bold")
+        for c, members in zip(cons, frames):
+            colour = style.STANDALONE_COLOUR if c["is_standalone"] else c["colour"]
+            if not c["is_standalone"]:
+                for x, y in zip(members["x"], members["y"]):
+                    ax.plot([c["mx"], x], [c["my"], y], color=colour, lw=1.6, zorder=4)
+            ax.scatter(members["x"], members["y"], s=40, c=colour,
+                       edgecolors=style.INK if c["is_standalone"] else "white",
+                       marker="D" if c["is_standalone"] else "o", zorder=5)
+            if label_trusts:
+                for code, x, y in zip(members["trust"], members["x"], members["y"]):
+                    ax.annotate(str(code), (x, y), xytext=(4, 4), textcoords="offset points",
+                                fontsize=8, zorder=6, color=style.INK, fontweight="bold")
+
         ax.set_xlim(cx - w / 2, cx + w / 2)
         ax.set_ylim(cy - h / 2, cy + h / 2)
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_xticks([])
         ax.set_yticks([])
+        if not label_trusts:  # consortium ids beside their hubs, never on top of each other
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            box = ax.get_window_extent(renderer)
+            ok = np.isfinite(t["x"]) & np.isfinite(t["y"])
+            placer = LabelPlacer(ax, renderer, (box.x0 + 2, box.y0 + 2, box.x1 - 2, box.y1 - 2),
+                                 ax.transData.transform(t.loc[ok, ["x", "y"]].to_numpy()),
+                                 t.loc[ok, "consortium"].to_numpy(), [])
+            for c in cons:
+                if math.isfinite(c["mx"]):
+                    placer.place(str(c["consortium"]), ax.transData.transform([[c["mx"], c["my"]]])[0],
+                                 kind="consortium", owner=c["consortium"], fontsize=8,
+                                 edge=style.INK if c["is_standalone"] else c["colour"], first_r=None)
         out = io.BytesIO()
         fig.savefig(out, format="png", metadata=style.PNG_METADATA)
         plt.close(fig)
@@ -293,12 +320,16 @@ def region_slides(deck: _Deck) -> None:
                 rows.append(row + ([_rota_words(data, c["consortium"])] if data.rota is not None else []))
             header = ["consortium", "go-live", "members", "days covered alone \u2192 pooled",
                       "weekend subspecialties"]
-            widths = [1.3, 1.1, 5.0, 1.5, 1.9]
+            widths = [1.0, 0.9, 3.6, 1.1, 1.4]
             if data.rota is not None:
-                header, widths = header + ["weekend rota"], widths + [1.8]
-            else:
-                widths[2] += 1.8
-            deck.table(s, header, rows, 0.35, 1.3, 12.6, widths, size=9, row_h=0.6)
+                header, widths = header + ["weekend rota"], widths + [1.3]
+                widths[2] -= 1.3
+            deck.table(s, header, rows, 0.35, 1.3, sum(widths), widths, size=8, row_h=0.6)
+            png = _area_map_png(data, chunk, label_trusts=False, size=(4.4, 5.2))
+            if png is not None:
+                from pptx.util import Inches
+                pic = s.shapes.add_picture(io.BytesIO(png), Inches(8.55), Inches(1.3), Inches(4.4))
+                pic.name = f"map of {region}"
 
 
 def render_slides(data: PlanData, out_dir: Path) -> Path:
