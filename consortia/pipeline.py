@@ -63,7 +63,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     """Solve a scenario and return its :class:`~consortia.plan.Plan`.
 
     ``progress(stage, event)`` is called at each stage ("inputs", "graph", then "model", "warm
-    start" and "solve" for the compact model or "columns" for column generation, then "plan")
+    start" and "solve" for the compact model or "columns" for column generation, then "plan", or
+    "diagnose" when no plan exists)
     and, during the solve, with solver progress events. When no plan exists the plan's
     ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
     """
@@ -117,6 +118,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     outcome = run_solver(model.problem, settings, (lambda e: say("solve", e)) if progress else None, start)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
     if outcome.status == "infeasible":
+        if diagnose:
+            say("diagnose")
         return _infeasible(scenario, solver_info, diagnose)
     if outcome.status == "no_solution":
         return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,

@@ -256,5 +256,5 @@ def test_progress_reports_a_silent_stage_and_the_plural_is_right(capsys):
         progress.close()
     err = capsys.readouterr().err
     assert "warm start: a first plan from a quick sub-solve (at most 12 s)" in err
-    assert "still warm start" in err
+    assert "still working" in err and "so far: warm start" in err
     assert plural(1, "standalone trust") == "1 standalone trust"

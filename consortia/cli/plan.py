@@ -71,6 +71,7 @@ STAGE_WORDS = {
     "graph": "building the collaboration graph",
     "model": "building the integer program",
     "plan": "describing the plan",
+    "diagnose": "no plan exists: finding out why",
 }
 
 
@@ -122,7 +123,7 @@ class Progress:
         while not self._stop.wait(1.0):
             now = time.perf_counter()
             if self.stage is not None and now - self.last_line >= self.beat:
-                self._print(f"  still {self.stage} ({now - self.stage_started:.0f} s so far)")
+                self._print(f"  still working, {now - self.stage_started:.0f} s so far: {self.stage}")
 
     def __call__(self, stage, event=None):
         if self.quiet:

@@ -17,6 +17,7 @@ from ..whatif.explain import explain_trust, explanation_lines, plan_scenario
 from ..whatif.price import price_lines, price_request
 from ..whatif.relax import SETTINGS, relaxation_lines, relaxations
 from .console import console
+from .plan import Progress
 from .options import add_set_option, with_sets
 
 __all__ = ["add_parsers", "COMMANDS"]
@@ -76,11 +77,11 @@ def cmd_price(args: argparse.Namespace) -> int:
             raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
         scenario = with_overrides(scenario, {"solver.time_limit": args.time_limit})
 
-    def show(stage, event):
-        if not args.quiet and event is None:
-            err.print(f"[dim]{stage}[/]")
-
-    price = price_request(scenario, together=args.together, apart=args.apart, progress=show)
+    show = Progress(scenario, args.quiet)
+    try:
+        price = price_request(scenario, together=args.together, apart=args.apart, progress=show)
+    finally:
+        show.close()
     for line in price_lines(price):
         out.print(escape(line))
     if price.objective is not None or price.reused:
