@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 from .errors import ConsortiaError
 
+__all__ = ["resolve_trust"]
+
 
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
@@ -50,7 +52,7 @@ def _unknown(text: str, names: Mapping[str, str], scope: str):
     close = difflib.get_close_matches(query, list(labels), n=6, cutoff=0.6)
     words = [w for w in query.split() if len(w) > 2]
     if words:  # names sharing a word with the query, e.g. "Somerst" -> Somerset
-        for key, code in labels.items():
+        for key in labels:
             if any(difflib.SequenceMatcher(None, w, k).ratio() >= 0.8 for w in words for k in key.split()):
                 close.append(key)
     seen, suggestions = set(), []

@@ -122,7 +122,7 @@ def test_cover_labels_never_overlap_another_panel(england, monkeypatch):
         fig_texts = [t for t in fig.texts if t.get_text()]
         for t in fig_texts:
             bb = t.get_window_extent(renderer)
-            for ax, box in boxes:
+            for _, box in boxes:
                 if min(bb.x1, box.x1) - max(bb.x0, box.x0) > 1 and min(bb.y1, box.y1) - max(bb.y0, box.y0) > 1:
                     bad.append(t.get_text()[:40])
         assert not bad, f"labels over another panel: {bad[:8]}"

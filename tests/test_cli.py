@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cases import case
+from conftest import ROOT
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.checker import _km
 from consortia.cli import main
-from consortia.solver import PROVEN_GAP, relative_gap
 from consortia.examples.synth import write_instance
-
-from cases import case
-from conftest import ROOT
+from consortia.status import PROVEN_GAP, relative_gap
 
 DEMO = ROOT / "inputs" / "demo" / "scenario.yaml"
 PLAN_FILES = ("assignments.csv", "consortia.csv", "plan.yaml", "consortia.geojson", "consortia.gpkg")
@@ -246,6 +245,7 @@ def test_solve_speaks_plain_words(tmp_path, capsys):
 
 def test_progress_reports_a_silent_stage_and_the_plural_is_right(capsys):
     import time
+
     from consortia.cli.plan import Progress
     from consortia.figures.words import plural
     progress = Progress(load_scenario(DEMO), quiet=False, beat=0.5)

@@ -26,8 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser  # noqa: E402
 from conftest_figures import REGIONS_GEOJSON, TRUSTS_CSV, make_fake_plan  # noqa: E402
 
-from consortia.figures import FIGURE_FILES, render_plan_figures  # noqa: E402
-from consortia.figures import style  # noqa: E402
+from consortia.figures import (  # noqa: E402
+    FIGURE_FILES,
+    render_plan_figures,
+    style,  # noqa: E402
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HAVE_DATA = TRUSTS_CSV.is_file() and REGIONS_GEOJSON.is_file()
@@ -207,10 +210,10 @@ def test_map_html_renders_offline(england_plan, tmp_path):
                      "el.dispatchEvent(new PointerEvent('pointerenter',{clientX:50,clientY:50}));"
                      "return document.getElementById('info').textContent;})()",
             # untick one consortium: its shape is hidden
-            "toggle": "(function(){var row=document.querySelector('#legend .row[data-c=\"%s\"] input');"
-                      "row.checked=false;row.dispatchEvent(new Event('change'));"
-                      "return getComputedStyle(document.querySelector('#links [data-c=\"%s\"]')).display;})()"
-                      % (hidden, hidden),
+            "toggle": ("(function(){var row=document.querySelector('#legend .row[data-c=\"HIDDEN\"] input');"
+                       "row.checked=false;row.dispatchEvent(new Event('change'));"
+                       "return getComputedStyle(document.querySelector('#links [data-c=\"HIDDEN\"]')).display;})()"
+                       ).replace("HIDDEN", hidden),
             "zoom": "(function(){var b=document.getElementById('map').getAttribute('viewBox');"
                     "document.getElementById('zin').click();"
                     "return b !== document.getElementById('map').getAttribute('viewBox');})()",
@@ -298,23 +301,28 @@ def test_map_html_search_legend_zoom_trust_labels_and_marker_hover(england_plan,
                "var r=el.getBoundingClientRect();var h=document.elementFromPoint(r.left+r.width/2,"
                "r.top+r.height/2);return h && h.closest('.trust') ? h.closest('.trust').dataset.i : null;})()",
         # search: lower-case part of a name, Enter zooms to the first match and selects it
-        "search": "(function(){var s=document.getElementById('search');s.value=%r;"
-                  "s.dispatchEvent(new Event('input'));var n=document.querySelectorAll('#results li[data-i]').length;"
-                  "s.dispatchEvent(new KeyboardEvent('keydown',{key:'Enter'}));"
-                  "return [n, document.getElementById('info').textContent, "
-                  "document.getElementById('map').getAttribute('viewBox')];})()" % query,
-        "code": "(function(){var s=document.getElementById('search');s.value=%r;"
-                "s.dispatchEvent(new Event('input'));return document.querySelector('#results li[data-i]').textContent;})()"
-                % target["trust"].lower(),
+        "search": ("(function(){var s=document.getElementById('search');s.value=QUERY;"
+                   "s.dispatchEvent(new Event('input'));"
+                   "var n=document.querySelectorAll('#results li[data-i]').length;"
+                   "s.dispatchEvent(new KeyboardEvent('keydown',{key:'Enter'}));"
+                   "return [n, document.getElementById('info').textContent, "
+                   "document.getElementById('map').getAttribute('viewBox')];})()").replace("QUERY", repr(query)),
+        "code": ("(function(){var s=document.getElementById('search');s.value=CODE;"
+                 "s.dispatchEvent(new Event('input'));"
+                 "return document.querySelector('#results li[data-i]').textContent;})()"
+                 ).replace("CODE", repr(target["trust"].lower())),
         # legend: clicking a consortium zooms to it, its members all in view, trust names shown
-        "legend": "(function(){document.getElementById('zhome').click();"
-                  "document.querySelector('#legend .row[data-c=\"%s\"] .zoomto').click();"
-                  "var vb=document.getElementById('map').getAttribute('viewBox').split(' ').map(Number);"
-                  "var inside=Array.prototype.filter.call(document.querySelectorAll('#trusts .trust[data-c=\"%s\"]'),"
-                  "function(e){var x=+e.dataset.x,y=+e.dataset.y;return x>=vb[0]&&x<=vb[0]+vb[2]&&y>=vb[1]&&y<=vb[1]+vb[3];}).length;"
-                  "var shown=Array.prototype.map.call(document.querySelectorAll('#tlabels .tlabel:not(.off)'),"
-                  "function(e){return e.textContent;});"
-                  "return [vb[2], inside, shown, document.getElementById('info').textContent];})()" % (group, group),
+        "legend": ("(function(){document.getElementById('zhome').click();"
+                   "document.querySelector('#legend .row[data-c=\"GROUP\"] .zoomto').click();"
+                   "var vb=document.getElementById('map').getAttribute('viewBox').split(' ').map(Number);"
+                   "var inside=Array.prototype.filter.call("
+                   "document.querySelectorAll('#trusts .trust[data-c=\"GROUP\"]'),"
+                   "function(e){var x=+e.dataset.x,y=+e.dataset.y;"
+                   "return x>=vb[0]&&x<=vb[0]+vb[2]&&y>=vb[1]&&y<=vb[1]+vb[3];}).length;"
+                   "var shown=Array.prototype.map.call(document.querySelectorAll('#tlabels .tlabel:not(.off)'),"
+                   "function(e){return e.textContent;});"
+                   "return [vb[2], inside, shown, document.getElementById('info').textContent];})()"
+                   ).replace("GROUP", group),
         "home_width": "(function(){document.getElementById('zhome').click();"
                       "return +document.getElementById('map').getAttribute('viewBox').split(' ')[2];})()",
     }

@@ -80,8 +80,8 @@ def test_labels_stay_inside_their_panel_and_never_overlap(drawn):
         assert (box.x0 >= frame.x0 - 0.5 and box.x1 <= frame.x1 + 0.5
                 and box.y0 >= frame.y0 - 0.5 and box.y1 <= frame.y1 + 0.5), (kind, text)
     overlaps = []
-    for i, (ax_a, kind_a, text_a, a) in enumerate(placed):
-        for ax_b, kind_b, text_b, b in placed[i + 1:]:
+    for i, (ax_a, _, text_a, a) in enumerate(placed):
+        for ax_b, _, text_b, b in placed[i + 1:]:
             if ax_a is not ax_b:
                 continue
             w = min(a.x1, b.x1) - max(a.x0, b.x0)

@@ -15,8 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest_figures import REGIONS_GEOJSON, TRUSTS_CSV, make_fake_plan  # noqa: E402
 
-from consortia.figures import render_plan_figures  # noqa: E402
-from consortia.figures import style  # noqa: E402
+from consortia.figures import (
+    render_plan_figures,  # noqa: E402
+    style,  # noqa: E402
+)
 from consortia.figures.plandata import load_plan  # noqa: E402
 from consortia.figures.slides import PER_CONSORTIUM_UP_TO  # noqa: E402
 

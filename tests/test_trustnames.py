@@ -40,8 +40,9 @@ def test_typos_get_did_you_mean(typo, meant):
 
 
 def test_explain_and_price_accept_names(tmp_path):
-    from consortia.cli import main
     from conftest import ROOT
+
+    from consortia.cli import main
     plan = tmp_path / "plan"
     assert main(["solve", str(ROOT / "inputs/demo/scenario.yaml"), "--out", str(plan), "--no-maps",
                  "--quiet"]) == 0

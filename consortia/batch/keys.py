@@ -11,6 +11,7 @@ import yaml
 
 from ..errors import ConsortiaError
 from ..scenario import Scenario
+from ..status import Status
 from ..version import __version__
 from .spec import FINISHED, INPUT_KINDS, RESULT_FILE, UNKEYED
 
@@ -68,7 +69,7 @@ def reusable(folder: Path, key: str, maps: bool) -> dict | None:
     record = read_record(folder)
     if record is None or record.get("batch_key") != key or record.get("status") not in FINISHED:
         return None
-    if record["status"] in ("optimal", "feasible"):
+    if record["status"] in Status.HAS_PLAN:
         needed = ["plan.yaml"] + (["report.html"] if maps else [])
         if not all((folder / name).is_file() for name in needed):
             return None

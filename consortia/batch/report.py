@@ -15,12 +15,16 @@ from typing import Any
 from urllib.parse import quote
 
 from ..figures import style
+from ..status import Status
+
+__all__ = ["TERM_LABELS", "STATUS_COLOURS", "MAX_BARS", "MAX_LABELLED_POINTS", "CSS", "terms_chart",
+           "tradeoff_chart", "structure_chart", "sweep_chart", "render_summary_html"]
 
 TERM_LABELS = {"timing": "timing (months off contract end)", "distance": "distance to medoid",
                "shortfall": "cover shortfall", "subspecialty_gap": "weekend subspecialty gaps",
-               "standalone": "standalone trusts"}
-STATUS_COLOURS = {"optimal": "#1a7f37", "feasible": "#bf8700", "infeasible": "#8250df",
-                  "no_solution": "#0969da", "error": "#cf222e", "not_run": "#6e7781"}
+               "standalone": "standalone trusts", "moved": "trusts moved from the baseline"}
+STATUS_COLOURS = {Status.OPTIMAL: "#1a7f37", Status.FEASIBLE: "#bf8700", Status.INFEASIBLE: "#8250df",
+                  Status.NO_SOLUTION: "#0969da", "error": "#cf222e", "not_run": "#6e7781"}
 MAX_BARS = 50
 MAX_LABELLED_POINTS = 25
 
@@ -88,7 +92,7 @@ def _svg(fig) -> str:
 
 def _with_plan(rows: list[dict]) -> list[dict]:
     return [r for r in rows
-            if r.get("status") in ("optimal", "feasible") and _float(r.get("objective")) is not None]
+            if r.get("status") in Status.HAS_PLAN and _float(r.get("objective")) is not None]
 
 
 def _shown(rows: list[dict]) -> tuple[list[dict], str]:
@@ -161,7 +165,7 @@ def tradeoff_chart(rows: list[dict]) -> tuple[str, str] | None:
     front = _pareto(list(zip(xs, ys)))
     with style.mpl_context():
         fig, ax = plt.subplots(figsize=(8.5, 5.2), layout="constrained")
-        for status in ("optimal", "feasible"):
+        for status in Status.HAS_PLAN:
             pts = [(x, y) for x, y, r in zip(xs, ys, planned) if r["status"] == status]
             if pts:
                 ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=36, color=STATUS_COLOURS[status],
@@ -254,7 +258,7 @@ def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
             step = (numbers[-1] - numbers[0]) / max(len(numbers) - 1, 1)
             unlimited = numbers[-1] + step   # "no limit" drawn one step past the largest value
 
-            def at(r):
+            def at(r, key=key, unlimited=unlimited):
                 v = _numeric(str(r.get(key, "")))
                 return unlimited if v is None else v
 
@@ -270,7 +274,7 @@ def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
                     zorder=2, label="mean at each value")
             failed: dict[float, int] = {}
             for r in rows:
-                if r.get("status") not in ("optimal", "feasible"):
+                if r.get("status") not in Status.HAS_PLAN:
                     failed[at(r)] = failed.get(at(r), 0) + 1
             every = [at(r) for r in rows]
             low, high = min(every), max(every)
@@ -300,10 +304,10 @@ def _headline(rows: list[dict], seconds: float) -> list[tuple[str, str, bool]]:
     planned = _with_plan(rows)
     best = min(planned, key=lambda r: _float(r["objective"])) if planned else None
     kpis = [(str(len(rows)), "scenarios", False),
-            (str(count["optimal"] + count["feasible"]), "with a plan "
+            (str(count[Status.OPTIMAL] + count[Status.FEASIBLE]), "with a plan "
              f"({count['optimal']} proven optimal)", False),
-            (str(count["infeasible"]), "infeasible (no plan exists)", False),
-            (str(count["no_solution"]), "no plan within the time limit", count["no_solution"] > 0),
+            (str(count[Status.INFEASIBLE]), "infeasible (no plan exists)", False),
+            (str(count[Status.NO_SOLUTION]), "no plan within the time limit", count[Status.NO_SOLUTION] > 0),
             (str(count["error"]), "failed with an error", count["error"] > 0)]
     if count["not_run"]:
         kpis.append((str(count["not_run"]), "not run (interrupted)", True))
@@ -329,7 +333,8 @@ def _breakable(text: str) -> str:
 def _table(run, rows: list[dict], swept: list[str]) -> str:
     columns = ([("#", "#"), ("scenario", "scenario"), ("status", "status"), ("group", "group")]
                + [(k, k) for k in swept] + [("objective", "objective")]
-               + [(f"term_{t}", t) for t in TERM_LABELS]
+               + [(f"term_{t}", t) for t in TERM_LABELS
+                  if t != "moved" or any(r.get("term_moved") not in (None, "") for r in rows)]
                + [("gap", "gap"), ("n_consortia", "consortia"), ("n_standalone", "standalone"),
                   ("trusts_full_cover_pooled", "7-day cover"), ("total_months_misaligned", "months off"),
                   ("peak_market", "peak market"), ("solve_seconds", "solve s"), ("message", "message")])

@@ -3,7 +3,6 @@ and validated into one :class:`Batch` before anything runs."""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -17,9 +16,12 @@ import yaml
 
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_OK, ConsortiaError
 from ..scenario import NAME_PATTERN, Scenario, load_scenario, with_overrides
+from ..status import Status
+from ..suggest import did_you_mean
+from ..yamlfile import DuplicateKeyError, load_strict
 
 __all__ = ["Batch", "BatchScenario", "BatchRun", "load_batch", "safe_name", "RESULT_FILE", "SUMMARY_CSV",
-           "SUMMARY_HTML", "FINISHED", "TERMS", "INPUT_KINDS"]
+           "SUMMARY_HTML", "FINISHED", "INPUT_KINDS"]
 
 RESULT_FILE = "batch-result.yaml"
 
@@ -27,9 +29,8 @@ SUMMARY_CSV = "summary.csv"
 
 SUMMARY_HTML = "summary.html"
 
-FINISHED = ("optimal", "feasible", "infeasible", "no_solution")
+FINISHED = Status.ALL
 
-TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone")
 
 INPUT_KINDS = ("trusts", "rosters", "demand", "links", "regions")
 
@@ -123,36 +124,12 @@ class BatchRun:
 # ----------------------------------------------------------------------------- batch file
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key, line):
-        self.key, self.line = key, line
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that refuses a key given twice in one mapping (YAML would keep the last)."""
-
-
-def _strict_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
-
-
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConsortiaError("batch file not found", file=str(path))
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except _DuplicateKey as exc:
+        return load_strict(path.read_text(encoding="utf-8"))
+    except DuplicateKeyError as exc:
         raise ConsortiaError(f"key given twice (line {exc.line})", file=str(path), key=str(exc.key)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -163,12 +140,8 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _did_you_mean(key: str, valid: list[str]) -> str:
-    last = key.rsplit(".", 1)[-1]
-    same_leaf = [v for v in valid if v.rsplit(".", 1)[-1] == last]
-    match = same_leaf or difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    if not match:
-        match = [v for v in valid if difflib.get_close_matches(last, [v.rsplit(".", 1)[-1]], cutoff=0.7)]
-    return f"; did you mean '{match[0]}'?" if match else ""
+    match = did_you_mean(key, valid, dotted=True)
+    return f"; did you mean '{match}'?" if match else ""
 
 
 def _schema_keys(base: Scenario) -> tuple[list[str], list[str]]:

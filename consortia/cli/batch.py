@@ -6,8 +6,15 @@ import argparse
 from pathlib import Path
 
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..batch.keys import InputFiles, batch_key, input_files, reusable
@@ -15,6 +22,7 @@ from ..batch.run import Reporter, preflight, run_batch
 from ..batch.spec import FINISHED, Batch, load_batch
 from ..batch.summary import setting_cell
 from ..errors import EXIT_OK, ConsortiaError
+from ..status import Status
 from .console import console as make_console
 
 __all__ = ["add_parsers", "ConsoleReporter", "COMMANDS"]
@@ -83,11 +91,11 @@ class ConsoleReporter(Reporter):
     def finished(self, record):
         status = record["status"]
         self.failed += status == "error"
-        self.no_plan += status in ("infeasible", "no_solution")
+        self.no_plan += status in (Status.INFEASIBLE, Status.NO_SOLUTION)
         if self.progress is None:
             return
         self.progress.update(self.task, advance=1, failed=self.failed, no_plan=self.no_plan)
-        colour = {"optimal": "green", "feasible": "yellow", "error": "red"}.get(status, "magenta")
+        colour = {Status.OPTIMAL: "green", Status.FEASIBLE: "yellow", "error": "red"}.get(status, "magenta")
         detail = (f"objective {record['objective']:.3f}" if record.get("objective") is not None
                   else escape(str(record.get("message") or ""))[:160])
         self.progress.console.print(f"[{colour}]{status:>11}[/]  {escape(record['scenario'])}  {detail}  "

@@ -10,16 +10,16 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from ..api import write_plan
 from ..checker import check_plan
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
-from ..figures.style import short_name
-from ..figures.words import plural
+from ..figures.text import plural, short_name
 from ..inputs import load_instance
-from ..api import write_plan
 from ..outputs import PlanRejected, _safe_target
 from ..pipeline import solve_scenario
 from ..scenario import load_scenario, with_overrides
+from ..status import Status
 from ..whatif.diff import diff_plans
 from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
@@ -242,7 +242,7 @@ def cmd_solve(args) -> int:
         written = _write(plan, folder, instance, args) if plan.has_plan else None
     finally:
         progress.close()
-    if plan.status == "infeasible":
+    if plan.status == Status.INFEASIBLE:
         err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
         for cause in plan.diagnosis:
             err.print(f"  - {escape(cause)}")
@@ -252,7 +252,7 @@ def cmd_solve(args) -> int:
             for line in relaxation_lines(found):
                 err.print(escape(line))
         return EXIT_INFEASIBLE
-    if plan.status == "no_solution":
+    if plan.status == Status.NO_SOLUTION:
         err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION

@@ -16,6 +16,7 @@ from ..rota.check import check_rota
 from ..rota.io import RotaRejected, check_saturday, write_rota
 from ..rota.model import ConsortiumRota
 from ..rota.roster import solve_rota
+from ..status import Status
 from .console import console, print_verdict
 
 __all__ = ["add_parsers", "COMMANDS"]
@@ -25,7 +26,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def add_parsers(subparsers) -> None:
@@ -125,7 +126,8 @@ def cmd_rota(args: argparse.Namespace) -> int:
         out.print(table)
         for r in failed:
             err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}) cannot be rostered"
-                      if r.status == "infeasible" else f"[bold red]{r.consortium}[/]: no rota within the time limit")
+                      if r.status == Status.INFEASIBLE
+                      else f"[bold red]{r.consortium}[/]: no rota within the time limit")
             for line in r.diagnosis:
                 err.print(f"  - {escape(line)}")
             if r.fixes:
@@ -134,7 +136,7 @@ def cmd_rota(args: argparse.Namespace) -> int:
         out.print("--verbose gives the diagnosis of each consortium that cannot be rostered (also in rota.yaml)")
     out.print(f"{len(run.rotas) - len(failed)} of {len(run.rotas)} consortia rostered in {run.seconds:.1f} s; "
               f"written {', '.join(p.name for p in written)} to {run.plan_dir} (passed the independent check)")
-    if any(r.status == "infeasible" for r in failed):
+    if any(r.status == Status.INFEASIBLE for r in failed):
         return EXIT_INFEASIBLE
     if failed:
         return EXIT_NO_SOLUTION

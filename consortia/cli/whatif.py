@@ -8,17 +8,18 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from ..errors import ConsortiaError
+from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..inputs import load_instance
 from ..pipeline import solve_scenario
 from ..scenario import load_scenario, with_overrides
+from ..status import Status
 from ..whatif.diff import diff_lines, diff_plans
 from ..whatif.explain import explain_trust, explanation_lines, plan_scenario
 from ..whatif.price import price_lines, price_request
 from ..whatif.relax import SETTINGS, relaxation_lines, relaxations
 from .console import console
-from .plan import Progress
 from .options import add_set_option, with_sets
+from .plan import Progress
 
 __all__ = ["add_parsers", "COMMANDS"]
 
@@ -64,13 +65,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     out = console()
     for line in diff_lines(diff_plans(args.plan_a, args.plan_b)):
         out.print(escape(line))
-    return 0
+    return EXIT_OK
 
 
 def cmd_price(args: argparse.Namespace) -> int:
     """Run ``consortia price``: exit 0 with a price, 1 when either solve has no plan, 3 when a
     solve ran out of time without a plan."""
-    out, err = console(), console(stderr=True)
+    out = console()
     scenario = with_sets(load_scenario(args.scenario), args.sets)
     if args.time_limit is not None:
         if not args.time_limit > 0:
@@ -85,9 +86,9 @@ def cmd_price(args: argparse.Namespace) -> int:
     for line in price_lines(price):
         out.print(escape(line))
     if price.objective is not None or price.reused:
-        return 0
+        return EXIT_OK
     statuses = {price.without.status, price.with_request.status}
-    return 3 if "no_solution" in statuses and "infeasible" not in statuses else 1
+    return EXIT_NO_SOLUTION if Status.NO_SOLUTION in statuses and Status.INFEASIBLE not in statuses else EXIT_INFEASIBLE
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
@@ -103,7 +104,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     plan = solve_scenario(probe, instance=instance, diagnose=True)
     if plan.has_plan:
         out.print(f"{scenario.name} has a plan ({plan.status}); nothing to diagnose")
-        return 0
+        return EXIT_OK
     out.print(f"no plan for {scenario.name} ({plan.status}). Why:")
     for cause in plan.diagnosis:
         out.print(f"  - {escape(cause)}")
@@ -111,7 +112,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
                         budget=args.budget, per_solve=per_solve)
     for line in relaxation_lines(found):
         out.print(escape(line))
-    return 1
+    return EXIT_INFEASIBLE
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -125,7 +126,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     explanation = explain_trust(args.plan, args.trust, scenario=scenario, resolve=args.resolve)
     for line in explanation_lines(explanation):
         out.print(escape(line))
-    return 0
+    return EXIT_OK
 
 
 COMMANDS = {"diff": cmd_diff, "price": cmd_price, "diagnose": cmd_diagnose, "explain": cmd_explain}

@@ -1,8 +1,9 @@
 """Pictures of a plan for stakeholder meetings: map.png/.svg, map.html, timeline.png, cover.png,
 report.html and slides.pptx, all readable offline.
 
-``render_plan_figures(plan_dir)`` reads only ``assignments.csv``, ``consortia.csv`` and
-``plan.yaml`` (and the rota files when present) inside ``plan_dir`` plus a regions GeoJSON (the ``regions`` argument, else
+``render_plan_figures(plan_dir)`` reads only ``assignments.csv``, ``consortia.csv``,
+``plan.yaml`` and the rota files when present inside ``plan_dir``, plus a regions GeoJSON (the
+``regions`` argument, else
 ``settings.inputs.regions`` of plan.yaml when that file exists, else no basemap), so it can
 re-render an existing plan folder (``consortia map PLAN_DIR``) or a temporary one before it is
 moved into place. Output is deterministic: the same plan gives the same bytes.

@@ -32,6 +32,8 @@ from shapely.geometry import Point  # noqa: E402
 from . import style  # noqa: E402
 from .plandata import PlanData, month_label, natural_key, polygon_rings  # noqa: E402
 
+__all__ = ["render_static_map", "draw_map"]
+
 FIG_W, FIG_H, DPI = 12.8, 7.2, 150
 
 
@@ -294,7 +296,7 @@ def _label_panel(ax, renderer, data: PlanData, *, insets, numbers, main: bool):
                      spread=min(spread, 10 * placer.pt))
     for _, c in data.standalone.iterrows():
         m = data.members(c["consortium"])
-        for code, name, x, y in zip(m["trust"], m["name"], m["x"], m["y"]):
+        for code, x, y in zip(m["trust"], m["x"], m["y"]):
             if math.isfinite(x) and visible(*to_px([[x, y]])[0]) and not covered(x, y):
                 placer.place(f"{code} alone", to_px([[x, y]])[0], kind="standalone", owner=c["consortium"],
                              fontsize=6.6 if main else 7.2, edge=style.INK, first_r=None)
@@ -309,7 +311,7 @@ def _label_panel(ax, renderer, data: PlanData, *, insets, numbers, main: bool):
             inv = ax.transData.inverted()
             placer.place(str(name).upper(), to_px([[p.x, p.y]])[0], kind="region", owner=None, fontsize=5.8,
                          edge=None, first_r=0.0, region=True,
-                         within=lambda px, py, g=geom: g.contains(Point(*inv.transform([[px, py]])[0])))
+                         within=lambda px, py, g=geom, inv=inv: g.contains(Point(*inv.transform([[px, py]])[0])))
 
 
 class LabelPlacer:

@@ -5,6 +5,7 @@ the figure modules share. Nothing else on disk is read."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -12,9 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from ..planfolder import ASSIGNMENTS, CONSORTIA, PLAN_YAML, read_text, read_yaml
 from . import style
+
+__all__ = ["DAYS", "DAY_NAMES", "HULL_BUFFER_M", "PLACES", "Inset", "PlanData", "polygon_rings", "parse_date",
+           "month_label", "as_bool", "as_ratio", "natural_key", "split_codes", "resolve_regions", "load_plan",
+           "find_insets"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -85,8 +90,7 @@ def load_rota(folder: Path) -> RotaView | None:
     doc_path, csv_path = Path(folder) / "rota.yaml", Path(folder) / "rota.csv"
     if not (doc_path.is_file() and csv_path.is_file()):
         return None
-    with open(doc_path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f) or {}
+    doc = read_yaml(doc_path) or {}
     status = {str(c.get("consortium")): str(c.get("status")) for c in doc.get("consortia") or []}
     shifts = pd.read_csv(csv_path, dtype={"consortium": str, "home_trust": str, "day": str},
                          keep_default_na=False)
@@ -343,11 +347,10 @@ def _is_england_regions(gdf, path: Path | None) -> bool:
 
 def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
     folder = Path(folder)
-    with open(folder / "plan.yaml", encoding="utf-8") as f:
-        plan = yaml.safe_load(f) or {}
-    trusts = pd.read_csv(folder / "assignments.csv", dtype={"trust": str, "consortium": str},
+    plan = read_yaml(folder / PLAN_YAML) or {}
+    trusts = pd.read_csv(io.StringIO(read_text(folder / ASSIGNMENTS)), dtype={"trust": str, "consortium": str},
                          keep_default_na=False, na_values=[""])
-    cons = pd.read_csv(folder / "consortia.csv", dtype={"consortium": str, "members": str},
+    cons = pd.read_csv(io.StringIO(read_text(folder / CONSORTIA)), dtype={"consortium": str, "members": str},
                        keep_default_na=False, na_values=[""])
     trusts["consortium"] = trusts["consortium"].astype(str)
     cons["consortium"] = cons["consortium"].astype(str)

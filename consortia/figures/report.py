@@ -13,9 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..status import Status
 from . import style
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, polygon_rings, split_codes
-from .words import headline_sentence, objective_rows, period_word, plural
+from .text import plural
+from .words import headline_sentence, objective_rows, period_word
+
+__all__ = ["CSS", "headline", "consortium_card", "render_report"]
 
 CSS = """
 .headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:10px;margin:14px 0}
@@ -144,7 +148,7 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
          f"peak procurements going to market in one {word}"
          + (" / market capacity per " + word if cap else " (no capacity limit set)"),
          bool(cap and peak and int(peak) > int(cap))),
-        (status, data.status_words, status not in ("optimal", "feasible")),
+        (status, data.status_words, status not in Status.HAS_PLAN),
     ]
 
 
@@ -311,7 +315,6 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
     groups = "".join(consortium_card(data, c) for _, c in data.groups.iterrows())
     alone = "".join(consortium_card(data, c) for _, c in data.standalone.iterrows())
     solver = data.plan.get("solver") or {}
-    terms = data.plan.get("terms") or {}
     term_rows = ("<tr><th>term</th><th>what it counts</th><th>weight</th><th>points</th></tr>"
                  + "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(what)}</td>"
                            f"<td>{html.escape(w)}</td><td>{html.escape(pts)}</td></tr>"

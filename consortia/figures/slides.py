@@ -20,7 +20,10 @@ import pandas as pd
 
 from . import style
 from .plandata import DAYS, PlanData, month_label
-from .words import headline_parts, plural
+from .text import plural
+from .words import headline_parts
+
+__all__ = ["render_slides"]
 
 PER_CONSORTIUM_UP_TO = 12   # more consortia than this: one slide per region instead
 ROWS_PER_REGION_SLIDE = 7

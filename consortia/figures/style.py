@@ -6,8 +6,13 @@ import math
 
 import matplotlib
 
+__all__ = ["PALETTE", "STANDALONE_COLOUR", "REGION_FILL", "REGION_EDGE", "INK", "MUTED", "SYNTHETIC_BG",
+           "COVER_OK", "COVER_SHORT", "SYNTHETIC_NOTE", "ENGLAND_ATTRIBUTION", "FONT", "HTML_FONT", "RC",
+           "mpl_context", "PNG_METADATA", "SVG_METADATA", "assign_colours", "text_on", "BASE_CSS", "page_css"]
+
 matplotlib.use("Agg")
 
+from .text import short_name  # noqa: E402,F401 - the figures call it style.short_name
 
 # Kelly's colours of maximum contrast (less white, black and grey, which are kept for
 # boundaries and standalone trusts). Neighbouring consortia are coloured differently
@@ -99,25 +104,13 @@ def assign_colours(ids: list[str], neighbours) -> dict[str, str]:
         free = [k for k in range(len(PALETTE)) if k not in taken] or list(range(len(PALETTE)))
 
         def score(k):
-            closest = min((_dist(rgb[k], rgb[t]) for t in taken), default=999.0)
+            closest = min((_dist(rgb[k], rgb[t]) for t in taken), default=999.0)  # noqa: B023 - used at once
             return (-min(closest, 140.0), used[k], k)
 
         k = min(free, key=score)
         out[i] = k
         used[k] += 1
     return {i: PALETTE[k] for i, k in out.items()}
-
-
-_NAME_TAILS = (" (fictional)", " NHS Foundation Trust", " NHS Trust", " Foundation Trust")
-
-
-def short_name(name: str) -> str:
-    """A trust's name without the legal tail ("NHS Foundation Trust"), for keys and labels."""
-    s = str(name)
-    for tail in _NAME_TAILS:
-        if s.endswith(tail) and len(s) > len(tail) + 3:
-            s = s[: -len(tail)]
-    return s.strip()
 
 
 def _rgb(hex_: str) -> tuple[int, int, int]:

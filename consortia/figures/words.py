@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 from .plandata import DAYS, PlanData, tsunami_counts
+from .text import plural
 
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """"1 trust", "2 trusts" (``many`` for irregular plurals)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
+__all__ = ["covers_every_day", "headline_parts", "headline_sentence", "objective_rows", "period_word",
+           "TERM_UNITS"]
 
 
 def period_word(months: int) -> str:

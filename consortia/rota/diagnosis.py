@@ -7,8 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from .model import (DAY_NAMES, EPS, WEEKEND_DAYS, ConsortiumRota, Task, build_gaps_model,
-                    demand_shares, duties_of, need_sessions, solve_program)
+from ..status import Status
+from .model import (
+    DAY_NAMES,
+    EPS,
+    WEEKEND_DAYS,
+    ConsortiumRota,
+    Task,
+    build_gaps_model,
+    demand_shares,
+    duties_of,
+    need_sessions,
+    solve_program,
+)
 
 __all__ = ["capacity_bounds", "diagnose"]
 
@@ -50,31 +61,31 @@ def diagnose(task: Task, result: ConsortiumRota, bounds: list[str], outcome) -> 
     gaps_outcome = solve_program(var, rules)
     result.diagnosis = list(bounds)
     if gaps_outcome.objective is None:
-        result.status = "no_solution"
+        result.status = Status.NO_SOLUTION
         result.diagnosis.append(f"no rota and no diagnosis within {rules.time_limit:g} s; raise --time-limit")
         return
     extra = sum(round(v.value() or 0) for v in var.extra.values()) \
         + sum(round(v.value() or 0) for v in var.extra_sub.values())
     slack = sum((v.value() or 0) for v in list(var.over.values()) + list(var.under.values()))
     result.extra_sessions = extra
-    result.gaps_proven = gaps_outcome.status == "optimal"
+    result.gaps_proven = gaps_outcome.status == Status.OPTIMAL
     if extra == 0 and slack <= 1e-6:
         # the rules can be met: the first program ran out of time before finding a rota
-        if outcome is not None and outcome.status == "infeasible":  # pragma: no cover - solver disagreement
-            result.status = "no_solution"
+        if outcome is not None and outcome.status == Status.INFEASIBLE:  # pragma: no cover - solver disagreement
+            result.status = Status.NO_SOLUTION
             result.diagnosis.append("the solver reported no rota but found one with no gaps; rerun")
             return
-        result.status = "feasible"
+        result.status = Status.FEASIBLE
         result.duties = duties_of(task, var.x)
         result.count(task)
         result.message = "rota found by the gap program; spread not minimised within the time limit"
         return
-    if not result.gaps_proven and not bounds and (outcome is None or outcome.status != "infeasible"):
-        result.status = "no_solution"
+    if not result.gaps_proven and not bounds and (outcome is None or outcome.status != Status.INFEASIBLE):
+        result.status = Status.NO_SOLUTION
         result.diagnosis.append(f"no rota found within {rules.time_limit:g} s; the best attempt below still "
                                 f"has gaps, not proven unavoidable")
     else:
-        result.status = "infeasible"
+        result.status = Status.INFEASIBLE
     _describe_gaps(task, result, var, result.gaps_proven)
 
 
@@ -109,7 +120,7 @@ def _describe_gaps(task: Task, result: ConsortiumRota, var: dict, proven: bool) 
                 if w in special.get((sub, d), []):
                     result.gaps.append({"weekend": w + 1, "date": date.isoformat(), "day": day,
                                         "kind": "subspecialty", "subspecialty": sub})
-    for d, day in enumerate(WEEKEND_DAYS):
+    for day in WEEKEND_DAYS:
         name = DAY_NAMES[day]
         rows = [g for g in result.gaps if g["day"] == day and g["kind"] == "reports"]
         if 0 < len(rows) <= 4:

@@ -18,10 +18,10 @@ import yaml
 
 from ..errors import ConsortiaError
 from ..inputs import read_demand, read_rosters, read_trusts
+from ..planfolder import CONSORTIA, PLAN_YAML, read_rows, read_settings, require
 from ..scenario import DAYS, _build
 from ..version import __version__
 from .check import check_rota
-from .figure import render_rota_figure
 from .model import ROSTERED, WEEKEND_DAYS, Rota, RotaRules, RotaRun, Staff, Task, demand_shares
 
 __all__ = ["ROTA_FILES", "ROTA_COLUMNS", "SUMMARY_COLUMNS", "RotaRejected", "check_saturday", "rules_from",
@@ -46,17 +46,8 @@ def _sha(path: Path) -> str:
 
 
 def _read_plan_yaml(plan_dir: Path) -> dict:
-    path = plan_dir / "plan.yaml"
-    if not plan_dir.is_dir():
-        raise ConsortiaError("plan folder not found", file=str(plan_dir))
-    if not path.is_file():
-        raise ConsortiaError("not a plan folder (no plan.yaml)", file=str(plan_dir))
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConsortiaError(f"not a readable plan.yaml: {exc}", file=str(path))
-    if not isinstance(doc, dict) or not isinstance(doc.get("settings"), dict):
-        raise ConsortiaError("plan.yaml has no 'settings' section", file=str(path))
+    path = plan_dir / PLAN_YAML
+    doc = read_settings(plan_dir)
     if doc.get("status") not in ROSTERED:
         raise ConsortiaError(f"the plan folder holds no plan (status {doc.get('status')!r}); solve "
                              "the scenario first", file=str(path), key="status")
@@ -162,10 +153,8 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             raise ConsortiaError(f"no radiologist in {paths['rosters'].name} has subspecialty {s!r}",
                                  file=str(plan_file), key=f"cover.weekend_subspecialties[{i}]")
 
-    table = plan_dir / "consortia.csv"
-    if not table.is_file():
-        raise ConsortiaError("the plan folder has no consortia.csv", file=str(plan_dir))
-    rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
+    table = require(plan_dir, CONSORTIA) / CONSORTIA
+    rows = read_rows(table)
     if not rows or not {"consortium", "members", "go_live"} <= set(rows[0]):
         raise ConsortiaError("expected columns consortium, members, go_live", file=str(table))
     ids = [r["consortium"] for r in rows]
@@ -194,7 +183,7 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             go_live = dt.date.fromisoformat(row["go_live"])
         except ValueError:
             raise ConsortiaError(f"expected a date, got {row['go_live']!r}", file=str(table), row=number,
-                                 column="go_live")
+                                 column="go_live") from None
         start = rules.start or _first_saturday(go_live)
         staff = tuple(s for m in members for s in sorted(by_trust.get(m, []), key=lambda s: s.radiologist))
         tasks.append(Task(row["consortium"], members, go_live, start, staff,
@@ -357,6 +346,8 @@ def write_rota(run: RotaRun, *, figure: bool = True) -> list[Path]:
             raise RotaRejected("the written rota breaks its own rules:\n  " + "\n  ".join(report.violations[:20]))
         names = list(ROTA_FILES)
         if figure:
+            from .figure import render_rota_figure  # matplotlib: only when drawing
+
             render_rota_figure(temp, out=temp / "rota.png", plan_dir=folder)
             names.append("rota.png")
         elif (folder / "rota.png").exists():

@@ -45,6 +45,7 @@ import pulp
 
 from ..scenario import Solver, setting
 from ..solver import run_solver
+from ..status import Status
 
 __all__ = ["Rota", "RotaRules", "Staff", "Task", "Duty", "ConsortiumRota", "RotaRun", "RotaProgram",
            "need_sessions", "demand_shares", "build_duties_model", "build_gaps_model", "solve_program",
@@ -56,7 +57,7 @@ WEEKEND_DAYS = ("sat", "sun")
 
 DAY_NAMES = {"sat": "Saturday", "sun": "Sunday"}
 
-ROSTERED = ("optimal", "feasible")
+ROSTERED = Status.HAS_PLAN
 
 EPS = 1e-6
 

@@ -9,9 +9,19 @@ import os
 import time
 from pathlib import Path
 
+from ..status import Status
 from .diagnosis import capacity_bounds, diagnose
 from .io import load_tasks
-from .model import ROSTERED, ConsortiumRota, RotaRun, Task, build_duties_model, duties_of, solve_program, weekends_worked
+from .model import (
+    ROSTERED,
+    ConsortiumRota,
+    RotaRun,
+    Task,
+    build_duties_model,
+    duties_of,
+    solve_program,
+    weekends_worked,
+)
 
 __all__ = ["roster", "solve_rota"]
 
@@ -19,7 +29,7 @@ __all__ = ["roster", "solve_rota"]
 def roster(task: Task) -> ConsortiumRota:
     """Build one consortium's rota, or the diagnosis of why it cannot be built."""
     started = time.perf_counter()
-    result = ConsortiumRota(task.consortium, task.members, task.go_live, task.start, "infeasible",
+    result = ConsortiumRota(task.consortium, task.members, task.go_live, task.start, Status.INFEASIBLE,
                             n_available=len(task.staff))
     bounds = capacity_bounds(task)
     outcome = None
@@ -43,8 +53,8 @@ def roster(task: Task) -> ConsortiumRota:
                 if weekends_worked(task, duties) and min(weekends_worked(task, duties).values()) >= result.fewest:
                     result.duties = duties
                     result.count(task)
-                if second.status != "optimal":
-                    result.status = "feasible"
+                if second.status != Status.OPTIMAL:
+                    result.status = Status.FEASIBLE
                     result.message = f"fewest weekends not proven best ({second.message})"
             result.seconds = time.perf_counter() - started
             return result

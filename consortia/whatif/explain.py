@@ -17,18 +17,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..checker import check_plan
 from ..diagnose import DAY_NAMES
-from .diff import read_plan_folder
-from ..errors import ConsortiaError
-from ..trustnames import resolve_trust
 from ..graph import build_graph, km
 from ..inputs import Instance, load_instance
 from ..plan import alone_ratio, weekend_missing
+from ..planfolder import read_plan_folder, read_settings
 from ..scenario import DAYS, Scenario, scenario_from_dict
 from ..timing import Calendar, month_number
+from ..trustnames import resolve_trust
+
+__all__ = ["Alternative", "Partner", "Explanation", "plan_scenario", "alternatives", "explain_trust",
+           "explanation_lines"]
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,7 @@ class Explanation:
 def plan_scenario(folder: Path) -> Scenario:
     """The scenario a plan folder was solved with (its ``plan.yaml`` settings; input paths as
     written there, relative to the current folder when not absolute)."""
-    try:
-        doc = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConsortiaError(f"cannot read plan.yaml: {exc}", file=str(folder))
-    if not isinstance(doc, dict) or not isinstance(doc.get("settings"), dict):
-        raise ConsortiaError("plan.yaml has no 'settings' section", file=str(folder / "plan.yaml"))
+    doc = read_settings(folder)
     return scenario_from_dict(doc["settings"], file=str(folder / "plan.yaml"), base=Path("."))
 
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ConsortiaError
-from ..trustnames import resolve_trust
 from ..inputs import Instance, check_references, load_instance
 from ..pipeline import solve_scenario
 from ..plan import Plan
 from ..scenario import Scenario, with_overrides
+from ..status import Status
+from ..trustnames import resolve_trust
+
+__all__ = ["Price", "keeps", "requested", "price_request", "price_lines", "Distance", "distance_from_optimum",
+           "distance_lines"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Price:
     @property
     def exact(self) -> bool:
         """Both plans are proven optimal (or the request was already kept by an optimal plan)."""
-        return self.without.status == "optimal" and self.with_request.status == "optimal"
+        return self.without.status == Status.OPTIMAL and self.with_request.status == Status.OPTIMAL
 
     @property
     def objective(self) -> float | None:
@@ -151,7 +155,7 @@ def price_lines(price: Price) -> list[str]:
     if price.objective is None:
         if price.without.has_plan and not price.with_request.has_plan:
             lines.append("the request cannot be met: " + ("no plan keeps it" if price.with_request.status ==
-                                                          "infeasible" else "no plan found within the time limit"))
+                                                          Status.INFEASIBLE else "no plan found within the time limit"))
         else:
             lines.append("no price: the scenario has no plan without the request")
         return lines
@@ -196,7 +200,7 @@ def distance_lines(d: Distance) -> list[str]:
         return [f"no optimum to compare with: the solver found {d.optimum.status}"]
     low, high = d.bounds
     lines = [f"optimum under the same settings: {_status(d.optimum)}"]
-    if d.optimum.status == "optimal":
+    if d.optimum.status == Status.OPTIMAL:
         lines.append(f"this plan scores {low:+.2f} points more than the optimum")
     else:
         lines.append(f"this plan scores between {low:+.2f} and {high:+.2f} points more than the optimum "

@@ -21,11 +21,17 @@ import time
 from dataclasses import dataclass
 
 from ..diagnose import quick_causes
-from ..graph import build_graph, distance_matrix
+from ..geo import distance_matrix
+from ..graph import build_graph
 from ..inputs import Instance, load_instance
 from ..pipeline import solve_scenario
+from ..plan import TERMS
 from ..scenario import Scenario, with_overrides
+from ..status import Status
 from ..timing import Calendar, month_number
+
+__all__ = ["SETTINGS", "RATIO_STEP", "Relaxation", "candidates", "smallest_relaxation", "relaxations",
+           "relaxation_lines"]
 
 SETTINGS = ("network.max_distance_km", "planning.max_extension_months", "planning.max_early_exit_months",
             "market.capacity", "consortium.max_size", "cover.min_ratio")
@@ -73,8 +79,7 @@ class _Tester:
     """Solves variants of one scenario for feasibility only, remembering every answer."""
 
     def __init__(self, scenario: Scenario, instance: Instance, budget: _Budget):
-        weights = {f"objective.{k}": 0.0 for k in ("timing", "distance", "shortfall", "subspecialty_gap",
-                                                   "standalone", "moved")}
+        weights = {f"objective.{k}": 0.0 for k in TERMS}
         self.base = with_overrides(scenario, weights)
         self.instance = instance
         self.budget = budget
@@ -93,7 +98,7 @@ class _Tester:
         plan = solve_scenario(scenario, instance=self.instance, diagnose=False)
         if plan.has_plan:
             return True
-        return False if plan.status == "infeasible" else None
+        return False if plan.status == Status.INFEASIBLE else None
 
 
 def candidates(scenario: Scenario, instance: Instance, setting: str) -> list:
