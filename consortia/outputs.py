@@ -8,7 +8,7 @@ import math
 import os
 import platform
 import shutil
-import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -219,7 +219,7 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
     folder = Path(os.path.abspath(folder))  # "." or "a/.." have no name and no parent to write beside
     _safe_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    temp = make_folder_beside(folder, "tmp")
     try:
         _write_files(plan, instance, temp)
         from .checker import check_plan
@@ -235,13 +235,29 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
     return folder
 
 
+def make_folder_beside(folder: Path, kind: str) -> Path:
+    """A new, empty, hidden folder beside ``folder`` (``.NAME.KIND-XXXXXXXX``).
+
+    Unlike :func:`tempfile.mkdtemp` (always 0700) it is created with the process's umask, so a
+    plan folder moved into place from it can be opened by colleagues as any other folder.
+    """
+    for _ in range(100):
+        candidate = folder.parent / f".{folder.name}.{kind}-{uuid.uuid4().hex[:12]}"
+        try:
+            os.mkdir(candidate)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"no free temporary folder name beside {folder}")
+
+
 def _replace(new: Path, folder: Path) -> None:
     """Move ``new`` to ``folder``; an existing ``folder`` is set aside first and restored if the
     move fails, so ``folder`` is always either the old plan or the new one."""
     if not folder.exists():
         os.rename(new, folder)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    old = make_folder_beside(folder, "old")
     try:
         os.rename(folder, old / "plan")
     except BaseException:

@@ -68,7 +68,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     """Solve a scenario and return its :class:`~consortia.plan.Plan`.
 
     ``progress(stage, event)`` is called at each stage ("inputs", "graph", then "model", "warm
-    start" and "solve" for the compact model or "columns" for column generation, then "plan")
+    start" and "solve" for the compact model or "columns" for column generation, then "plan", or
+    "diagnose" when no plan exists)
     and, during the solve, with solver progress events. When no plan exists the plan's
     ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
     """
@@ -140,6 +141,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
                                            start, rosterable)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message, **rota_info)
     if outcome.status == Status.INFEASIBLE:
+        if diagnose:
+            say("diagnose")
         return _infeasible(scenario, solver_info, diagnose)
     if outcome.status == Status.NO_SOLUTION:
         return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=excluded,

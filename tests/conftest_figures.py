@@ -182,6 +182,7 @@ def make_fake_plan(folder: Path, *, seed: int = 7, n_trusts: int | None = None,
             "planning": {"start": start.isoformat(), "periods": periods, "period_months": 3,
                          "lead_time_months": lead},
             "market": {"capacity": capacity},
+            "cover": {"min_ratio": 1.0, "weekend_subspecialties": list(SUBSPECIALTIES)},
             "synthetic": synthetic,
         },
     }

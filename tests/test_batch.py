@@ -229,6 +229,33 @@ def test_summary_html_renders_offline(local_run):
     assert not browser.is_blank(report.screenshot)
 
 
+@pytest.mark.skipif(browser.chromium_path() is None, reason="Chromium is not installed")
+def test_summary_html_is_readable_at_1600_px_with_every_scenario_in_the_charts(local_run, tmp_path):
+    import base64
+    import re
+    page = (local_run.output / "summary.html").read_text()
+    charts = [base64.b64decode(m).decode("utf-8")
+              for m in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page)]
+    bars = charts[0]   # objective terms: one row per scenario, those without a plan marked
+    for name in NAMES:
+        assert name in bars, name
+    assert "infeasible: no plan exists" in bars and "failed with an error" in bars
+    report = browser.open_page(
+        local_run.output / "summary.html", width=1600, height=1000,
+        expressions={"page_width": "document.documentElement.scrollWidth",
+                     "status_right": "Math.max.apply(null, Array.from(document.querySelectorAll("
+                                     "'table.summary .pill')).map(p => p.getBoundingClientRect().right))"})
+    (tmp_path / "summary_1600.png").write_bytes(report.screenshot)
+    assert report.values["page_width"] <= 1600, "the page itself never scrolls sideways"
+    assert report.values["status_right"] <= 1600, "status is visible without scrolling"
+
+
+def test_no_limit_is_written_in_words():
+    from consortia.batch.report import setting_words
+    assert setting_words(None) == setting_words("null") == "no limit"
+    assert setting_words(2) == "2"
+
+
 def test_dask_cluster_gives_the_same_results(local_run, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -86,7 +86,7 @@ def test_proposal_without_go_live_gets_go_lives_chosen(demo, tmp_path, capsys):
     for r in plan:  # the plan's go-lives are the cheapest, so the checker finds the same cost
         assert r["consortium"] in text
     written = yaml.safe_load((here / "solutions" / "demo" / "plan.yaml").read_text(encoding="utf-8"))
-    assert f"objective recomputed: {written['objective']:.3f}" in text
+    assert f"score recomputed: {written['objective']:.2f} points" in text
 
 
 def test_bad_proposal_lists_the_broken_rules(demo, tmp_path, capsys):
@@ -101,6 +101,7 @@ def test_bad_proposal_lists_the_broken_rules(demo, tmp_path, capsys):
     assert code == 1
     assert "broken rule(s)" in text
     assert f"{a} and {b} in consortium FAR are not linked" in text and "network.max_distance_km=60" in text
+    assert "score not comparable with a valid plan" in text and "score recomputed" not in text
 
 
 def test_tampered_plan_fails_the_check(demo, tmp_path, capsys):
@@ -229,3 +230,31 @@ def test_status_is_honest_under_a_tiny_time_limit(tmp_path, capsys):
     else:
         doc = yaml.safe_load((tmp_path / "cli" / "plan.yaml").read_text(encoding="utf-8"))
         assert doc["status"] != "optimal" or doc["gap"] <= PROVEN_GAP
+
+
+def test_solve_speaks_plain_words(tmp_path, capsys):
+    code, text = run(capsys, "solve", DEMO, "--out", tmp_path / "plan", "--no-maps")
+    assert code == 0, text
+    assert "time limit 60 s in all" in text
+    assert "proven optimal" in text and "bound -" not in text and "gap -" not in text
+    assert "widest pair of members" in text and "(rule: at most 60 km)" in text
+    assert "DMA Avonford General Hospital" in text
+    assert "no standalone trust" in text and "standalone trusts;" not in text
+    assert "45 months x 1" in text
+
+
+def test_progress_reports_a_silent_stage_and_the_plural_is_right(capsys):
+    import time
+
+    from consortia.cli.plan import Progress
+    from consortia.figures.words import plural
+    progress = Progress(load_scenario(DEMO), quiet=False, beat=0.5)
+    try:
+        progress("warm start")
+        time.sleep(2.3)
+    finally:
+        progress.close()
+    err = capsys.readouterr().err
+    assert "warm start: a first plan from a quick sub-solve (at most 12 s)" in err
+    assert "still working" in err and "so far: warm start" in err
+    assert plural(1, "standalone trust") == "1 standalone trust"

@@ -176,12 +176,16 @@ def test_callers_matplotlib_settings_are_left_alone(tmp_path):
 
 
 def test_palette_separates_neighbours():
-    centres = {f"C{i}": (i * 10_000.0, 0.0) for i in range(40)}
-    colours = style.assign_colours(list(centres), centres, near_m=60_000.0)
-    ids = sorted(centres, key=lambda c: centres[c][0])
+    import networkx as nx
+    ids = [f"C{i}" for i in range(40)]
+    graph = nx.Graph()
+    graph.add_nodes_from(ids)
     for i, a in enumerate(ids):
-        for b in ids[i + 1:i + 6]:  # within 50 km
-            assert colours[a] != colours[b], (a, b)
+        for b in ids[i + 1:i + 6]:
+            graph.add_edge(a, b)
+    colours = style.assign_colours(ids, graph)
+    for a, b in graph.edges:
+        assert colours[a] != colours[b], (a, b)
 
 
 # ----------------------------------------------------------------------------- browser
@@ -197,7 +201,7 @@ def test_map_html_renders_offline(england_plan, tmp_path):
     report = browser.open_page(
         folder / "map.html",
         ready_expression="document.body.dataset.ready === '1'",
-        selectors={"trusts": "#trusts .trust", "shapes": "#hulls .consortium-shape",
+        selectors={"trusts": "#trusts .trust", "shapes": "#links .consortium-shape",
                    "legend": "#legend .row", "regions": "#regions .region",
                    "labels_shown": "#labels .clabel:not(.off)"},
         expressions={
@@ -208,7 +212,7 @@ def test_map_html_renders_offline(england_plan, tmp_path):
             # untick one consortium: its shape is hidden
             "toggle": ("(function(){var row=document.querySelector('#legend .row[data-c=\"HIDDEN\"] input');"
                        "row.checked=false;row.dispatchEvent(new Event('change'));"
-                       "return getComputedStyle(document.querySelector('#hulls [data-c=\"HIDDEN\"]')).display;})()"
+                       "return getComputedStyle(document.querySelector('#links [data-c=\"HIDDEN\"]')).display;})()"
                        ).replace("HIDDEN", hidden),
             "zoom": "(function(){var b=document.getElementById('map').getAttribute('viewBox');"
                     "document.getElementById('zin').click();"
@@ -278,3 +282,62 @@ def test_real_demo_plan_and_map_command(tmp_path):
                                selectors={"trusts": "#trusts .trust"})
     assert report.errors == [] and report.requests == []
     assert report.counts["trusts"] == len(assign)
+
+
+@needs_data
+@needs_chromium
+def test_map_html_search_legend_zoom_trust_labels_and_marker_hover(england_plan, tmp_path):
+    folder, *_ = england_plan
+    assign = pd.read_csv(folder / "assignments.csv", dtype=str)
+    cons = pd.read_csv(folder / "consortia.csv", dtype=str)
+    target = assign.iloc[5]
+    group = cons[cons["n_trusts"].astype(int) > 2]["consortium"].iloc[0]
+    members = sorted(assign.loc[assign["consortium"] == group, "trust"])
+    query = target["name"].lower()[:12]
+    js = {
+        "labels_home": "document.querySelectorAll('#tlabels .tlabel:not(.off)').length",
+        # hovering the centre of a marker hits the trust, not a consortium drawing
+        "hit": "(function(){var el=document.querySelector('#trusts .trust[data-i=\"3\"] .mk');"
+               "var r=el.getBoundingClientRect();var h=document.elementFromPoint(r.left+r.width/2,"
+               "r.top+r.height/2);return h && h.closest('.trust') ? h.closest('.trust').dataset.i : null;})()",
+        # search: lower-case part of a name, Enter zooms to the first match and selects it
+        "search": ("(function(){var s=document.getElementById('search');s.value=QUERY;"
+                   "s.dispatchEvent(new Event('input'));"
+                   "var n=document.querySelectorAll('#results li[data-i]').length;"
+                   "s.dispatchEvent(new KeyboardEvent('keydown',{key:'Enter'}));"
+                   "return [n, document.getElementById('info').textContent, "
+                   "document.getElementById('map').getAttribute('viewBox')];})()").replace("QUERY", repr(query)),
+        "code": ("(function(){var s=document.getElementById('search');s.value=CODE;"
+                 "s.dispatchEvent(new Event('input'));"
+                 "return document.querySelector('#results li[data-i]').textContent;})()"
+                 ).replace("CODE", repr(target["trust"].lower())),
+        # legend: clicking a consortium zooms to it, its members all in view, trust names shown
+        "legend": ("(function(){document.getElementById('zhome').click();"
+                   "document.querySelector('#legend .row[data-c=\"GROUP\"] .zoomto').click();"
+                   "var vb=document.getElementById('map').getAttribute('viewBox').split(' ').map(Number);"
+                   "var inside=Array.prototype.filter.call("
+                   "document.querySelectorAll('#trusts .trust[data-c=\"GROUP\"]'),"
+                   "function(e){var x=+e.dataset.x,y=+e.dataset.y;"
+                   "return x>=vb[0]&&x<=vb[0]+vb[2]&&y>=vb[1]&&y<=vb[1]+vb[3];}).length;"
+                   "var shown=Array.prototype.map.call(document.querySelectorAll('#tlabels .tlabel:not(.off)'),"
+                   "function(e){return e.textContent;});"
+                   "return [vb[2], inside, shown, document.getElementById('info').textContent];})()"
+                   ).replace("GROUP", group),
+        "home_width": "(function(){document.getElementById('zhome').click();"
+                      "return +document.getElementById('map').getAttribute('viewBox').split(' ')[2];})()",
+    }
+    report = browser.open_page(folder / "map.html", ready_expression="document.body.dataset.ready === '1'",
+                               expressions=js)
+    (tmp_path / "map_html_zoomed.png").write_bytes(report.screenshot)
+    assert report.errors == [] and report.requests == []
+    assert report.values["labels_home"] == 0, "no trust names at the whole-country view"
+    assert report.values["hit"] == "3"
+    n, info_text, viewbox = report.values["search"]
+    assert n >= 1 and target["name"] in info_text
+    assert float(viewbox.split()[2]) < report.values["home_width"] / 4
+    assert target["name"] in report.values["code"]
+    width, inside, shown, info_text = report.values["legend"]
+    assert width < report.values["home_width"] / 2
+    assert inside == len(members)
+    assert f"Consortium {group}" in info_text
+    assert any(lab.startswith(code + " ") for lab in shown for code in members)

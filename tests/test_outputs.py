@@ -170,3 +170,21 @@ def test_extra_trust_columns_are_carried_without_clobbering_the_plan(tmp_path):
     trusts = gpd.read_file(folder / "consortia.gpkg", layer="trusts")
     assert set(trusts["consortium"]) == {plan.consortia[0].id} and set(trusts["input_consortium"]) == {"OLD0", "OLD1"}
     assert load_instance(scenario).trust("A").extra == {"note": "n0", "consortium": "OLD0", "Trust": "x", "fid": "y"}
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o027, 0o750)])
+def test_plan_folder_permissions_follow_the_umask(demo, tmp_path, umask, mode):
+    """A colleague on a shared drive can open the plan folder (it is not owner-only)."""
+    import os
+    import stat
+    scenario, plan, _ = demo
+    previous = os.umask(umask)
+    try:
+        folder = write_plan(plan, tmp_path / "plan", figures=False)
+        again = write_plan(plan, tmp_path / "plan", figures=False)  # replacing an existing plan
+    finally:
+        os.umask(previous)
+    assert again == folder
+    assert stat.S_IMODE(folder.stat().st_mode) == mode
+    assert stat.S_IMODE((folder / "plan.yaml").stat().st_mode) == mode & 0o666
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan"]

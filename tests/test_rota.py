@@ -327,11 +327,19 @@ def test_a_rota_stricter_than_the_plan_is_diagnosed(demo_plan, tmp_path, capsys)
     """A what-if one weekend in eight (the plan was made for one in four) names what is short."""
     plan = copy_plan(demo_plan, tmp_path)
     assert rota_cli([str(plan), "--no-figure", "--quiet", "--one-in", "8"]) == 1
-    err = capsys.readouterr().err
+    printed = capsys.readouterr()
+    out, err = printed.out, printed.err
     doc = yaml.safe_load((plan / "rota.yaml").read_text())
     assert doc["settings"]["one_in"] == 8
     assert any(entry["status"] == "infeasible" for entry in doc["consortia"])
-    assert "cannot be rostered" in err and "would fix it" in err
+    # by default one line per consortium; --verbose adds the full diagnosis
+    groups = list(csv.DictReader((plan / "consortia.csv").open()))
+    lines = [line for line in out.splitlines() if line.startswith(tuple(g["consortium"] for g in groups))]
+    assert len(lines) == len(groups) and any("cannot be rostered" in line and "would fix it" in line
+                                             for line in lines)
+    assert len((out + err).splitlines()) < 4 * len(groups)
+    assert rota_cli([str(plan), "--no-figure", "--quiet", "--one-in", "8", "--verbose"]) == 1
+    assert "cannot be rostered" in capsys.readouterr().err
 
 
 def test_demo_what_if_rota_is_checked_deterministic_and_drawn(demo_fixed):

@@ -103,7 +103,7 @@ def test_price_cli_and_bad_requests(tmp_path, capsys):
     scenario = case(tmp_path / "p", TRIO)
     assert main(["price", str(scenario.source), "--apart", "A", "B", "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "price: +" in text and "standalone +5.000" in text
+    assert "price: +" in text and "standalone +5.00 points" in text and "who moves: " in text
     assert main(["price", str(scenario.source), "--apart", "A", "ZZZ", "--quiet"]) == 2
     assert main(["price", str(scenario.source), "--quiet"]) == 2
     with pytest.raises(ConsortiaError):
@@ -225,7 +225,7 @@ def test_check_reports_distance_from_the_optimum(tmp_path, capsys):
     proposal.write_text("trust,consortium\nA,X\nB,X\nC,Y\n", encoding="utf-8")
     assert main(["check", str(scenario.source), str(proposal), "--optimum"]) == 0
     text = capsys.readouterr().out
-    assert "this plan costs +4.700 more than the optimum" in text
+    assert "this plan scores +4.70 points more than the optimum" in text
 
 
 def test_set_changes_one_setting_on_the_command_line(tmp_path, capsys):
@@ -250,3 +250,24 @@ def test_relax_cover_ratio_to_the_pooled_ratio(tmp_path):
     assert solve(with_overrides(scenario, {"cover.min_ratio": 0.81})).status == "infeasible"
     with pytest.raises(ConsortiaError):
         relaxations(scenario, settings=["cover.mode"])
+
+
+def test_diff_rounds_and_names_its_numbers(tmp_path):
+    from consortia.whatif.diff import _delta
+    assert _delta(5.20268, 5.74571, "points") == "5.20 -> 5.75 points (+0.54)"
+    assert _delta(45, 39) == "45 -> 39 (-6)"
+    assert _delta(2, 2) == "2 -> 2 (\u00b10)"
+
+
+def test_explain_says_who_moves_units_and_whether_proven():
+    from consortia.whatif.explain import Alternative, Explanation, explanation_lines
+    e = Explanation("A", "C01", ("A", "B"), "2014-07-01", (1.0,) * 7, (1.0,) * 7, 1.0, (), (), 0, 0,
+                    alternatives=[Alternative("join C02 (C D)", True, -0.44, {"distance": -0.44}),
+                                  Alternative("alone", False, 0.0, {}, ("A alone cannot cover sat",)),
+                                  Alternative("join C03 (E F)", False, 0.0, {}, ("too far",))],
+                    plan_status="feasible", plan_gap=0.057)
+    text = "\n".join(explanation_lines(e))
+    assert "only A moves, every other trust keeps its consortium and go-live" in text
+    assert "join C02 (C D): -0.44 points" in text
+    assert "2 other moves would break a rule" in text and "too far" not in text
+    assert "not proven optimal (within 5.7% of the best possible)" in text

@@ -10,6 +10,7 @@ import base64
 import html
 import io
 import math
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -37,11 +38,13 @@ figure{margin:8px 0 18px}
 figure img{max-width:100%;height:auto;border:1px solid #eaeef2;display:block}
 figcaption{font-size:12px;color:#5b6068;margin-top:4px}
 .scroll{overflow-x:auto}
-table.summary{border-collapse:collapse;font-size:12px;white-space:nowrap}
-table.summary th,table.summary td{border:1px solid #eaeef2;padding:2px 6px;text-align:right}
-table.summary th{background:#f6f8fa;position:sticky;top:0}
+main{max-width:1560px}
+table.summary{border-collapse:collapse;font-size:12px;width:100%}
+table.summary th,table.summary td{border:1px solid #eaeef2;padding:2px 6px;text-align:right;vertical-align:top}
+table.summary th{background:#f6f8fa;position:sticky;top:0;max-width:110px;text-align:left}
+table.summary td.name{min-width:250px;max-width:300px}
 table.summary td.t{text-align:left}
-table.summary td.msg{text-align:left;white-space:normal;min-width:260px;color:#5b6068}
+table.summary td.msg{text-align:left;min-width:200px;max-width:340px;color:#5b6068}
 .pill{display:inline-block;color:#fff;border-radius:9px;padding:0 7px;font-size:11px;font-weight:600}
 footer{margin-top:28px;font-size:11px;color:#5b6068;border-top:1px solid #eaeef2;padding-top:8px}
 """
@@ -93,13 +96,29 @@ def _with_plan(rows: list[dict]) -> list[dict]:
 
 
 def _shown(rows: list[dict]) -> tuple[list[dict], str]:
-    """At most MAX_BARS scenarios with a plan: the best by objective when there are more."""
+    """The scenarios a bar chart shows, in table order: every scenario without a plan (marked,
+    never dropped) and at most MAX_BARS with one, the best by objective when there are more."""
     planned = _with_plan(rows)
-    if len(planned) <= MAX_BARS:
-        return planned, ""
-    best = sorted(planned, key=lambda r: _float(r["objective"]))[:MAX_BARS]
-    keep = {id(r) for r in best}
-    return [r for r in planned if id(r) in keep], f" (the {MAX_BARS} best of {len(planned)} plans)"
+    keep = {id(r) for r in planned}
+    note = ""
+    if len(planned) > MAX_BARS:
+        keep = {id(r) for r in sorted(planned, key=lambda r: _float(r["objective"]))[:MAX_BARS]}
+        note = f" (the {MAX_BARS} best of {len(planned)} plans)"
+    return [r for r in rows if id(r) in keep or r not in planned], note
+
+
+def _mark_without_plan(ax, shown: list[dict]) -> None:
+    """Write the status beside the empty bar of each scenario without a plan."""
+    planned = _with_plan(shown)
+    for y, r in enumerate(shown[::-1]):
+        if r in planned:
+            continue
+        status = str(r.get("status") or "no plan")
+        words = {"infeasible": "infeasible: no plan exists", "no_solution": "no plan within the time limit",
+                 "error": "failed with an error", "not_run": "not run"}.get(status, status)
+        ax.annotate(words, (0, y), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=8, color=STATUS_COLOURS.get(status, style.MUTED), fontweight="bold")
+        ax.get_yticklabels()[y].set_color(STATUS_COLOURS.get(status, style.MUTED))
 
 
 def terms_chart(rows: list[dict]) -> tuple[str, str] | None:
@@ -118,8 +137,11 @@ def terms_chart(rows: list[dict]) -> tuple[str, str] | None:
             ax.barh(names, values, left=left, color=style.PALETTE[k % len(style.PALETTE)],
                     label=TERM_LABELS[term], height=0.7)
             left = [a + b for a, b in zip(left, values)]
-        _finish_bars(fig, ax, "objective (lower is better)", len(shown))
-        return _svg(fig), "Objective terms per scenario" + note + "; infeasible and failed scenarios have no bar."
+        ax.set_yticks(range(len(shown)), names)
+        _mark_without_plan(ax, shown)
+        _finish_bars(fig, ax, "objective, points (lower is better)", len(shown))
+        return _svg(fig), ("Objective terms per scenario" + note + "; scenarios without a plan are "
+                           "named in colour with their status.")
 
 
 def _pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -191,14 +213,23 @@ def structure_chart(rows: list[dict]) -> tuple[str, str] | None:
         ax.scatter(peak, ys, marker="|", s=160, color=style.PALETTE[0], zorder=3,
                    label="peak procurements in one period")
         ax.set_yticks(ys, names)
+        _mark_without_plan(ax, shown)
         _finish_bars(fig, ax, "count", len(shown))
         return _svg(fig), "Consortia, standalone trusts and peak procurements per period" + note + "."
 
 
+NO_LIMIT = "no limit"
+
+
 def _numeric(text: str) -> float | None:
-    if text in ("", "null", "true", "false"):
+    if text in ("", "null", "None", "true", "false", NO_LIMIT):
         return None
     return _float(text)
+
+
+def setting_words(value: Any) -> str:
+    """A swept setting's value as a meeting reads it: null (no limit) in words."""
+    return NO_LIMIT if value is None or str(value) in ("null", "None") else str(value)
 
 
 def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
@@ -206,51 +237,66 @@ def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
     import matplotlib.pyplot as plt
     keys = []
     for key in swept:
-        values = {_numeric(str(r.get(key, ""))) for r in rows}
-        if None not in values and len(values) > 1:
+        raw = [str(r.get(key, "")) for r in rows]
+        values = {_numeric(v) for v in raw}
+        numbers = values - {None}
+        if len(numbers) > 1 and all(_numeric(v) is not None or setting_words(v) == NO_LIMIT for v in raw):
             keys.append(key)
     keys = keys[:6]
     planned = _with_plan(rows)
     if not keys or not planned:
         return None
-    cols = min(3, len(keys))
+    cols = min(2, len(keys))
     lines = math.ceil(len(keys) / cols)
     with style.mpl_context():
-        fig, axes = plt.subplots(lines, cols, figsize=(3.4 * cols, 2.8 * lines), squeeze=False,
+        fig, axes = plt.subplots(lines, cols, figsize=(5.6 * cols, 4.0 * lines), squeeze=False,
                                  layout="constrained")
         for ax in axes.flat[len(keys):]:
             ax.set_visible(False)
         for ax, key in zip(axes.flat, keys):
-            xs = [_numeric(str(r[key])) for r in planned]
+            numbers = sorted({_numeric(str(r.get(key, ""))) for r in rows} - {None})
+            step = (numbers[-1] - numbers[0]) / max(len(numbers) - 1, 1)
+            unlimited = numbers[-1] + step   # "no limit" drawn one step past the largest value
+
+            def at(r, key=key, unlimited=unlimited):
+                v = _numeric(str(r.get(key, "")))
+                return unlimited if v is None else v
+
+            xs = [at(r) for r in planned]
             ys = [_float(r["objective"]) for r in planned]
-            ax.scatter(xs, ys, s=16, color=style.PALETTE[1], alpha=0.7, zorder=3)
+            ax.scatter(xs, ys, s=30, color=style.PALETTE[1], alpha=0.75, zorder=3,
+                       label="scenario with a plan")
             means: dict[float, list[float]] = {}
             for x, y in zip(xs, ys):
                 means.setdefault(x, []).append(y)
             order = sorted(means)
-            ax.plot(order, [sum(means[x]) / len(means[x]) for x in order], color=style.INK, lw=1.2,
-                    zorder=2)
+            ax.plot(order, [sum(means[x]) / len(means[x]) for x in order], color=style.INK, lw=1.4,
+                    zorder=2, label="mean at each value")
             failed: dict[float, int] = {}
             for r in rows:
                 if r.get("status") not in Status.HAS_PLAN:
-                    x = _numeric(str(r.get(key, "")))
-                    failed[x] = failed.get(x, 0) + 1
-            every = [_numeric(str(r[key])) for r in rows]
+                    failed[at(r)] = failed.get(at(r), 0) + 1
+            every = [at(r) for r in rows]
             low, high = min(every), max(every)
-            pad = 0.06 * (high - low)
+            pad = 0.08 * (high - low or 1.0)
             ax.set_xlim(low - pad, high + pad)
+            ticks = sorted(set(every))
+            ax.set_xticks(ticks, [NO_LIMIT if x == unlimited and any(
+                _numeric(str(r.get(key, ""))) is None for r in rows) else _num(x) for x in ticks])
             for x, n in sorted(failed.items()):
                 ax.annotate(f"\u00d7 {n} without plan", (x, 0), xycoords=("data", "axes fraction"),
-                            xytext=(0, 4), textcoords="offset points", fontsize=6.5, ha="center",
-                            color=STATUS_COLOURS["error"])
-            ax.set_title(key, fontsize=9)
+                            xytext=(0, 5), textcoords="offset points", fontsize=8, ha="center",
+                            color=STATUS_COLOURS["infeasible"], fontweight="bold")
+            ax.set_title(key, fontsize=10)
+            ax.set_xlabel(key)
+            ax.set_ylabel("objective, points (lower is better)")
             ax.grid(color="#eaeef2")
             ax.set_axisbelow(True)
             ax.spines[["top", "right"]].set_visible(False)
-        axes.flat[0].set_ylabel("objective")
+        axes.flat[0].legend(fontsize=8, frameon=False)
         return _svg(fig), ("The objective against each numeric swept setting: dots are scenarios with a "
                            "plan, the line joins their mean at each value; \u00d7 counts the scenarios "
-                           "without a plan at that value.")
+                           "without a plan at that value (infeasible or failed).")
 
 
 def _headline(rows: list[dict], seconds: float) -> list[tuple[str, str, bool]]:
@@ -275,19 +321,24 @@ def _link(run, name: str) -> str:
     folder = run.output / name
     for file in ("report.html", "plan.yaml", "batch-result.yaml"):
         if (folder / file).is_file():
-            return f"<a href='{quote(name)}/{file}'>{html.escape(name)}</a>"
+            return f"<a href='{quote(name)}/{file}'>{_breakable(name)}</a>"
     return html.escape(name)
 
 
+def _breakable(text: str) -> str:
+    """Escaped text that may wrap after dots and underscores (long dotted keys and names)."""
+    return re.sub(r"(\.|_+)", r"\1<wbr>", html.escape(text))
+
+
 def _table(run, rows: list[dict], swept: list[str]) -> str:
-    columns = ([("#", "#"), ("scenario", "scenario"), ("group", "group")] + [(k, k) for k in swept]
-               + [("status", "status"), ("objective", "objective")]
+    columns = ([("#", "#"), ("scenario", "scenario"), ("status", "status"), ("group", "group")]
+               + [(k, k) for k in swept] + [("objective", "objective")]
                + [(f"term_{t}", t) for t in TERM_LABELS
                   if t != "moved" or any(r.get("term_moved") not in (None, "") for r in rows)]
                + [("gap", "gap"), ("n_consortia", "consortia"), ("n_standalone", "standalone"),
                   ("trusts_full_cover_pooled", "7-day cover"), ("total_months_misaligned", "months off"),
                   ("peak_market", "peak market"), ("solve_seconds", "solve s"), ("message", "message")])
-    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
+    head = "".join(f"<th>{_breakable(label)}</th>" for _, label in columns)
     body = []
     for number, r in enumerate(rows, 1):
         cells = []
@@ -296,7 +347,7 @@ def _table(run, rows: list[dict], swept: list[str]) -> str:
             if key == "#":
                 cells.append(f"<td>{number}</td>")
             elif key == "scenario":
-                cells.append(f"<td class='t'>{_link(run, r['scenario'])}</td>")
+                cells.append(f"<td class='t name'>{_link(run, r['scenario'])}</td>")
             elif key == "status":
                 colour = STATUS_COLOURS.get(str(value), "#6e7781")
                 cells.append(f"<td class='t'><span class='pill' style='background:{colour}'>"
@@ -306,7 +357,9 @@ def _table(run, rows: list[dict], swept: list[str]) -> str:
             elif key == "gap":
                 gap = _float(value)
                 cells.append(f"<td>{'' if gap is None else f'{100 * gap:.2f}%'}</td>")
-            elif key in ("group", *swept):
+            elif key in swept:
+                cells.append(f"<td class='t'>{html.escape(setting_words(value))}</td>")
+            elif key == "group":
                 cells.append(f"<td class='t'>{html.escape(str(value if value is not None else ''))}</td>")
             else:
                 cells.append(f"<td>{html.escape(_num(value))}</td>")

@@ -9,7 +9,6 @@ import math
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections import deque
@@ -20,6 +19,7 @@ import yaml
 
 from ..errors import ConsortiaError
 from ..inputs import check_references, load_instance
+from ..outputs import make_folder_beside
 from ..scenario import Scenario
 from .executors import DaskCluster, LocalPool, empty_record, machine_cores, plain
 from .keys import InputFiles, batch_key, input_files, reusable
@@ -85,7 +85,7 @@ def _install(out: Path, name: str, files: dict[str, bytes], record: dict) -> Pat
     """Write a scenario's folder beside its target and move it into place."""
     folder = out / name
     with _hold_interrupt():
-        temp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=out))
+        temp = make_folder_beside(folder, "tmp")
         try:
             for rel, blob in files.items():
                 target = (temp / rel).resolve()
@@ -97,7 +97,7 @@ def _install(out: Path, name: str, files: dict[str, bytes], record: dict) -> Pat
                                             encoding="utf-8")
             old = None
             if folder.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=out))
+                old = make_folder_beside(folder, "old")
                 os.rename(folder, old / name)
             os.rename(temp, folder)
             if old is not None:

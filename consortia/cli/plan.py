@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ..api import write_plan
 from ..checker import check_plan
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
+from ..figures.text import plural, short_name
 from ..inputs import load_instance
 from ..outputs import PlanRejected, _safe_target
 from ..pipeline import solve_scenario
@@ -67,51 +69,149 @@ def add_parsers(sub) -> None:
     p.add_argument("--regions", type=Path, help="region polygons GeoJSON (default: the scenario's)")
 
 
-def _progress_printer(quiet: bool):
-    last = [0.0, None]
-    started = time.perf_counter()
+STAGE_WORDS = {
+    "inputs": "reading the inputs",
+    "graph": "building the collaboration graph",
+    "model": "building the integer program",
+    "plan": "describing the plan",
+    "diagnose": "no plan exists: finding out why",
+}
 
-    def show(stage, event):
-        if quiet:
+
+def _stage_words(stage: str, scenario) -> str:
+    limit = scenario.solver.time_limit
+    if stage == "warm start":
+        return f"warm start: a first plan from a quick sub-solve (at most {min(60.0, limit / 5):g} s)"
+    if stage == "solve":
+        return f"solving with {scenario.solver.name} (time limit {limit:g} s in all)"
+    if stage == "columns":
+        return f"column generation (time limit {limit:g} s in all)"
+    return STAGE_WORDS.get(stage, stage)
+
+
+def progress_words(event) -> str:
+    """A solver progress event in plain words."""
+    best = f"best plan so far {fmt(event.incumbent)} points" if event.incumbent is not None else "no plan yet"
+    if event.bound is None:
+        return best + "; no bound on the best possible yet"
+    bound = f"no plan can score below {fmt(event.bound)}"
+    if event.gap is None or event.incumbent is None:
+        return f"{best}; {bound}"
+    return f"{best}; {bound}, so it is within {100 * event.gap:.1f}% of the best possible"
+
+
+class Progress:
+    """Prints each stage as it starts, solver progress as the best plan changes, and a line
+    every ``beat`` seconds while a stage runs silently (the warm start, drawing)."""
+
+    def __init__(self, scenario, quiet: bool, beat: float = 10.0):
+        self.scenario, self.quiet, self.beat = scenario, quiet, beat
+        self.started = time.perf_counter()
+        self.stage, self.stage_started, self.last_line = None, self.started, self.started
+        self.shown = [0.0, None]
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = None
+        if not quiet:
+            self._thread = threading.Thread(target=self._heartbeat, daemon=True)
+            self._thread.start()
+
+    def _print(self, text: str) -> None:
+        with self._lock:
+            now = time.perf_counter()
+            self.last_line = now
+            err.print(f"[dim]{now - self.started:7.1f} s[/]  {text}")
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(1.0):
+            now = time.perf_counter()
+            if self.stage is not None and now - self.last_line >= self.beat:
+                self._print(f"  still working, {now - self.stage_started:.0f} s so far: {self.stage}")
+
+    def __call__(self, stage, event=None):
+        if self.quiet:
             return
-        elapsed = time.perf_counter() - started
         if event is None:
-            err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}")
+            self.stage, self.stage_started = _stage_words(stage, self.scenario), time.perf_counter()
+            self._print(self.stage)
             return
+        elapsed = time.perf_counter() - self.started
         shown = fmt(event.incumbent)
-        if shown == last[1] and elapsed - last[0] < 15.0:
+        if shown == self.shown[1] and elapsed - self.shown[0] < 15.0:
             return
-        last[:] = [elapsed, shown]
-        gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
-        err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}  best plan {fmt(event.incumbent)}  "
-                  f"bound {fmt(event.bound)}  gap {gap}")
-    return show
+        self.shown = [elapsed, shown]
+        self._print(f"  {progress_words(event)}")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self.stage = None
 
 
-def _summary(plan, folder: Path | None) -> None:
+def _members_cell(members, names) -> str:
+    return "\n".join(f"{code} {short_name(names.get(code, ''))}".strip() for code in members)
+
+
+def _summary(plan, folder: Path | None, names: dict[str, str]) -> None:
     table = Table(title=f"Plan for {plan.scenario.name}: {plan.status}", show_lines=False)
-    for col in ("consortium", "members", "go-live", "to market", "months off", "km to medoid",
-                "min cover", "weekend gaps"):
+    for col in ("consortium", "members", "go-live", "to market", "months off", "widest pair km",
+                "min cover ratio", "weekend gaps"):
         table.add_column(col, overflow="fold")
+    limit = plan.scenario.network.max_distance_km
     for c in plan.consortia:
-        table.add_row(c.id, " ".join(c.members), str(c.go_live), str(c.go_to_market), str(c.months_misaligned),
-                      f"{c.distance_km:.0f}", f"{min(c.cover_ratio):.2f}", " ".join(c.weekend_missing) or "-")
+        table.add_row(c.id, _members_cell(c.members, names), str(c.go_live), str(c.go_to_market),
+                      str(c.months_misaligned), "-" if c.standalone else f"{c.max_pair_km:.0f}",
+                      f"{min(c.cover_ratio):.2f}", " ".join(c.weekend_missing) or "-")
     out.print(table)
     m = plan.metrics
-    gap = "-" if plan.gap is None else f"{100 * plan.gap:.3f}%"
-    out.print(f"status [bold]{plan.status}[/]  objective {fmt(plan.objective, '.3f')}  bound "
-              f"{fmt(plan.best_bound, '.3f')}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
-              f"(model build {plan.solver.get('build_seconds', 0):.1f} s)")
-    out.print("terms  " + "  ".join(f"{k} {v:.2f}" for k, v in plan.terms.items()))
-    out.print(f"{m['n_consortia']} consortia, {m['n_standalone']} standalone trusts; seven-day cover: "
-              f"{m['trusts_full_cover_alone']} of {m['n_trusts']} trusts alone, {m['trusts_full_cover_pooled']} "
-              f"pooled; peak procurements per period {m['peak_market']} (capacity "
-              f"{m['market_capacity'] if m['market_capacity'] is not None else 'unlimited'}); "
-              f"{m['total_months_misaligned']} months misaligned")
+    out.print(f"status [bold]{plan.status}[/]: {escape(status_words(plan))}; score "
+              f"{fmt(plan.objective, '.2f')} points (lower is better); solved in "
+              f"{plan.solver.get('solve_seconds', 0):.1f} s (model build "
+              f"{plan.solver.get('build_seconds', 0):.1f} s)")
+    out.print("score terms: " + "; ".join(term_words(plan.scenario, k, v) for k, v in plan.terms.items()))
+    n_alone = m["n_standalone"]
+    cap = m["market_capacity"]
+    out.print(f"{plural(m['n_consortia'], 'consortium', 'consortia')}"
+              + (f" and {plural(n_alone, 'standalone trust')}" if n_alone else ", no standalone trust")
+              + f"; widest pair of members {max((c.max_pair_km for c in plan.consortia), default=0):.0f} km"
+              + f" (rule: at most {limit:g} km)"
+              + f"; seven-day cover: {m['trusts_full_cover_alone']} of {m['n_trusts']} trusts have it alone, "
+              f"{m['trusts_full_cover_pooled']} in their consortium; at most "
+              f"{plural(m['peak_market'], 'procurement')} to market in one period ("
+              + (f"capacity {cap}" if cap is not None else "no capacity limit")
+              + f"); {plural(m['total_months_misaligned'], 'month')} misaligned in total")
     if plan.scenario.synthetic:
         out.print("[yellow]inputs are synthetic (see the scenario's data notes)[/]")
     if folder is not None:
         out.print(f"written to {folder} (passed the independent check)")
+
+
+def status_words(plan) -> str:
+    """The plan's status in words: proven optimal, or how close to the best possible."""
+    if plan.status == "optimal":
+        return "proven optimal"
+    if plan.gap is not None:
+        return (f"within {100 * plan.gap:.1f}% of the best possible, not proven optimal "
+                f"(no plan can score below {fmt(plan.best_bound)})")
+    return "a valid plan; how far from the best possible is not known"
+
+
+TERM_UNITS = {"timing": ("month", "months"), "distance": ("km to the hub", "km to the hubs"),
+              "shortfall": ("report short", "reports short"),
+              "subspecialty_gap": ("missing subspecialty-day", "missing subspecialty-days"),
+              "standalone": ("standalone trust", "standalone trusts"), "moved": ("moved trust", "moved trusts")}
+
+
+def term_words(scenario, term: str, points: float) -> str:
+    """"timing 144.00 points (144 months x 1)"."""
+    weight = getattr(scenario.objective, term, None)
+    unit = TERM_UNITS.get(term)
+    if not weight or unit is None:
+        return f"{term} {points:.2f} points"
+    amount = points / weight
+    shown = f"{amount:.0f}" if abs(amount - round(amount)) < 1e-6 else f"{amount:.1f}"
+    return f"{term} {points:.2f} points ({shown} {unit[0] if shown == '1' else unit[1]} x {weight:g})"
 
 
 def cmd_solve(args) -> int:
@@ -134,7 +234,17 @@ def cmd_solve(args) -> int:
     folder = args.out or scenario.output_folder()
     _safe_target(folder)
     instance = load_instance(scenario)
-    plan = solve_scenario(scenario, instance=instance, progress=_progress_printer(args.quiet))
+    progress = Progress(scenario, args.quiet)
+    try:
+        plan = solve_scenario(scenario, instance=instance, progress=progress)
+        if plan.has_plan and not args.quiet:
+            progress.stage = ("writing the plan folder, re-checking it independently"
+                              + ("" if args.no_maps else " and drawing maps, charts, report and slides"))
+            progress.stage_started = time.perf_counter()
+            progress._print(progress.stage)
+        written = _write(plan, folder, instance, args) if plan.has_plan else None
+    finally:
+        progress.close()
     if plan.status == Status.INFEASIBLE:
         err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
         for cause in plan.diagnosis:
@@ -149,12 +259,9 @@ def cmd_solve(args) -> int:
         err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION
-    try:
-        written = write_plan(plan, folder, instance=instance, figures=not args.no_maps and args.no_rota)
-    except PlanRejected as exc:
-        err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
+    if written is None:
         return EXIT_INTERNAL
-    _summary(plan, written)
+    _summary(plan, written, {t.code: t.name for t in instance.trusts})
     if not args.no_rota:
         # the plan stands whatever the rota finds; only a rota that fails its own check is an error
         code = rota_stage(written, figure=not args.no_maps, quiet=args.quiet)
@@ -168,6 +275,15 @@ def cmd_solve(args) -> int:
         moved = plan.metrics.get("moved", [])
         out.print(f"{len(moved)} trust(s) moved from the baseline {scenario.baseline}: {' '.join(moved)}")
     return EXIT_OK
+
+
+def _write(plan, folder, instance, args) -> Path | None:
+    try:
+        # with a rota stage to follow, the figures are drawn after it, so they show the rota
+        return write_plan(plan, folder, instance=instance, figures=not args.no_maps and args.no_rota)
+    except PlanRejected as exc:
+        err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
+        return None
 
 
 def _moves(baseline: Path, written: Path) -> None:
@@ -196,9 +312,17 @@ def cmd_check(args) -> int:
         out.print("go-live dates chosen at least cost within the windows and market capacity:")
         for cid, date in sorted(report.go_live.items()):
             out.print(f"  {cid}: {date} ({' '.join(sorted(report.members.get(cid, [])))})")
-    out.print("objective recomputed: " + f"{report.objective:.3f}  ("
-              + ", ".join(f"{k} {v:.2f}" for k, v in report.terms.items()) + ")")
-    if args.optimum:
+    terms = "; ".join(term_words(scenario, k, v) for k, v in report.terms.items())
+    if report.violations:
+        # a broken proposal can score below the optimum precisely because it breaks rules
+        out.print(f"score not comparable with a valid plan: the proposal breaks "
+                  f"{plural(len(report.violations), 'rule')} (below); as written it would score "
+                  f"{report.objective:.2f} points ({terms})")
+    else:
+        out.print(f"score recomputed: {report.objective:.2f} points, lower is better ({terms})")
+    if args.optimum and report.violations:
+        out.print("--optimum skipped: a proposal that breaks rules has no distance from the optimum")
+    elif args.optimum:
         positive(args.time_limit, "--time-limit")
         solving = with_overrides(scenario, {"solver.time_limit": args.time_limit}) if args.time_limit else scenario
         for line in distance_lines(distance_from_optimum(solving, report.objective, instance=instance)):

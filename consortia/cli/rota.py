@@ -58,6 +58,9 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--no-figure", action="store_true", help="skip rota.png")
     p.add_argument("--check", action="store_true", help="only re-verify the rota files already in the plan folder")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--verbose", action="store_true",
+                   help="progress per consortium, the rota table and the full diagnosis of each consortium "
+                        "that cannot be rostered (default: one line per consortium)")
 
 
 def cmd_rota(args: argparse.Namespace) -> int:
@@ -90,17 +93,9 @@ def cmd_rota(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def show(r: ConsortiumRota):
-        if args.quiet:
+        if args.quiet or not args.verbose:
             return
-        if r.rostered:
-            what = f"spread {r.spread}, {r.person_weekends} person-weekends"
-        elif r.extra_sessions:
-            what = f"{r.extra_sessions} extra session(s) needed"
-        elif any(g.get("kind") == "share" for g in r.gaps):
-            what = "the trust-share rule cannot be met"
-        else:
-            what = r.message or "no rota"
-        err.print(f"[dim]{time.perf_counter() - started:7.1f} s[/]  {r.consortium}: {r.status} ({what})")
+        err.print(f"[dim]{time.perf_counter() - started:7.1f} s[/]  {r.consortium}: {r.status} ({_what(r)})")
 
     run = solve_rota(args.plan, overrides, consortia=args.consortium, jobs=args.jobs, progress=show)
     if run.changed_inputs:
@@ -112,24 +107,33 @@ def cmd_rota(args: argparse.Namespace) -> int:
         err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
         return EXIT_INTERNAL
     rules = run.rules
-    table = Table(title=f"Weekend rota: {rules.weeks} weekends, at most 1 in {rules.one_in}, ratio "
-                        f"{rules.min_ratio:g}, share tolerance {rules.tolerance:g}")
-    for col in ("consortium", "members", "first Saturday", "status", "radiologists", "weekends worked",
-                "spread", "solve s"):
-        table.add_column(col, overflow="fold")
-    for r in run.rotas:
-        worked = f"{r.fewest}-{r.most}" if r.rostered else "-"
-        table.add_row(r.consortium, " ".join(r.members), str(r.start), r.status, str(r.n_available), worked,
-                      "-" if r.spread is None else str(r.spread), f"{r.seconds:.1f}")
-    out.print(table)
     failed = [r for r in run.rotas if not r.rostered]
-    for r in failed:
-        err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}) cannot be rostered"
-                  if r.status == Status.INFEASIBLE else f"[bold red]{r.consortium}[/]: no rota within the time limit")
-        for line in r.diagnosis:
-            err.print(f"  - {escape(line)}")
-        if r.fixes:
-            err.print("  would fix it: " + escape("; ".join(r.fixes)))
+    if not args.verbose:
+        out.print(f"Weekend rota: {rules.weeks} weekends, each radiologist at most 1 in {rules.one_in}, "
+                  f"cover ratio {rules.min_ratio:g}")
+        for r in run.rotas:
+            out.print(escape(_one_line(r)))
+    else:
+        table = Table(title=f"Weekend rota: {rules.weeks} weekends, at most 1 in {rules.one_in}, ratio "
+                            f"{rules.min_ratio:g}, share tolerance {rules.tolerance:g}")
+        for col in ("consortium", "members", "first Saturday", "status", "radiologists", "weekends worked",
+                    "spread", "solve s"):
+            table.add_column(col, overflow="fold")
+        for r in run.rotas:
+            worked = f"{r.fewest}-{r.most}" if r.rostered else "-"
+            table.add_row(r.consortium, " ".join(r.members), str(r.start), r.status, str(r.n_available), worked,
+                          "-" if r.spread is None else str(r.spread), f"{r.seconds:.1f}")
+        out.print(table)
+        for r in failed:
+            err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}) cannot be rostered"
+                      if r.status == Status.INFEASIBLE
+                      else f"[bold red]{r.consortium}[/]: no rota within the time limit")
+            for line in r.diagnosis:
+                err.print(f"  - {escape(line)}")
+            if r.fixes:
+                err.print("  would fix it: " + escape("; ".join(r.fixes)))
+    if failed and not args.verbose:
+        out.print("--verbose gives the diagnosis of each consortium that cannot be rostered (also in rota.yaml)")
     out.print(f"{len(run.rotas) - len(failed)} of {len(run.rotas)} consortia rostered in {run.seconds:.1f} s; "
               f"written {', '.join(p.name for p in written)} to {run.plan_dir} (passed the independent check)")
     if any(r.status == Status.INFEASIBLE for r in failed):
@@ -137,6 +141,28 @@ def cmd_rota(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_NO_SOLUTION
     return EXIT_OK
+
+
+def _what(r: ConsortiumRota) -> str:
+    if r.rostered:
+        return f"spread {r.spread}, {r.person_weekends} person-weekends"
+    if r.extra_sessions:
+        return f"{r.extra_sessions} extra session(s) needed"
+    if any(g.get("kind") == "share" for g in r.gaps):
+        return "the trust-share rule cannot be met"
+    return r.message or "no rota"
+
+
+def _one_line(r: ConsortiumRota) -> str:
+    """One consortium's rota in one line: rostered, or what stops it and the first fix."""
+    who = f"{r.consortium} ({' '.join(r.members)})"
+    if r.rostered:
+        return (f"{who}: rostered from {r.start}; radiologists work {r.fewest}-{r.most} weekends each "
+                f"({r.person_weekends} person-weekends)")
+    if r.status != "infeasible":
+        return f"{who}: no rota within the time limit"
+    fix = f"; would fix it: {r.fixes[0]}" if r.fixes else ""
+    return f"{who}: cannot be rostered, {_what(r)}{fix}"
 
 
 def rota_stage(plan_dir: Path, *, figure: bool, quiet: bool) -> int:
@@ -148,9 +174,7 @@ def rota_stage(plan_dir: Path, *, figure: bool, quiet: bool) -> int:
 
     def show(r: ConsortiumRota):
         if not quiet:
-            word = "rostered" if r.rostered else ("cannot be rostered" if r.status == Status.INFEASIBLE
-                                                   else "no rota within the time limit")
-            err.print(f"[dim]{time.perf_counter() - started:7.1f} s[/]  rota  {r.consortium}: {word}")
+            err.print(f"[dim]{time.perf_counter() - started:7.1f} s[/]  rota  {escape(_one_line(r))}")
 
     run = solve_rota(plan_dir, {}, progress=show)
     try:

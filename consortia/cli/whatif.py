@@ -19,6 +19,7 @@ from ..whatif.price import price_lines, price_request
 from ..whatif.relax import SETTINGS, relaxation_lines, relaxations
 from .console import console
 from .options import add_set_option, with_sets
+from .plan import Progress
 
 __all__ = ["add_parsers", "COMMANDS"]
 
@@ -70,18 +71,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_price(args: argparse.Namespace) -> int:
     """Run ``consortia price``: exit 0 with a price, 1 when either solve has no plan, 3 when a
     solve ran out of time without a plan."""
-    out, err = console(), console(stderr=True)
+    out = console()
     scenario = with_sets(load_scenario(args.scenario), args.sets)
     if args.time_limit is not None:
         if not args.time_limit > 0:
             raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
         scenario = with_overrides(scenario, {"solver.time_limit": args.time_limit})
 
-    def show(stage, event):
-        if not args.quiet and event is None:
-            err.print(f"[dim]{stage}[/]")
-
-    price = price_request(scenario, together=args.together, apart=args.apart, progress=show)
+    show = Progress(scenario, args.quiet)
+    try:
+        price = price_request(scenario, together=args.together, apart=args.apart, progress=show)
+    finally:
+        show.close()
     for line in price_lines(price):
         out.print(escape(line))
     if price.objective is not None or price.reused:

@@ -1,8 +1,9 @@
-"""Pictures of a plan for stakeholder meetings: map.png/.svg, map.html, timeline.png, cover.png
-and report.html, all readable offline.
+"""Pictures of a plan for stakeholder meetings: map.png/.svg, map.html, timeline.png, cover.png,
+report.html and slides.pptx, all readable offline.
 
-``render_plan_figures(plan_dir)`` reads only ``assignments.csv``, ``consortia.csv`` and
-``plan.yaml`` inside ``plan_dir`` plus a regions GeoJSON (the ``regions`` argument, else
+``render_plan_figures(plan_dir)`` reads only ``assignments.csv``, ``consortia.csv``,
+``plan.yaml`` and the rota files when present inside ``plan_dir``, plus a regions GeoJSON (the
+``regions`` argument, else
 ``settings.inputs.regions`` of plan.yaml when that file exists, else no basemap), so it can
 re-render an existing plan folder (``consortia map PLAN_DIR``) or a temporary one before it is
 moved into place. Output is deterministic: the same plan gives the same bytes.
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FIGURE_FILES = ("map.png", "map.svg", "map.html", "timeline.png", "cover.png", "report.html")
+FIGURE_FILES = ("map.png", "map.svg", "map.html", "timeline.png", "cover.png", "report.html",
+                "slides.pptx")
 
 
 def render_plan_figures(plan_dir: Path, *, regions: Path | None = None) -> list[Path]:
@@ -22,6 +24,7 @@ def render_plan_figures(plan_dir: Path, *, regions: Path | None = None) -> list[
     from .map_static import render_static_map
     from .plandata import load_plan
     from .report import render_report
+    from .slides import render_slides
 
     plan_dir = Path(plan_dir)
     data = load_plan(plan_dir, regions=regions)
@@ -31,6 +34,7 @@ def render_plan_figures(plan_dir: Path, *, regions: Path | None = None) -> list[
     written.append(render_timeline(data, plan_dir))
     written.append(render_cover(data, plan_dir))
     written.append(render_report(data, plan_dir))
+    written.append(render_slides(data, plan_dir))
     return written
 
 

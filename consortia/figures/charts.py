@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from ..timing import month_index, month_start  # noqa: E402
 from . import style  # noqa: E402
-from .plandata import DAY_NAMES, DAYS, PlanData  # noqa: E402
+from .plandata import DAY_NAMES, DAYS, PlanData, month_label, tsunami_counts  # noqa: E402
 
 __all__ = ["DPI", "COVER_CMAP", "render_timeline", "cover_tables", "render_cover"]
 
@@ -43,6 +43,22 @@ def _header(fig, data: PlanData, title: str, subtitle: str, y: float = 0.962, dy
         fig.text(0.992, y, textwrap.fill(style.SYNTHETIC_NOTE, 58), fontsize=8.2, color="white",
                  ha="right", va="center", fontweight="bold", linespacing=1.3,
                  bbox=dict(boxstyle="round,pad=0.4", fc=style.SYNTHETIC_BG, ec="none"))
+
+
+def _fit_left(fig, axes, texts, pad_px: float = 8.0) -> None:
+    """Move the left edge of ``axes`` right until every text in ``texts`` (row labels) fits."""
+    renderer = fig.canvas.get_renderer()
+    fig_w = fig.get_window_extent(renderer).width
+    for _ in range(2):
+        fig.draw_without_rendering()
+        overflow = min((t.get_window_extent(renderer).x0 for t in texts if t.get_text()),
+                       default=pad_px) - pad_px
+        if overflow >= 0:
+            return
+        for a in axes:
+            pos = a.get_position()
+            shift = -overflow / fig_w
+            a.set_position([pos.x0 + shift, pos.y0, pos.width - shift, pos.height])
 
 
 def _save(fig, path: Path) -> Path:
@@ -84,8 +100,8 @@ def _timeline(data: PlanData, out_dir: Path) -> Path:
             f"{n} procurements ({len(data.groups)} consortia, {len(data.standalone)} standalone "
             f"trusts)  \u00b7  peak {peak} going to market in one period"
             + (f" against a capacity of {cap}" if cap else " (no market capacity set)"))
-    ax = fig.add_axes([0.085, 0.345, 0.70, 0.51])
-    axm = fig.add_axes([0.085, 0.075, 0.70, 0.20], sharex=ax)
+    ax = fig.add_axes([0.085, 0.39, 0.70, 0.46])
+    axm = fig.add_axes([0.085, 0.105, 0.70, 0.175], sharex=ax)
 
     # rows
     y = np.arange(n)[::-1]
@@ -101,6 +117,8 @@ def _timeline(data: PlanData, out_dir: Path) -> Path:
         ax.plot([gl], [yi], marker="D" if c["is_standalone"] else "o", ms=5 if n <= 70 else 3.8,
                 mfc=colour, mec="white" if not c["is_standalone"] else style.INK, mew=0.6, zorder=4)
         ends = [d for d in t.loc[t["consortium"] == c["consortium"], "contract_end_d"] if d]
+        ax.text(max(ends + [gl]) + dt.timedelta(days=25), yi, month_label(gl), fontsize=fs - 0.6,
+                va="center", ha="left", color=style.MUTED, zorder=6)
         if ends:
             ax.plot(ends, [yi] * len(ends), ls="none", marker="|", ms=7 if n <= 70 else 5,
                     mew=1.3, color=style.INK, zorder=5)
@@ -111,18 +129,18 @@ def _timeline(data: PlanData, out_dir: Path) -> Path:
     for _, c in cons.iterrows():
         if c["is_standalone"]:
             code = (c["members_list"] or [c["consortium"]])[0]
-            labels.append(f"{code} (alone)" if code == c["consortium"] else f"{c['consortium']} {code} (alone)")
+            labels.append(f"{code} (alone)")
         else:
             labels.append(f"{c['consortium']} ({c['n_trusts']})")
     ax.set_yticklabels(labels, fontsize=fs)
     for lab, (_, c) in zip(ax.get_yticklabels(), cons.iterrows()):
         lab.set_color(style.MUTED if c["is_standalone"] else style.INK)
+    _fit_left(fig, [ax, axm], ax.get_yticklabels() + [axm.yaxis.label])
     ax.set_ylim(-0.8, n - 0.2)
     ax.grid(axis="x", color="#e3e5e8", lw=0.6)
     ax.set_axisbelow(True)
     for s in ("top", "right"):
         ax.spines[s].set_visible(False)
-    ax.tick_params(axis="x", labelbottom=False)
     ax.set_title("Each row is one procurement (consortium or standalone trust), sorted by go-live",
                  fontsize=9, loc="left", color=style.INK, fontweight="normal")
     handles = [
@@ -153,15 +171,14 @@ def _timeline(data: PlanData, out_dir: Path) -> Path:
                 width=width, color="#4a6fa5", alpha=0.85, label="procurements going to\nmarket in this plan",
                 zorder=3)
         # the tsunami: what each trust alone would take to market (contract end - lead time)
-        lead = data.lead_time_months or 0
-        naive: dict[dt.date, int] = {}
-        for d in t["contract_end_d"]:
-            if d is None:
-                continue
-            p = _period_start(_add_months(dt.date(d.year, d.month, 1), -lead), anchor, pm)
-            naive[p] = naive.get(p, 0) + 1
+        naive = tsunami_counts(data)
+        for d in starts:
+            axm.text(d + dt.timedelta(days=pm * 15.2), market[d] + 0.1, str(market[d]),
+                     ha="center", va="bottom", fontsize=6.5, color="#2f4f7f", zorder=6)
         if naive:
-            xs = sorted(set(naive) | set(starts))
+            xs = [min(set(naive) | set(starts))]
+            while xs[-1] < max(set(naive) | set(starts)):
+                xs.append(_add_months(xs[-1], pm))
             edges = xs + [_add_months(xs[-1], pm)]
             vals = [naive.get(d, 0) for d in xs]
             axm.stairs(vals, edges, color="#b35900", lw=1.4, ls="--", zorder=4,
@@ -184,8 +201,12 @@ def _timeline(data: PlanData, out_dir: Path) -> Path:
     for s in ("top", "right"):
         axm.spines[s].set_visible(False)
     axm.xaxis.set_major_locator(mdates.YearLocator())
-    axm.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    axm.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    axm.xaxis.set_major_formatter(mdates.DateFormatter("Jan\n%Y"))
+    axm.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
+    axm.xaxis.set_minor_formatter(mdates.DateFormatter("%b"))
+    for a in (ax, axm):
+        a.tick_params(axis="x", which="minor", labelsize=6.5, labelcolor=style.MUTED)
+        a.tick_params(axis="x", which="major", labelsize=7.5)
     axm.set_title("Market load per period (go-to-market date)", fontsize=9, loc="left",
                   color=style.INK, fontweight="normal")
     ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
@@ -222,9 +243,11 @@ def render_cover(data: PlanData, out_dir: Path) -> Path:
 def _cover(data: PlanData, out_dir: Path) -> Path:
     rows, alone, pooled = cover_tables(data)
     n = len(rows)
+    subs = data.weekend_subspecialties
+    rota = data.rota
     height = max(7.2, 1.9 + 0.165 * n)
     fig = plt.figure(figsize=(12.8, height), dpi=DPI)
-    top_in, bottom_in = 1.25, 0.6
+    top_in, bottom_in = 1.3, 0.6
     frac_top = 1 - top_in / height
     frac_bot = bottom_in / height
     hdr_y = 1 - 0.35 / height
@@ -232,12 +255,15 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
     full_alone = int(np.sum(np.all(alone >= need, axis=1))) if n else 0
     full_pooled = int(np.sum(np.all(pooled >= need, axis=1))) if n else 0
     _header(fig, data, f"Seven-day reporting cover \u2014 {data.scenario}",
-            f"Cover ratio = reporting capacity / demand on that day; the scenario requires {need:.2f} "
-            "(cover.min_ratio).  Left: the weakest member on its own.  Right: the consortium pooled.",
+            f"Cover ratio = reporting capacity / demand that day; required: {need:.2f} "
+            f"(cover.min_ratio).  {full_alone} of {n} cover all 7 days alone, {full_pooled} pooled.",
             y=hdr_y, dy=0.42 / height)
-    ax1 = fig.add_axes([0.10, frac_bot, 0.30, frac_top - frac_bot])
-    ax2 = fig.add_axes([0.47, frac_bot, 0.30, frac_top - frac_bot])
-    cax = fig.add_axes([0.915, frac_bot + 0.1 * (frac_top - frac_bot), 0.012,
+    ncols = 2 * len(subs) + (1 if rota is not None else 0)
+    w3 = min(0.22, 0.03 * ncols) if ncols else 0.0
+    ax1 = fig.add_axes([0.072, frac_bot, 0.235, frac_top - frac_bot])
+    ax2 = fig.add_axes([0.382, frac_bot, 0.235, frac_top - frac_bot])
+    ax3 = fig.add_axes([0.683, frac_bot, w3, frac_top - frac_bot]) if ncols else None
+    cax = fig.add_axes([0.955, frac_bot + 0.1 * (frac_top - frac_bot), 0.010,
                         0.6 * (frac_top - frac_bot)])
     finite = np.concatenate([alone[np.isfinite(alone)], pooled[np.isfinite(pooled)], [need]])
     vmax = max(need + 0.6, min(3.0, float(np.nanmax(finite))))
@@ -247,7 +273,7 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
     for c in rows:
         if c["is_standalone"]:
             code = (c["members_list"] or [c["consortium"]])[0]
-            labels.append(f"{code} (alone)" if code == c["consortium"] else f"{c['consortium']} {code} (alone)")
+            labels.append(f"{code} (alone)")
         else:
             labels.append(f"{c['consortium']} ({c['n_trusts']} trusts)")
     fs = 6.8 if n <= 45 else 5.8
@@ -263,13 +289,7 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
         ax.set_yticks(range(n))
         ax.set_yticklabels(labels, fontsize=fs)
         ax.set_title(title, fontsize=10, pad=16, fontweight="bold", color=style.INK)
-        ax.tick_params(length=0)
-        for s in ax.spines.values():
-            s.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, 7, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, n, 1), minor=True)
-        ax.grid(which="minor", color="white", lw=0.8)
-        ax.tick_params(which="minor", length=0)
+        _grid_cells(ax, 7, n)
         for i in range(n):
             for j in range(7):
                 v = mat[i, j]
@@ -286,16 +306,70 @@ def _cover(data: PlanData, out_dir: Path) -> Path:
         a = int(np.sum(alone[i] >= need))
         p = int(np.sum(pooled[i] >= need))
         colour = style.COVER_OK if p == 7 else (style.COVER_SHORT if p < a else style.INK)
-        ax2.text(7.0, i, f"{a}/7 \u2192 {p}/7 days", ha="left", va="center", fontsize=fs,
+        ax2.text(6.65, i, f"{a}/7 \u2192 {p}/7 days", ha="left", va="center", fontsize=fs,
                  color=colour, fontweight="bold" if p == 7 else "normal")
-    ax2.text(7.0, -0.6, "days covered\nalone \u2192 pooled", ha="left", va="bottom", fontsize=7,
+    ax2.text(6.65, -0.6, "days covered\nalone \u2192 pooled", ha="left", va="bottom", fontsize=7,
              color=style.MUTED)
+    if ax3 is not None:
+        _weekend_panel(ax3, data, rows, subs, rota, fs)
     cb = fig.colorbar(im, cax=cax)
     cb.set_label("cover ratio (capacity / demand)", fontsize=8)
     cb.ax.tick_params(labelsize=7)
     cb.ax.axhline(need, color=style.INK, lw=1.2)
-    fig.text(0.915, frac_bot + 0.72 * (frac_top - frac_bot),
-             f"Consortia covering all\n7 days: {full_alone} alone\n\u2192 {full_pooled} pooled"
-             if n else "", fontsize=8, color=style.INK, va="bottom")
+    cb.ax.yaxis.set_label_position("left")
     _footer(fig, data, width=235)
     return _save(fig, Path(out_dir) / "cover.png")
+
+
+def _grid_cells(ax, ncols: int, nrows: int) -> None:
+    ax.tick_params(length=0)
+    for s in ax.spines.values():
+        s.set_visible(False)
+    ax.set_xticks(np.arange(-0.5, ncols, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, nrows, 1), minor=True)
+    ax.grid(which="minor", color="white", lw=0.8)
+    ax.tick_params(which="minor", length=0)
+
+
+def _weekend_panel(ax, data: PlanData, rows, subs, rota, fs: float) -> None:
+    """The weekend subspecialty rule (pooled: has each required subspecialty on Sat and Sun?)
+    and, when the plan folder holds a rota, whether the consortium could be rostered."""
+    cols = [(sub, day) for sub in subs for day in ("sat", "sun")]
+    n = len(rows)
+    ncols = len(cols) + (1 if rota is not None else 0)
+    cells = np.full((max(n, 1), ncols), np.nan)
+    for i, c in enumerate(rows):
+        missing = data.weekend_missing(c["consortium"])
+        for j, (sub, day) in enumerate(cols):
+            ok = (sub, day) not in missing
+            cells[i, j] = 1.0 if ok else 0.0
+            ax.text(j, i, "\u2713" if ok else "\u2717", ha="center", va="center", fontsize=fs + 0.6,
+                    color="white", fontweight="bold")
+        if rota is not None:
+            r = rota.rostered(c["consortium"])
+            cells[i, ncols - 1] = np.nan if r is None else (1.0 if r else 0.0)
+            word = "\u2013" if r is None else ("yes" if r else "no")
+            ax.text(ncols - 1, i, word, ha="center", va="center", fontsize=fs - 0.4,
+                    color="white" if r is not None else style.MUTED, fontweight="bold")
+    from matplotlib.colors import ListedColormap
+    ax.imshow(cells, cmap=ListedColormap([style.COVER_SHORT, style.COVER_OK]), vmin=0, vmax=1,
+              aspect="auto", interpolation="nearest")
+    names = [day.capitalize() for _, day in cols] + (["rota"] if rota is not None else [])
+    ax.set_xticks(range(ncols))
+    ax.set_xticklabels(names, fontsize=6.5)
+    ax.xaxis.tick_top()
+    for k, sub in enumerate(subs):  # the subspecialty over its Saturday and Sunday columns
+        ax.annotate(sub, xy=(2 * k + 0.5, -0.5), xytext=(0, 11), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=6.8, color=style.INK, fontweight="bold",
+                    annotation_clip=False)
+    ax.set_yticks([])
+    _grid_cells(ax, ncols, n)
+    title = "Weekend rule" if subs else "Weekend rota"
+    ax.set_title(title, fontsize=10, pad=24, fontweight="bold", color=style.INK)
+    note = []
+    if subs:
+        note.append("\u2713 a member radiologist with\nthe subspecialty works that day")
+    if rota is not None:
+        note.append(f"rota: rostered for {rota.weeks} weekends\n(consortia rota)")
+    ax.text(-0.5, n - 0.5 + 0.25, "; ".join(n_.replace("\n", " ") for n_ in note), ha="left",
+            va="top", fontsize=6.3, color=style.MUTED, wrap=False)

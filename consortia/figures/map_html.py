@@ -1,8 +1,11 @@
 """map.html: an interactive map in one file, with no network request at all.
 
-Hand-written SVG (regions, consortium outlines, trust markers, labels) plus a small vanilla
-JavaScript pan/zoom and info panel, all inlined. NHS meeting rooms often block outside content,
-so nothing is fetched: no web fonts, no tiles, no CDN.
+Hand-written SVG (regions, each consortium's members joined to its hub, trust markers,
+consortium and trust labels) plus a small vanilla JavaScript pan/zoom, search by trust name or
+code, zoom to a consortium from the legend and an info panel, all inlined. NHS meeting rooms
+often block outside content, so nothing is fetched: no web fonts, no tiles, no CDN. (A map
+library such as Leaflet would bring tiles and projections this page does not need; the few
+hundred lines here keep the file small and the behaviour under test.)
 """
 
 from __future__ import annotations
@@ -52,6 +55,13 @@ def _ratio_str(v) -> str:
     return "inf" if math.isinf(f) else f"{f:.2f}"
 
 
+def _box(m) -> list[float] | None:
+    """Members' extent in map units: [xmin, ymin, xmax, ymax]."""
+    xs = [x / SCALE for x in m["x"] if math.isfinite(x)]
+    ys = [-y / SCALE for y in m["y"] if math.isfinite(y)]
+    return [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)] if xs else None
+
+
 def plan_json(data: PlanData) -> dict:
     cons = []
     for _, c in data.consortia.iterrows():
@@ -65,6 +75,7 @@ def plan_json(data: PlanData) -> dict:
             "members": [str(m) for m in c["members_list"]],
             "cx": None if not math.isfinite(c["cx"]) else round(c["cx"] / SCALE, 2),
             "cy": None if not math.isfinite(c["cy"]) else round(-c["cy"] / SCALE, 2),
+            "box": _box(data.members(c["consortium"])),
         })
     cover_by = {c["id"]: c["cover"] for c in cons}
     trusts = []
@@ -107,34 +118,54 @@ def build_svg(data: PlanData, *, interactive: bool = True) -> tuple[str, tuple[f
             d = geom_to_svg_path(geom)
             if d:
                 out.append(f'<path class="region" d="{d}"><title>{html.escape(str(name))}</title></path>')
-    out.append('</g><g id="hulls">')
+    out.append('</g><g id="links">')
     for _, c in data.groups.iterrows():
-        d = geom_to_svg_path(c["hull"])
-        if d:
-            out.append(f'<path class="consortium-shape" data-c="{html.escape(c["consortium"])}" '
-                       f'd="{d}" style="fill:{c["colour"]};stroke:{c["colour"]}"/>')
+        if not math.isfinite(c["mx"]):
+            continue
+        hx, hy = c["mx"] / SCALE, -c["my"] / SCALE
+        d = "".join(f"M{_fmt(hx)} {_fmt(hy)}L{_fmt(x / SCALE)} {_fmt(-y / SCALE)}"
+                    for x, y in zip(data.members(c["consortium"])["x"], data.members(c["consortium"])["y"])
+                    if math.isfinite(x) and (x, y) != (c["mx"], c["my"]))
+        out.append(f'<g class="consortium-shape" data-c="{html.escape(c["consortium"])}">'
+                   f'<path class="casing" d="{d}"/><path class="link" d="{d}" '
+                   f'style="stroke:{c["colour"]}"/></g>')
     out.append('</g><g id="trusts">')
+    hubs = {c: (x, y) for c, x, y in zip(data.groups["consortium"], data.groups["mx"], data.groups["my"])}
     for i, (_, r) in enumerate(t.iterrows()):
         if not (math.isfinite(r["x"]) and math.isfinite(r["y"])):
             continue
         x, y = _fmt(r["x"] / SCALE), _fmt(-r["y"] / SCALE)
+        hub = (not r["is_standalone"]) and (r["x"], r["y"]) == hubs.get(r["consortium"])
         if r["is_standalone"]:
             shape = '<path d="M0 -6L6 0L0 6L-6 0Z" class="mk standalone"/>'
         else:
-            shape = f'<circle r="5" class="mk" style="fill:{r["colour"]}"/>'
+            shape = (f'<circle r="{6.5 if hub else 5}" class="mk{" hub" if hub else ""}" '
+                     f'style="fill:{r["colour"]}"/>')
         out.append(f'<g class="trust" tabindex="0" data-i="{i}" data-c="{html.escape(str(r["consortium"]))}" '
-                   f'data-x="{x}" data-y="{y}" transform="translate({x} {y})">{shape}</g>')
-    out.append('</g><g id="labels">')
-    for _, c in data.groups.iterrows():
-        if not math.isfinite(c["cx"]):
+                   f'data-x="{x}" data-y="{y}" transform="translate({x} {y})">'
+                   f'<circle r="10" class="hit"/>{shape}</g>')
+    out.append('</g><g id="tlabels">')
+    for i, (_, r) in enumerate(t.iterrows()):
+        if not (math.isfinite(r["x"]) and math.isfinite(r["y"])):
             continue
-        x, y = _fmt(c["cx"] / SCALE), _fmt(-c["cy"] / SCALE)
+        x, y = _fmt(r["x"] / SCALE), _fmt(-r["y"] / SCALE)
+        text = html.escape(f"{r['trust']} {style.short_name(r['name'])}")
+        out.append(f'<g class="tlabel off" data-i="{i}" data-c="{html.escape(str(r["consortium"]))}" '
+                   f'data-x="{x}" data-y="{y}" data-len="{len(text)}" transform="translate({x} {y})">'
+                   f'<text class="halo" dx="9" dy="4">{text}</text><text dx="9" dy="4">{text}</text></g>')
+    out.append('</g><g id="labels">')
+    for _, c in data.consortia.iterrows():
+        if not math.isfinite(c["mx"]):
+            continue
+        x, y = _fmt(c["mx"] / SCALE), _fmt(-c["my"] / SCALE)
+        text = (f"{(c['members_list'] or [c['consortium']])[0]} alone" if c["is_standalone"]
+                else str(c["consortium"]))
+        edge = style.INK if c["is_standalone"] else c["colour"]
         out.append(f'<g class="clabel" data-c="{html.escape(c["consortium"])}" data-x="{x}" data-y="{y}" '
-                   f'data-n="{int(c["n_trusts"])}" transform="translate({x} {y})">'
-                   f'<text class="halo" text-anchor="middle" dx="6" dy="-9">{html.escape(c["label"])}</text>'
-                   f'<text text-anchor="middle" dx="6" dy="-9">{html.escape(c["label"])}</text>'
-                   f'<rect class="key" x="{_fmt(-3.4 * len(c["label"]) - 8)}" y="-19" width="10" height="10" rx="2" '
-                   f'style="fill:{c["colour"]}"/></g>')
+                   f'data-n="{int(c["n_trusts"])}" data-len="{len(text)}" transform="translate({x} {y})">'
+                   f'<g class="at"><rect class="box" x="-{_fmt(4.1 * len(text) + 5)}" y="-9" '
+                   f'width="{_fmt(8.2 * len(text) + 10)}" height="18" rx="4" style="stroke:{edge}"/>'
+                   f'<text text-anchor="middle" dy="4.5">{html.escape(text)}</text></g></g>')
     out.append('</g></svg>')
     return "".join(out), vb
 
@@ -148,15 +179,26 @@ html,body{margin:0;height:100%;font-family:%FONT%;color:#1f2328;background:#fff}
 #map{width:100%;height:100%;display:block}
 .sea{fill:#dfeaf2}
 .region{fill:#f2f0eb;stroke:#9a968c;stroke-width:1;vector-effect:non-scaling-stroke}
-.consortium-shape{fill-opacity:.16;stroke-width:2;vector-effect:non-scaling-stroke;cursor:pointer}
-.consortium-shape.hl{fill-opacity:.35;stroke-width:3.5}
+.consortium-shape{pointer-events:none}
+.consortium-shape .link{fill:none;stroke-width:2;vector-effect:non-scaling-stroke;stroke-linecap:round}
+.consortium-shape .casing{fill:none;stroke:#fff;stroke-width:4;vector-effect:non-scaling-stroke;stroke-linecap:round}
+.consortium-shape.hl .link{stroke-width:4}
 .mk{stroke:#fff;stroke-width:1.2}
+.mk.hub{stroke:#1f2328;stroke-width:1.6}
+.hit{fill:transparent;stroke:none}
 .mk.standalone{fill:#fff;stroke:#1f2328;stroke-width:1.8}
 .trust{cursor:pointer;outline:none}
 .trust:hover .mk,.trust:focus .mk,.trust.sel .mk{stroke:#1f2328;stroke-width:2.5}
-.clabel text{font-size:12px;font-weight:700;pointer-events:none;fill:#1f2328}
-.clabel .key{stroke:#fff;stroke-width:1.5}
-.clabel .halo{stroke:#fff;stroke-width:4px;stroke-linejoin:round;fill:#fff}
+.clabel{cursor:pointer}
+.clabel text{font-size:12px;font-weight:700;fill:#1f2328}
+.clabel .box{fill:#fff;fill-opacity:.95;stroke-width:1.6}
+.tlabel{pointer-events:none}
+.tlabel text{font-size:11px;fill:#1f2328}
+.tlabel .halo{stroke:#fff;stroke-width:3.5px;stroke-linejoin:round;fill:#fff}
+#search{width:100%;font:inherit;font-size:13px;padding:5px 8px;margin-top:8px;border:1px solid #d0d7de;border-radius:4px}
+#results{list-style:none;margin:2px 0 0;padding:0;max-height:180px;overflow:auto;font-size:12px}
+#results li{padding:3px 6px;cursor:pointer;border-radius:3px}
+#results li:hover,#results li.active{background:#eaeef2}
 .off{display:none}
 #panel{width:360px;max-width:45vw;flex:none;min-width:0;overflow:hidden;border-left:1px solid #d0d7de;display:flex;flex-direction:column;background:#fff}
 #panel header{padding:10px 12px 6px;border-bottom:1px solid #eaeef2}
@@ -171,7 +213,9 @@ html,body{margin:0;height:100%;font-family:%FONT%;color:#1f2328;background:#fff}
 td.short{background:#fde2e1;color:#a40e26;font-weight:700}
 td.ok{background:#dff3e4}
 #legend{flex:1;overflow:auto;padding:6px 12px;font-size:12px}
-#legend .row{display:flex;align-items:center;gap:6px;padding:2px 0;cursor:pointer}
+#legend .row{display:flex;align-items:center;gap:6px;padding:2px 0}
+#legend .zoomto{display:flex;align-items:center;gap:6px;flex:1;border:none;background:none;padding:1px 2px;text-align:left;cursor:zoom-in}
+#legend .zoomto:hover{background:#eaeef2}
 #legend .sw{width:14px;height:14px;border-radius:3px;flex:none}
 #legend .sw.alone{background:#fff;border:2px solid #1f2328;transform:rotate(45deg) scale(.75)}
 #legend .meta{color:#5b6068;margin-left:auto;white-space:nowrap}
@@ -199,13 +243,25 @@ var view = home.slice();
 var byId = {}; data.consortia.forEach(function(c){ byId[c.id] = c; });
 var trustEls = Array.prototype.slice.call(document.querySelectorAll('#trusts .trust'));
 var labelEls = Array.prototype.slice.call(document.querySelectorAll('#labels .clabel'));
-var hullEls = Array.prototype.slice.call(document.querySelectorAll('#hulls .consortium-shape'));
+var tlabelEls = Array.prototype.slice.call(document.querySelectorAll('#tlabels .tlabel'));
+var linkEls = Array.prototype.slice.call(document.querySelectorAll('#links .consortium-shape'));
 var hidden = {};
 var DAYS = ['Mon','Tue','Wed','Thu','Fri','Sat','Sun'];
+var TRUST_LABELS_FROM = 2.5;   // trust names appear once the map is zoomed in this far
 
 function pxPerUnit(){
   var r = svg.getBoundingClientRect();
   return Math.min(r.width / view[2], r.height / view[3]) || 1;
+}
+function homePpu(){
+  var r = svg.getBoundingClientRect();
+  return Math.min(r.width / home[2], r.height / home[3]) || 1;
+}
+function toScreen(x, y){
+  // map units -> pixels inside the svg element (preserveAspectRatio: xMidYMid meet)
+  var r = svg.getBoundingClientRect(), ppu = pxPerUnit();
+  var offx = (r.width - view[2] * ppu) / 2, offy = (r.height - view[3] * ppu) / 2;
+  return [offx + (x - view[0]) * ppu, offy + (y - view[1]) * ppu, r.width, r.height];
 }
 function apply(){
   svg.setAttribute('viewBox', view.join(' '));
@@ -215,20 +271,41 @@ function apply(){
   });
   declutter(k);
 }
+function overlaps(b, boxes){
+  return boxes.some(function(o){ return b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]; });
+}
+var SPOTS = [[0, -17], [0, 17], [1, 0], [-1, 0], [1, -17], [-1, -17], [1, 17], [-1, 17], [0, -34], [0, 34]];
 function declutter(k){
-  // show the biggest consortia's labels first; hide any label that would overlap one shown
+  // consortium labels: biggest first, each at the first free spot around its hub
   var boxes = [];
   var order = labelEls.slice().sort(function(a, b){ return (b.dataset.n - a.dataset.n) || (a.dataset.c < b.dataset.c ? -1 : 1); });
-  var ppu = 1 / k;
   order.forEach(function(el){
     var c = el.dataset.c;
     el.setAttribute('transform', 'translate(' + el.dataset.x + ' ' + el.dataset.y + ') scale(' + k + ')');
     if (hidden[c]) { el.classList.add('off'); return; }
-    var sx = (el.dataset.x - view[0]) * ppu, sy = (el.dataset.y - view[1]) * ppu;
-    var w = 7.8 * (c.length + 11) + 6, h = 19;
-    var b = [sx - w / 2, sy - 6 - h, sx + w / 2, sy - 4];
-    var clash = boxes.some(function(o){ return b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]; });
-    if (clash) { el.classList.add('off'); } else { el.classList.remove('off'); boxes.push(b); }
+    var p = toScreen(+el.dataset.x, +el.dataset.y);
+    var w = 8.2 * el.dataset.len + 10, h = 18, placed = false;
+    for (var i = 0; i < SPOTS.length && !placed; i++) {
+      var dx = SPOTS[i][0] * (w / 2 + 9), dy = SPOTS[i][1];
+      var b = [p[0] + dx - w / 2, p[1] + dy - h / 2, p[0] + dx + w / 2, p[1] + dy + h / 2];
+      if (b[0] < 2 || b[1] < 2 || b[2] > p[2] - 2 || b[3] > p[3] - 2) continue;
+      if (overlaps(b, boxes)) continue;
+      el.querySelector('.at').setAttribute('transform', 'translate(' + dx + ' ' + dy + ')');
+      boxes.push(b); placed = true;
+    }
+    el.classList.toggle('off', !placed);
+  });
+  // trust labels once zoomed in, where they fit
+  var zoomed = pxPerUnit() >= TRUST_LABELS_FROM * homePpu();
+  tlabelEls.forEach(function(el){
+    el.setAttribute('transform', 'translate(' + el.dataset.x + ' ' + el.dataset.y + ') scale(' + k + ')');
+    if (!zoomed || hidden[el.dataset.c]) { el.classList.add('off'); return; }
+    var p = toScreen(+el.dataset.x, +el.dataset.y);
+    var b = [p[0] + 8, p[1] - 8, p[0] + 10 + 6.2 * el.dataset.len, p[1] + 8];
+    var inside = b[0] >= 0 && b[1] >= 0 && b[2] <= p[2] && b[3] <= p[3];
+    var ok = inside && !overlaps(b, boxes);
+    el.classList.toggle('off', !ok);
+    if (ok) boxes.push(b);
   });
 }
 function zoomAt(f, cx, cy){
@@ -241,13 +318,24 @@ function zoomAt(f, cx, cy){
   view = [ux - (ux - view[0]) * nw / view[2], uy - (uy - view[1]) * nh / view[3], nw, nh];
   apply();
 }
+function zoomBox(b, minWidth){
+  // show the box [x0, y0, x1, y1] (map units) with a margin, at least minWidth km wide
+  var r = svg.getBoundingClientRect();
+  var aspect = r.height / r.width || home[3] / home[2];
+  var w = Math.max(b[2] - b[0], (b[3] - b[1]) / aspect) * 1.5 + 10;
+  w = Math.max(w, minWidth || 25);
+  var h = w * aspect;
+  var cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
+  view = [cx - w / 2, cy - h / 2, w, h];
+  apply();
+}
 wrap.addEventListener('wheel', function(e){
   e.preventDefault();
   zoomAt(e.deltaY < 0 ? 1.25 : 0.8, e.clientX, e.clientY);
 }, {passive: false});
 var drag = null;
 wrap.addEventListener('pointerdown', function(e){
-  if (e.target.closest && (e.target.closest('button') || e.target.closest('.trust'))) return;
+  if (e.target.closest && (e.target.closest('button') || e.target.closest('.trust') || e.target.closest('.clabel'))) return;
   drag = {x: e.clientX, y: e.clientY, v: view.slice(), moved: false};
   wrap.classList.add('dragging');
   if (wrap.setPointerCapture) { try { wrap.setPointerCapture(e.pointerId); } catch (err) {} }
@@ -300,38 +388,89 @@ function showTip(html, e){
   if (x + 290 > r.width) x = e.clientX - r.left - 290;
   tip.style.left = x + 'px'; tip.style.top = y + 'px';
 }
+function highlight(id, on){
+  linkEls.forEach(function(h){ h.classList.toggle('hl', on && h.dataset.c === id); });
+}
+function pick(el){
+  var old = document.querySelector('.trust.sel'); if (old) old.classList.remove('sel');
+  selected = data.trusts[+el.dataset.i]; el.classList.add('sel'); info.innerHTML = trustHtml(selected);
+}
 trustEls.forEach(function(el){
   var t = data.trusts[+el.dataset.i];
   el.addEventListener('pointerenter', function(e){
-    showTip('<b>' + esc(t.name) + '</b><br>' + (t.standalone ? 'standalone' : 'consortium ' + esc(t.c)) + ' \u00b7 go-live ' + esc(t.go_live) + '<br>contract end ' + esc(t.contract_end) + ' \u00b7 misaligned ' + (t.misaligned === null ? '?' : t.misaligned) + ' mo', e);
+    showTip('<b>' + esc(t.name) + '</b> (' + esc(t.code) + ')<br>' + (t.standalone ? 'standalone' : 'consortium ' + esc(t.c)) + ' \u00b7 go-live ' + esc(t.go_live) + '<br>contract end ' + esc(t.contract_end) + ' \u00b7 misaligned ' + (t.misaligned === null ? '?' : t.misaligned) + ' mo', e);
     info.innerHTML = trustHtml(t);
+    highlight(t.c, true);
   });
-  el.addEventListener('pointerleave', function(){ tip.style.display = 'none'; if (selected) info.innerHTML = trustHtml(selected); });
-  function pick(){ if (selected) { var old = document.querySelector('.trust.sel'); if (old) old.classList.remove('sel'); } selected = t; el.classList.add('sel'); info.innerHTML = trustHtml(t); }
-  el.addEventListener('click', pick);
-  el.addEventListener('keydown', function(e){ if (e.key === 'Enter' || e.key === ' ') pick(); });
+  el.addEventListener('pointerleave', function(){ tip.style.display = 'none'; highlight(null, false); if (selected) info.innerHTML = trustHtml(selected); });
+  el.addEventListener('click', function(){ pick(el); });
+  el.addEventListener('keydown', function(e){ if (e.key === 'Enter' || e.key === ' ') pick(el); });
 });
-hullEls.forEach(function(el){
+labelEls.forEach(function(el){
   var c = byId[el.dataset.c];
-  el.addEventListener('pointerenter', function(e){ el.classList.add('hl'); showTip('<b>' + esc(c.id) + '</b> \u00b7 go-live ' + esc(c.go_live) + ' \u00b7 ' + c.n + ' trusts', e); });
-  el.addEventListener('pointerleave', function(){ el.classList.remove('hl'); tip.style.display = 'none'; });
+  el.addEventListener('pointerenter', function(e){ highlight(c.id, true); showTip('<b>' + esc(c.id) + '</b> \u00b7 go-live ' + esc(c.go_live) + ' \u00b7 ' + c.n + ' trusts', e); });
+  el.addEventListener('pointerleave', function(){ highlight(null, false); tip.style.display = 'none'; });
   el.addEventListener('click', function(){ info.innerHTML = consortiumHtml(c); });
 });
 function setHidden(id, off){
   hidden[id] = off;
   document.querySelectorAll('[data-c="' + CSS.escape(id) + '"]').forEach(function(el){
     if (el.classList.contains('row')) { el.querySelector('input').checked = !off; return; }
+    if (el.classList.contains('zoomto')) return;
     el.classList.toggle('off', off);
   });
+}
+function zoomToConsortium(id){
+  var c = byId[id];
+  if (!c || !c.box) return;
+  if (hidden[id]) setHidden(id, false);
+  zoomBox(c.box, 25);
+  info.innerHTML = consortiumHtml(c);
 }
 document.querySelectorAll('#legend .row').forEach(function(row){
   var box = row.querySelector('input');
   box.addEventListener('change', function(){ setHidden(row.dataset.c, !box.checked); apply(); });
-  row.addEventListener('mouseenter', function(){ hullEls.forEach(function(h){ if (h.dataset.c === row.dataset.c) h.classList.add('hl'); }); });
-  row.addEventListener('mouseleave', function(){ hullEls.forEach(function(h){ h.classList.remove('hl'); }); });
+  row.querySelector('.zoomto').addEventListener('click', function(){ zoomToConsortium(row.dataset.c); });
+  row.addEventListener('mouseenter', function(){ highlight(row.dataset.c, true); });
+  row.addEventListener('mouseleave', function(){ highlight(null, false); });
 });
 document.getElementById('all').onclick = function(){ data.consortia.forEach(function(c){ setHidden(c.id, false); }); apply(); };
 document.getElementById('none').onclick = function(){ data.consortia.forEach(function(c){ setHidden(c.id, true); }); apply(); };
+
+// search by trust name or code, any case
+var search = document.getElementById('search'), results = document.getElementById('results');
+function norm(s){ return String(s).toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim(); }
+var index = data.trusts.map(function(t, i){ return {i: i, code: norm(t.code), name: norm(t.name)}; });
+function matches(q){
+  q = norm(q);
+  if (!q) return [];
+  var out = index.filter(function(e){ return e.code === q; });
+  index.forEach(function(e){ if (out.indexOf(e) < 0 && (e.code.indexOf(q) === 0 || e.name.indexOf(q) >= 0)) out.push(e); });
+  return out.slice(0, 8);
+}
+function goTo(i){
+  var el = document.querySelector('#trusts .trust[data-i="' + i + '"]');
+  if (!el) return;
+  var t = data.trusts[i];
+  if (hidden[t.c]) setHidden(t.c, false);
+  var x = +el.dataset.x, y = +el.dataset.y;
+  zoomBox([x, y, x, y], 40);
+  pick(el);
+  results.innerHTML = '';
+}
+search.addEventListener('input', function(){
+  var found = matches(search.value);
+  results.innerHTML = found.map(function(e, k){
+    var t = data.trusts[e.i];
+    return '<li data-i="' + e.i + '"' + (k === 0 ? ' class="active"' : '') + '>' + esc(t.name) + ' <span class="sub">' + esc(t.code) + ' \u00b7 ' + (t.standalone ? 'standalone' : esc(t.c)) + '</span></li>';
+  }).join('') || (search.value ? '<li class="sub">no trust matches</li>' : '');
+});
+search.addEventListener('keydown', function(e){
+  if (e.key === 'Enter') { var first = matches(search.value)[0]; if (first) goTo(first.i); }
+});
+results.addEventListener('click', function(e){
+  var li = e.target.closest('li[data-i]'); if (li) goTo(+li.dataset.i);
+});
 window.addEventListener('resize', apply);
 apply();
 document.body.setAttribute('data-ready', '1');
@@ -358,8 +497,10 @@ def legend_rows(data: PlanData) -> str:
             name = cid
             sw = f'<span class="sw" style="background:{c["colour"]}"></span>'
             meta = f"{month_label(c['go_live_d'])} \u00b7 {int(c['n_trusts'])} trusts"
-        rows.append(f'<label class="row" data-c="{cid}"><input type="checkbox" checked>{sw}'
-                    f'<span>{name}</span><span class="meta">{html.escape(meta)}</span></label>')
+        rows.append(f'<div class="row" data-c="{cid}"><input type="checkbox" checked '
+                    f'aria-label="show {cid}" title="show or hide"><button class="zoomto" data-c="{cid}" '
+                    f'title="zoom to {cid}">{sw}<span>{name}</span><span class="meta">{html.escape(meta)}'
+                    f'</span></button></div>')
     return "".join(rows)
 
 
@@ -383,16 +524,18 @@ def build_page(data: PlanData) -> str:
 <div id="mapwrap">
 {svg}
 <div id="zoom"><button id="zin" title="Zoom in" aria-label="Zoom in">+</button><button id="zout" title="Zoom out" aria-label="Zoom out">&#8722;</button><button id="zhome" title="Whole map" aria-label="Whole map">&#8962;</button></div>
-<div id="hint">Scroll to zoom, drag to pan, hover or click a trust</div>
+<div id="hint">Scroll to zoom, drag to pan, hover or click a trust; zoom in for trust names</div>
 <div id="tip"></div>
 <div id="attrib">{html.escape(data.attribution)}</div>
 </div>
 <aside id="panel">
 <header><h1>{html.escape(title)}</h1>
-<div class="sub">{len(data.trusts)} trusts \u00b7 {len(data.groups)} consortia \u00b7 {n_alone} standalone \u00b7 {html.escape(data.status_line)}</div>
-{synthetic}</header>
-<div id="info"><div class="sub">Hover or click a trust (circle) or a consortium area for details. Standalone trusts are hollow diamonds.</div></div>
-<div id="legend"><div class="tools"><button id="all">Show all</button><button id="none">Hide all</button><span class="sub">tick to show or hide</span></div>
+<div class="sub">{len(data.trusts)} trusts \u00b7 {len(data.groups)} consortia \u00b7 {n_alone} standalone \u00b7 {html.escape(data.status_words)}</div>
+{synthetic}
+<input id="search" type="search" placeholder="Find a trust by name or code" aria-label="Find a trust by name or code" autocomplete="off">
+<ul id="results"></ul></header>
+<div id="info"><div class="sub">Hover or click a trust (circle) for details; lines join each member to its consortium's hub (dark outline). Standalone trusts are hollow diamonds. Zoom in to see trust names.</div></div>
+<div id="legend"><div class="tools"><button id="all">Show all</button><button id="none">Hide all</button><span class="sub">click a consortium to zoom to it; tick to show or hide</span></div>
 {legend_rows(data)}</div>
 </aside>
 </div>

@@ -1,5 +1,6 @@
-"""Read a plan folder (assignments.csv, consortia.csv, plan.yaml) and the regions file into one
-object the figure modules share. Nothing else on disk is read."""
+"""Read a plan folder (assignments.csv, consortia.csv, plan.yaml, and the weekend rota files
+rota.yaml and rota.csv when ``consortia rota`` wrote them) and the regions file into one object
+the figure modules share. Nothing else on disk is read."""
 
 from __future__ import annotations
 
@@ -45,6 +46,58 @@ class Inset:
         return x0 <= x <= x1 and y0 <= y <= y1
 
 
+ROSTERED_STATUSES = ("optimal", "feasible")
+
+
+@dataclass
+class RotaView:
+    """The weekend rota of a plan folder (rota.yaml, rota.csv): who covers which weekend."""
+
+    weeks: int
+    status: dict[str, str]        # consortium -> rota status (optimal, feasible, infeasible...)
+    shifts: pd.DataFrame          # rota.csv: date, day, weekend, consortium, radiologist, home_trust...
+
+    def rostered(self, cid: str) -> bool | None:
+        """True when the consortium has a rota, False when it could not be rostered, None when
+        the rota run did not cover it."""
+        s = self.status.get(str(cid))
+        return None if s is None else s in ROSTERED_STATUSES
+
+    def weekends(self, cid: str) -> list[tuple[int, dict[str, tuple[dt.date | None, dict[str, int]]]]]:
+        """(weekend number, {day: (date, {home trust: sessions})}) per rostered weekend."""
+        sh = self.shifts[self.shifts["consortium"] == str(cid)]
+        out = []
+        for wk in sorted(set(int(w) for w in sh["weekend"])):
+            days = {}
+            for day in ("sat", "sun"):
+                rows = sh[(sh["weekend"].astype(int) == wk) & (sh["day"] == day)]
+                if rows.empty:
+                    continue
+                per: dict[str, int] = {}
+                for trust, n in zip(rows["home_trust"], rows["sessions"]):
+                    per[str(trust)] = per.get(str(trust), 0) + int(n)
+                days[day] = (parse_date(rows["date"].iloc[0]), per)
+            out.append((wk, days))
+        return out
+
+    @property
+    def n_rostered(self) -> int:
+        return sum(s in ROSTERED_STATUSES for s in self.status.values())
+
+
+def load_rota(folder: Path) -> RotaView | None:
+    """The plan folder's rota, or None when ``consortia rota`` has not been run on it."""
+    doc_path, csv_path = Path(folder) / "rota.yaml", Path(folder) / "rota.csv"
+    if not (doc_path.is_file() and csv_path.is_file()):
+        return None
+    doc = read_yaml(doc_path) or {}
+    status = {str(c.get("consortium")): str(c.get("status")) for c in doc.get("consortia") or []}
+    shifts = pd.read_csv(csv_path, dtype={"consortium": str, "home_trust": str, "day": str},
+                         keep_default_na=False)
+    weeks = int((doc.get("settings") or {}).get("weeks") or 0)
+    return RotaView(weeks=weeks, status=status, shifts=shifts)
+
+
 @dataclass
 class PlanData:
     folder: Path
@@ -57,6 +110,7 @@ class PlanData:
     attribution: str
     synthetic: bool
     insets: list[Inset] = field(default_factory=list)
+    rota: RotaView | None = None
 
     # --- convenience -------------------------------------------------------------------
     @property
@@ -76,6 +130,22 @@ class PlanData:
         """The cover ratio the scenario requires on every day (``cover.min_ratio``)."""
         value = (self.settings.get("cover") or {}).get("min_ratio")
         return 1.0 if value is None else float(value)
+
+    @property
+    def weekend_subspecialties(self) -> list[str]:
+        """The subspecialties the scenario requires on Saturday and Sunday."""
+        return [str(s) for s in (self.settings.get("cover") or {}).get("weekend_subspecialties") or []]
+
+    def weekend_missing(self, cid: str) -> set[tuple[str, str]]:
+        """(subspecialty, day) pairs the pooled consortium lacks at the weekend."""
+        row = self.consortia[self.consortia["consortium"] == str(cid)]
+        raw = row["weekend_subspecialties_missing"].iloc[0] if (
+            len(row) and "weekend_subspecialties_missing" in row) else ""
+        out = set()
+        for token in split_codes(raw):
+            sub, _, day = token.partition("@")
+            out.add((sub, day))
+        return out
 
     @property
     def period_months(self) -> int:
@@ -125,6 +195,26 @@ class PlanData:
             return ""
 
     @property
+    def status_words(self) -> str:
+        """The plan's standing in plain words: "proven optimal", "within 4.2% of the best
+        possible (not proven optimal)", or what the status says when no gap is known."""
+        status = str(self.plan.get("status", "unknown"))
+        if status == "optimal":
+            return "proven optimal"
+        gap = self.plan.get("gap")
+        try:
+            gap = float(gap) if gap is not None else None
+        except (TypeError, ValueError):
+            gap = None
+        if status == "feasible" and gap is not None and math.isfinite(gap):
+            pct = gap * 100
+            return (f"within {pct:.1f}% of the best possible (not proven optimal)" if pct >= 0.05
+                    else "within 0.1% of the best possible (not proven optimal)")
+        if status == "feasible":
+            return "a valid plan; how far from the best possible is not known"
+        return f"solver status: {status}"
+
+    @property
     def status_line(self) -> str:
         status = str(self.plan.get("status", "unknown"))
         gap_s = self.gap_text
@@ -135,6 +225,32 @@ class PlanData:
         if solver:
             parts.append(str(solver))
         return ", ".join(parts)
+
+
+def tsunami_counts(data: PlanData) -> dict[dt.date, int]:
+    """Procurements per go-to-market date if every trust went alone at its own contract end.
+
+    Each contract end rounds to a month as the plan does (README rule 5: days 1-15 to the 1st
+    of that month, 16-31 to the 1st of the next), goes live at the start of the go-live period
+    that month falls in, and goes to market the lead time earlier.
+    """
+    from ..timing import month_number, month_start
+
+    planning = data.settings.get("planning") or {}
+    start_d = parse_date(planning.get("start"))
+    starts = sorted(data.market_per_period)
+    start = month_number(start_d) if start_d else (month_number(starts[0]) if starts else None)
+    if start is None:
+        return {}
+    pm, lead = data.period_months, data.lead_time_months or 0
+    out: dict[dt.date, int] = {}
+    for d in data.trusts["contract_end_d"]:
+        if d is None:
+            continue
+        go_live = start + ((month_number(d) - start) // pm) * pm
+        key = month_start(go_live - lead)
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items()))
 
 
 def polygon_rings(geom):
@@ -305,9 +421,19 @@ def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
         cys.append(float(np.mean([p[1] for p in pts])))
     cons["hull"], cons["cx"], cons["cy"] = hulls, cxs, cys
 
-    colours = style.assign_colours(
-        [c for c, s in zip(cons["consortium"], cons["is_standalone"]) if not s],
-        {c: (x_, y_) for c, x_, y_ in zip(cons["consortium"], cons["cx"], cons["cy"])})
+    mxs, mys = [], []
+    for cid, med, cx_, cy_ in zip(cons["consortium"], cons.get("medoid", [None] * len(cons)),
+                                  cons["cx"], cons["cy"]):
+        m = trusts[(trusts["consortium"] == cid) & np.isfinite(trusts["x"]) & np.isfinite(trusts["y"])]
+        hub = m[m["trust"] == str(med)] if med is not None else m.iloc[:0]
+        if hub.empty and len(m):  # no medoid recorded: the member nearest the members' centre
+            hub = m.iloc[[int(np.argmin(np.hypot(m["x"] - cx_, m["y"] - cy_)))]]
+        mxs.append(float(hub["x"].iloc[0]) if len(hub) else float("nan"))
+        mys.append(float(hub["y"].iloc[0]) if len(hub) else float("nan"))
+    cons["mx"], cons["my"] = mxs, mys
+
+    grouped = [c for c, s in zip(cons["consortium"], cons["is_standalone"]) if not s]
+    colours = style.assign_colours(grouped, neighbour_graph(trusts, cons, grouped))
     cons["colour"] = [colours.get(c, style.STANDALONE_COLOUR) for c in cons["consortium"]]
     cmap = dict(zip(cons["consortium"], cons["colour"]))
     trusts["colour"] = [style.STANDALONE_COLOUR if s else cmap.get(c, style.STANDALONE_COLOUR)
@@ -337,7 +463,38 @@ def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
                     regions_path=Path(rpath) if rpath else None, crs=crs,
                     attribution=attribution, synthetic=synthetic)
     data.insets = find_insets(data)
+    data.rota = load_rota(folder)
     return data
+
+
+NEIGHBOUR_M = 30_000.0
+
+
+def neighbour_graph(trusts: pd.DataFrame, cons: pd.DataFrame, ids: list[str],
+                    near_m: float = NEIGHBOUR_M):
+    """Consortia as nodes, an edge where two consortia's drawings (members and the lines to
+    their medoid) come within ``near_m`` of each other: neighbours on the map or in an inset."""
+    import networkx as nx
+    from shapely.geometry import LineString, MultiLineString, MultiPoint
+
+    shapes = {}
+    row = {c: i for i, c in enumerate(cons["consortium"])}
+    for cid in ids:
+        m = trusts[(trusts["consortium"] == cid) & np.isfinite(trusts["x"]) & np.isfinite(trusts["y"])]
+        pts = list(zip(m["x"], m["y"]))
+        if not pts:
+            continue
+        hub = (cons["mx"].iloc[row[cid]], cons["my"].iloc[row[cid]])
+        lines = [LineString([p, hub]) for p in pts if p != hub]
+        shapes[cid] = MultiLineString(lines) if lines else MultiPoint(pts)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(ids, key=natural_key))
+    keys = sorted(shapes, key=natural_key)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if shapes[a].distance(shapes[b]) < near_m:
+                graph.add_edge(a, b)
+    return graph
 
 
 def find_insets(data: PlanData, max_insets: int = 2, radius_m: float = 22_000.0,

@@ -15,7 +15,9 @@ import numpy as np
 
 from ..status import Status
 from . import style
-from .plandata import DAY_NAMES, DAYS, PlanData, month_label, split_codes
+from .plandata import DAY_NAMES, DAYS, PlanData, month_label, polygon_rings, split_codes
+from .text import plural
+from .words import headline_sentence, objective_rows, period_word
 
 __all__ = ["CSS", "headline", "consortium_card", "render_report"]
 
@@ -43,6 +45,15 @@ td.ok{background:#dff3e4}
 .gain{color:#1a7f37;font-weight:600}
 .loss{color:#cf222e;font-weight:600}
 .alone .card{border-left-color:#6b6b6b}
+.lede{font-size:17px;line-height:1.45;margin:12px 0 4px;padding:10px 14px;background:#f6f8fa;border-radius:8px}
+.card .cmap{float:right;margin:0 0 4px 8px;border:1px solid #eaeef2;border-radius:4px;background:#dfeaf2}
+.card .rota td{font-size:11px;text-align:left}
+table.index{border-collapse:collapse;font-size:12.5px;width:100%}
+table.index th,table.index td{border-bottom:1px solid #eaeef2;padding:2px 8px;text-align:left}
+table.index th{background:#f6f8fa}
+table.index a{color:inherit}
+table.terms{border-collapse:collapse;font-size:13px}
+table.terms td,table.terms th{border-bottom:1px solid #eaeef2;padding:2px 10px 2px 0;text-align:left}
 footer{margin-top:28px;font-size:11px;color:#5b6068;border-top:1px solid #eaeef2;padding-top:8px}
 table.kv{border-collapse:collapse;font-size:13px}
 table.kv td{padding:2px 10px 2px 0}
@@ -123,19 +134,21 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
     peak = m.get("peak_market", max(market.values()) if market else 0)
     cap = data.capacity
     status = str(data.plan.get("status", "unknown"))
-    gap_s = data.gap_text or "gap n/a"
     n_alone = len(data.standalone)
+    word = period_word(data.period_months)
     return [
-        (f"{len(data.groups)}", f"consortia, plus {n_alone} standalone trust{'s' if n_alone != 1 else ''}"
+        (f"{len(data.groups)}", f"consortia, plus {plural(n_alone, 'standalone trust')}"
          f" ({n_trusts} trusts in the plan)", False),
         (f"{alone_full} \u2192 {pooled_full}",
-         f"trusts with seven-day reporting cover: alone \u2192 pooled (of {n_trusts})", False),
-        (f"{int(mis)}", "months misaligned in total (contract end vs go-live, all trusts)", False),
+         f"trusts with seven-day reporting cover (at least {data.min_ratio:.2f} x demand every day):"
+         f" alone \u2192 pooled, of {n_trusts}", False),
+        (f"{int(mis)} months", "misaligned in total (contract end vs go-live, summed over all trusts)",
+         False),
         (f"{peak}" + (f" / {cap}" if cap else ""),
-         "peak procurements going to market in one period"
-         + (" / market capacity" if cap else " (no capacity limit set)"),
+         f"peak procurements going to market in one {word}"
+         + (" / market capacity per " + word if cap else " (no capacity limit set)"),
          bool(cap and peak and int(peak) > int(cap))),
-        (status, f"solver status, {gap_s}", status not in Status.HAS_PLAN),
+        (status, data.status_words, status not in Status.HAS_PLAN),
     ]
 
 
@@ -188,15 +201,106 @@ def consortium_card(data: PlanData, c) -> str:
         extra.append(f"<span class='tag'>widest pair {float(c['max_pair_km']):.0f} km</span>")
     kind = "Standalone" if c["is_standalone"] else "Consortium"
     colour = style.STANDALONE_COLOUR if c["is_standalone"] else c["colour"]
-    return (f"<article class='card' data-c='{html.escape(cid)}' style='--c:{colour}'>"
+    return (f"<article class='card' id='card-{html.escape(cid)}' data-c='{html.escape(cid)}' "
+            f"style='--c:{colour}'>"
             f"<h3>{kind} {html.escape(cid)} <span class='sub'>{int(c['n_trusts'])} "
             f"trust{'s' if c['n_trusts'] != 1 else ''}</span>"
-            f"<span class='gl'>go-live {month_label(c['go_live_d'])}</span></h3>"
+            f"<span class='gl'>go-live {month_label(c['go_live_d'])}</span></h3>{card_map_svg(data, c)}"
             f"<div class='facts'>to market {month_label(c['go_to_market_d'])} \u00b7 misaligned "
             f"<b>{mis_total}</b> months in total {' '.join(extra)}</div>"
             f"<ul>{''.join(items)}</ul>"
             f"<div class='facts'>Cover: {cover}</div>{table}"
-            f"<div class='facts'>Weekend subspecialties: {'; '.join(sub)}</div></article>")
+            f"<div class='facts'>Weekend subspecialties: {'; '.join(sub)}</div>"
+            f"{rota_block(data, cid)}</article>")
+
+
+def rota_block(data: PlanData, cid: str) -> str:
+    """Who covers which weekend (rota.csv), or why there is no rota, when the folder has one."""
+    rota = data.rota
+    if rota is None:
+        return ""
+    r = rota.rostered(cid)
+    if r is None:
+        return "<div class='facts'>Weekend rota: not part of the rota run.</div>"
+    if not r:
+        return (f"<div class='facts'>Weekend rota: <span class='loss'>not rostered</span> "
+                f"({html.escape(rota.status.get(cid, ''))}; see rota.yaml for what is short).</div>")
+    rows = []
+    for wk, days in rota.weekends(cid):
+        cells = []
+        for day in ("sat", "sun"):
+            if day in days:
+                date, per = days[day]
+                who = ", ".join(f"{html.escape(t)} \u00d7{n}" for t, n in sorted(per.items()))
+                cells.append(f"<td>{date.strftime('%d %b') if date else ''}: {who}</td>")
+            else:
+                cells.append("<td>\u2013</td>")
+        rows.append(f"<tr><th>{wk}</th>{''.join(cells)}</tr>")
+    return (f"<div class='facts'>Weekend rota: <span class='gain'>rostered</span> for "
+            f"{plural(len(rows), 'weekend')}; home trust \u00d7 radiologist sessions:</div>"
+            f"<table class='rota'><tr><th>weekend</th><th>Saturday</th><th>Sunday</th></tr>"
+            f"{''.join(rows)}</table>")
+
+
+CARD_MAP_W, CARD_MAP_H = 150, 112
+
+
+def card_map_svg(data: PlanData, c) -> str:
+    """A small inline map of one consortium: region outlines, nearby trusts in grey, the
+    members joined to their hub."""
+    m = data.members(str(c["consortium"]))
+    m = m[np.isfinite(m["x"]) & np.isfinite(m["y"])]
+    if m.empty:
+        return ""
+    x0, x1, y0, y1 = m["x"].min(), m["x"].max(), m["y"].min(), m["y"].max()
+    span = max(x1 - x0, (y1 - y0) * CARD_MAP_W / CARD_MAP_H, 12_000.0)
+    pad = 0.18 * span + 4_000.0
+    w = span + 2 * pad
+    h = w * CARD_MAP_H / CARD_MAP_W
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    bx0, by1 = cx - w / 2, cy + h / 2
+    k = CARD_MAP_W / w
+
+    def px(x, y):
+        return f"{(x - bx0) * k:.1f},{(by1 - y) * k:.1f}"
+
+    parts = []
+    if data.regions is not None:
+        from shapely.geometry import box
+        frame = box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        for geom in data.regions.geometry:
+            if not geom.intersects(frame):
+                continue
+            clip = geom.intersection(frame).simplify(w / 300)
+            d = "".join("M" + " L".join(px(x, y) for x, y in ring[:-1]) + "Z"
+                        for ring in polygon_rings(clip))
+            if d:
+                parts.append(f"<path d='{d}' fill='{style.REGION_FILL}' stroke='{style.REGION_EDGE}'"
+                             " stroke-width='0.6'/>")
+    t = data.trusts
+    near = t[(t["x"] >= cx - w / 2) & (t["x"] <= cx + w / 2) & (t["y"] >= cy - h / 2)
+             & (t["y"] <= cy + h / 2) & (t["consortium"] != str(c["consortium"]))]
+    for x, y in zip(near["x"], near["y"]):
+        parts.append(f"<circle cx='{px(x, y).split(',')[0]}' cy='{px(x, y).split(',')[1]}' r='1.8' "
+                     "fill='#b4b8bd'/>")
+    colour = style.STANDALONE_COLOUR if c["is_standalone"] else c["colour"]
+    hub = (c.get("mx"), c.get("my"))
+    if not c["is_standalone"] and all(v is not None and math.isfinite(v) for v in hub):
+        for x, y in zip(m["x"], m["y"]):
+            parts.append(f"<path d='M{px(*hub)} L{px(x, y)}' stroke='{colour}' stroke-width='1.6'/>")
+    for code, x, y in zip(m["trust"], m["x"], m["y"]):
+        hx, hy = px(x, y).split(",")
+        is_hub = (x, y) == hub
+        parts.append(f"<circle cx='{hx}' cy='{hy}' r='{4.2 if is_hub else 3.2}' fill='{colour}' "
+                     f"stroke='{style.INK if is_hub else '#fff'}' stroke-width='1'>"
+                     f"<title>{html.escape(str(code))}</title></circle>")
+    km = next((n for n in (100, 50, 20, 10, 5, 2, 1) if n * 1000 * k <= CARD_MAP_W / 3), 1)
+    parts.append(f"<path d='M6,{CARD_MAP_H - 6} h{km * 1000 * k:.1f}' stroke='{style.INK}' "
+                 f"stroke-width='2'/><text x='6' y='{CARD_MAP_H - 10}' font-size='8' "
+                 f"fill='{style.INK}'>{km} km</text>")
+    return (f"<svg class='cmap' width='{CARD_MAP_W}' height='{CARD_MAP_H}' viewBox='0 0 "
+            f"{CARD_MAP_W} {CARD_MAP_H}' role='img' aria-label='map of {html.escape(str(c['consortium']))}'>"
+            + "".join(parts) + "</svg>")
 
 
 def render_report(data: PlanData, out_dir: Path) -> Path:
@@ -211,21 +315,27 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
     groups = "".join(consortium_card(data, c) for _, c in data.groups.iterrows())
     alone = "".join(consortium_card(data, c) for _, c in data.standalone.iterrows())
     solver = data.plan.get("solver") or {}
-    terms = data.plan.get("terms") or {}
-    term_rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_num(v))}</td></tr>"
-                        for k, v in terms.items())
+    term_rows = ("<tr><th>term</th><th>what it counts</th><th>weight</th><th>points</th></tr>"
+                 + "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(what)}</td>"
+                           f"<td>{html.escape(w)}</td><td>{html.escape(pts)}</td></tr>"
+                           for t, what, w, pts in objective_rows(data)))
     excluded = data.plan.get("excluded") or []
     excluded_s = ", ".join(html.escape(str(e if not isinstance(e, dict) else e.get("trust", e)))
                            for e in excluded) or "none"
     figs = []
     for k, (name, caption) in enumerate((
-            ("map.png", "Consortia on the map. Labels give consortium id and go-live; hollow "
-                        "diamonds are standalone trusts. The interactive version is map.html."),
+            ("map.png", "Consortia on the map: each member is joined by a line to its consortium's "
+                        "hub (the member nearest the others); labels give the consortium id, the "
+                        "legend its go-live; hollow diamonds are standalone trusts; numbered trusts "
+                        "in the enlarged maps are named in the key. Scale bars in km. The "
+                        "interactive version is map.html."),
             ("timeline.png", "Procurement timeline: go to market, go-live and members' contract "
                              "ends per consortium; below, procurements per period against the "
                              "market capacity."),
-            ("cover.png", "Seven-day reporting cover per consortium and day: the weakest member "
-                          "alone versus the pooled consortium (below 1.00 = shortfall)."))):
+            ("cover.png", "Seven-day reporting cover per consortium and day, as reporting "
+                          "capacity / demand: the weakest member alone versus the pooled "
+                          f"consortium (below {data.min_ratio:.2f}, the scenario's "
+                          "cover.min_ratio = shortfall), and the weekend subspecialty rule."))):
         src = _img(out_dir / name)
         if src:
             figs.append(f"<section class='{'first' if k == 0 else 'pagebreak'}'><h2>{html.escape(name.split('.')[0].title())}"
@@ -240,21 +350,25 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
 <header><h1>{html.escape(title)}</h1>
 <div class="sub">{html.escape(desc)}</div>
 {synthetic}</header>
+<p class="lede">{html.escape(headline_sentence(data))}</p>
 <section class="headline">{kpis}</section>
 {''.join(figs)}
 <section class="pagebreak"><h2>Consortia ({len(data.groups)})</h2>
 <div class="cards">{groups or "<p class='sub'>No consortia of two or more trusts.</p>"}</div></section>
 <section class="alone"><h2>Standalone trusts ({len(data.standalone)})</h2>
 <div class="cards">{alone or "<p class='sub'>None: every trust is in a consortium.</p>"}</div></section>
+<section class="pagebreak"><h2>Trust index ({len(data.trusts)})</h2>
+<p class="sub">Every trust in the plan by name; Ctrl-F finds a trust by name or code.</p>
+{trust_index(data)}</section>
 <section><h2>Solver and settings</h2>
 <table class="kv">
-<tr><td>Status</td><td><b>{html.escape(str(data.plan.get('status', '')))}</b> ({html.escape(data.status_line)})</td></tr>
-<tr><td>Objective / best bound</td><td>{html.escape(_num(data.plan.get('objective')))} / {html.escape(_num(data.plan.get('best_bound')))}</td></tr>
+<tr><td>Status</td><td><b>{html.escape(str(data.plan.get('status', '')))}</b>: {html.escape(data.status_words)} ({html.escape(data.status_line)})</td></tr>
+<tr><td>Objective / best bound</td><td>{html.escape(_num(data.plan.get('objective')))} / {html.escape(_num(data.plan.get('best_bound')))} points (weighted sum of the terms below; lower is better; no plan can score below the bound)</td></tr>
 <tr><td>Solve time</td><td>{html.escape(_num(solver.get('solve_seconds')))} s (time limit {html.escape(_num(solver.get('time_limit')))} s)</td></tr>
 <tr><td>Trusts left out</td><td>{excluded_s}</td></tr>
 <tr><td>Package version</td><td>{html.escape(str(data.plan.get('package_version', '')))}</td></tr>
 </table>
-<h3>Objective terms</h3><table class="kv">{term_rows}</table>
+<h3>Objective terms</h3><table class="terms">{term_rows}</table>
 </section>
 <footer>{synthetic}<div>{html.escape(data.attribution)}</div></footer>
 </main></body></html>
@@ -262,6 +376,21 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
     path = out_dir / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def trust_index(data: PlanData) -> str:
+    """Every trust by name: code, consortium (a link to its card), go-live, region."""
+    t = data.trusts.sort_values(["name", "trust"])
+    rows = []
+    for _, r in t.iterrows():
+        cid = str(r["consortium"])
+        kind = "standalone" if r["is_standalone"] else cid
+        rows.append(f"<tr><td>{html.escape(str(r['name']))}</td><td>{html.escape(str(r['trust']))}</td>"
+                    f"<td><a href='#card-{html.escape(cid)}'>{html.escape(kind)}</a></td>"
+                    f"<td>{month_label(r['go_live_d'])}</td>"
+                    f"<td>{html.escape(str(r.get('region', '') if str(r.get('region', '')) != 'nan' else ''))}</td></tr>")
+    return ("<table class='index'><tr><th>trust</th><th>code</th><th>consortium</th><th>go-live</th>"
+            "<th>region</th></tr>" + "".join(rows) + "</table>")
 
 
 def _num(v) -> str:

@@ -12,6 +12,7 @@ __all__ = ["PALETTE", "STANDALONE_COLOUR", "REGION_FILL", "REGION_EDGE", "INK", 
 
 matplotlib.use("Agg")
 
+from .text import short_name  # noqa: E402,F401 - the figures call it style.short_name
 
 # Kelly's colours of maximum contrast (less white, black and grey, which are kept for
 # boundaries and standalone trusts). Neighbouring consortia are coloured differently
@@ -83,22 +84,17 @@ PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
 
 
-def assign_colours(ids: list[str], centres: dict[str, tuple[float, float]],
-                   near_m: float = 60_000.0) -> dict[str, str]:
-    """Colour each consortium so that consortia closer than ``near_m`` get different colours.
+def assign_colours(ids: list[str], neighbours) -> dict[str, str]:
+    """Colour each consortium so that no two neighbours (edges of the networkx graph
+    ``neighbours``) share a colour while the palette lasts.
 
-    ``centres`` are projected (metre) coordinates. Greedy colouring, most-constrained first,
-    ties by id, so the result is deterministic. Among the free colours the one furthest
-    from the neighbours' colours in RGB space is chosen, so neighbours also contrast.
+    Greedy colouring, most neighbours first, ties by id, so the result is deterministic. Among
+    the colours no neighbour has, the one furthest in RGB from the neighbours' colours is chosen
+    (least used first on ties), so neighbours also contrast and the palette is used evenly.
     """
     ids = sorted(ids)
-    near: dict[str, list[str]] = {i: [] for i in ids}
-    for a_i, a in enumerate(ids):
-        for b in ids[a_i + 1:]:
-            (xa, ya), (xb, yb) = centres[a], centres[b]
-            if math.hypot(xa - xb, ya - yb) < near_m:
-                near[a].append(b)
-                near[b].append(a)
+    near = {i: sorted(n for n in neighbours.neighbors(i) if n in set(ids)) if i in neighbours else []
+            for i in ids}
     order = sorted(ids, key=lambda i: (-len(near[i]), i))
     rgb = [_rgb(c) for c in PALETTE]
     used = [0] * len(PALETTE)
@@ -109,7 +105,7 @@ def assign_colours(ids: list[str], centres: dict[str, tuple[float, float]],
 
         def score(k):
             closest = min((_dist(rgb[k], rgb[t]) for t in taken), default=999.0)  # noqa: B023 - used at once
-            return (-min(closest, 180.0), used[k], k)
+            return (-min(closest, 140.0), used[k], k)
 
         k = min(free, key=score)
         out[i] = k

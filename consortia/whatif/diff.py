@@ -116,10 +116,24 @@ def _changed_inputs(a, b) -> tuple[str, ...]:
                         if (a.get(k) or {}).get("sha256") != (b.get(k) or {}).get("sha256")))
 
 
-def _delta(a, b) -> str:
+def _round(x) -> str:
+    """A number as people read it: whole numbers plain, others to 2 decimals."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _delta(a, b, unit: str = "") -> str:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return f"{a:g} -> {b:g} ({b - a:+.3g})"
+        change = b - a
+        sign = "+" if change > 0 else ("-" if change < 0 else "\u00b1")
+        tail = f" {unit}" if unit else ""
+        return f"{_round(a)} -> {_round(b)}{tail} ({sign}{_round(abs(change))})"
     return f"{a} -> {b}"
+
+
+METRIC_WORDS = {"n_consortia": ("consortia", ""), "n_standalone": ("standalone trusts", ""),
+                "trusts_full_cover_pooled": ("trusts with seven-day cover in their consortium", ""),
+                "total_months_misaligned": ("months misaligned in total", "months"),
+                "peak_market": ("most procurements to market in one period", "")}
 
 
 def diff_lines(d: PlanDiff) -> list[str]:
@@ -150,9 +164,10 @@ def diff_lines(d: PlanDiff) -> list[str]:
         lines.append(f"merged: A's {' + '.join(parts)} -> B's {cid}")
     oa, ob = d.objective
     if oa is not None and ob is not None:
-        lines.append(f"objective {_delta(oa, ob)}")
+        lines.append(f"score (lower is better) {_delta(oa, ob, 'points')}")
     for key, (x, y) in d.terms.items():
-        lines.append(f"  {key} {_delta(x, y)}")
+        lines.append(f"  {key} {_delta(x, y, 'points')}")
     for key, (x, y) in d.metrics.items():
-        lines.append(f"{key} {_delta(x, y)}")
+        words, unit = METRIC_WORDS.get(key, (key, ""))
+        lines.append(f"{words}: {_delta(x, y, unit)}")
     return lines

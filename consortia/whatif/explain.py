@@ -19,13 +19,13 @@ from pathlib import Path
 
 from ..checker import check_plan
 from ..diagnose import DAY_NAMES
-from ..errors import ConsortiaError
 from ..graph import build_graph, km
 from ..inputs import Instance, load_instance
 from ..plan import alone_ratio, weekend_missing
 from ..planfolder import read_plan_folder, read_settings
 from ..scenario import DAYS, Scenario, scenario_from_dict
 from ..timing import Calendar, month_number
+from ..trustnames import resolve_trust
 
 __all__ = ["Alternative", "Partner", "Explanation", "plan_scenario", "alternatives", "explain_trust",
            "explanation_lines"]
@@ -70,6 +70,8 @@ class Explanation:
     partners: list[Partner] = field(default_factory=list)
     alternatives: list[Alternative] = field(default_factory=list)
     resolved: object = None
+    plan_status: str = "optimal"
+    plan_gap: float | None = None
 
     @property
     def days_short_alone(self) -> list[str]:
@@ -125,10 +127,10 @@ def explain_trust(folder: str | Path, trust: str, *, scenario: Scenario | None =
     """Explain ``trust``'s place in the plan at ``folder``; see the module docstring."""
     folder = Path(folder)
     plan = read_plan_folder(folder)
-    if trust not in plan.consortium:
-        raise ConsortiaError(f"trust {trust!r} is not in this plan", file=str(folder / "assignments.csv"))
     scenario = scenario if scenario is not None else plan_scenario(folder)
     instance = load_instance(scenario)
+    names = {t.code: t.name for t in instance.trusts if t.code in plan.consortium}
+    trust = resolve_trust(trust, names or {c: c for c in plan.consortium}, where=f"the plan {folder}")
     graph = build_graph(scenario, instance)
     home = plan.consortium[trust]
     members = tuple(sorted(plan.members[home]))
@@ -140,7 +142,9 @@ def explain_trust(folder: str | Path, trust: str, *, scenario: Scenario | None =
         alone_ratio(instance, scenario, members), scenario.cover.min_ratio,
         weekend_missing(instance, scenario, [trust]), weekend_missing(instance, scenario, members),
         abs(month_number(dt.date.fromisoformat(plan.go_live[trust])) - month_number(end)),
-        min((calendar.misalignment(end, t) for t in window), default=None))
+        min((calendar.misalignment(end, t) for t in window), default=None),
+        plan_status=str(plan.document.get("status", "unknown")),
+        plan_gap=plan.document.get("gap"))
     short = set(explanation.days_short_alone)
     lacking = set(explanation.missing_alone)
     rps = scenario.cover.reports_per_session
@@ -194,16 +198,29 @@ def explanation_lines(e: Explanation) -> list[str]:
         if p.subspecialties:
             brings.append("weekend " + " ".join(p.subspecialties))
         lines.append(f"  partner {p.code}: {p.km:.0f} km" + (f"; brings {'; '.join(brings)}" if brings else ""))
-    lines.append("alternatives, everything else unchanged (objective change):")
-    for a in e.alternatives[:8]:
-        if a.ok:
-            terms = ", ".join(f"{k} {v:+.2f}" for k, v in a.terms.items() if abs(v) > 1e-9)
-            lines.append(f"  {a.label}: {a.delta:+.3f}" + (f" ({terms})" if terms else ""))
+    lines.append(f"alternatives: only {e.trust} moves, every other trust keeps its consortium and "
+                 "go-live; change of the plan's score in points (negative is better):")
+    valid = sorted((a for a in e.alternatives if a.ok), key=lambda a: (a.delta, a.label))
+    broken = [a for a in e.alternatives if not a.ok]
+    for a in valid[:8]:
+        terms = ", ".join(f"{k} {v:+.2f}" for k, v in a.terms.items() if abs(v) > 1e-9)
+        lines.append(f"  {a.label}: {a.delta:+.2f} points" + (f" ({terms})" if terms else ""))
+    if len(valid) > 8:
+        lines.append(f"  ... and {len(valid) - 8} more that keep every rule")
+    if not valid:
+        lines.append("  none keeps every rule")
+    if broken:
+        lines.append(f"  {len(broken)} other move{'s' if len(broken) != 1 else ''} would break a rule, "
+                     f"e.g. {broken[0].label}: {broken[0].broken[0]}")
+    better = [a for a in valid if a.delta < -1e-6]
+    if better:
+        if e.plan_status == "optimal":
+            lines.append("  a move scores better on its own, yet the plan is proven optimal: it would "
+                         "break the plan elsewhere (the score shown counts this trust's move only)")
         else:
-            lines.append(f"  {a.label}: breaks a rule: {a.broken[0]}"
-                         + (f" (+{len(a.broken) - 1} more)" if len(a.broken) > 1 else ""))
-    if len(e.alternatives) > 8:
-        lines.append(f"  ... and {len(e.alternatives) - 8} more")
+            gap = f" (within {100 * float(e.plan_gap):.1f}% of the best possible)" if e.plan_gap is not None else ""
+            lines.append(f"  note: the plan is {e.plan_status}, not proven optimal{gap}, so a better "
+                         "plan may exist; these numbers are not proven either (use --resolve)")
     if e.resolved is not None:
         from .price import price_lines
         lines.append("next-best plan, everything re-optimised:")

@@ -17,6 +17,7 @@ from ..pipeline import solve_scenario
 from ..plan import Plan
 from ..scenario import Scenario, with_overrides
 from ..status import Status
+from ..trustnames import resolve_trust
 
 __all__ = ["Price", "keeps", "requested", "price_request", "price_lines", "Distance", "distance_from_optimum",
            "distance_lines"]
@@ -98,15 +99,14 @@ def price_request(scenario: Scenario, *, together=(), apart=(), instance: Instan
     Each solve uses the scenario's own solver settings. Raises :class:`ConsortiaError` for an
     empty request or an unknown trust code.
     """
-    request = {"together": [list(p) for p in together], "apart": [list(p) for p in apart]}
-    if not request["together"] and not request["apart"]:
+    if not together and not apart:
         raise ConsortiaError("name at least one pair to price (--together A B or --apart A B)")
     instance = instance if instance is not None else load_instance(scenario)
+    names = {t.code: t.name for t in instance.trusts}
+    where = "the scenario's trusts"
+    request = {"together": [[resolve_trust(c, names, where=where) for c in p] for p in together],
+               "apart": [[resolve_trust(c, names, where=where) for c in p] for p in apart]}
     changed = requested(scenario, request)
-    for pair in request["together"] + request["apart"]:
-        for code in pair:
-            if code not in instance.codes:
-                raise ConsortiaError(f"unknown trust code {code!r} in the request")
     check_references(changed, instance)
     without = solve_scenario(scenario, instance=instance, progress=progress)
     if keeps(without, request):
@@ -117,25 +117,41 @@ def price_request(scenario: Scenario, *, together=(), apart=(), instance: Instan
 
 def _status(plan: Plan) -> str:
     if plan.has_plan:
-        gap = "" if plan.gap is None else f", gap {100 * plan.gap:.2f}%"
-        bound = "" if plan.best_bound is None else f", bound {plan.best_bound:.3f}"
-        return f"{plan.status}: objective {plan.objective:.3f}{bound}{gap}"
+        if plan.status == "optimal":
+            proof = "proven optimal"
+        elif plan.gap is not None:
+            proof = (f"not proven optimal: within {100 * plan.gap:.1f}% of the best possible "
+                     f"(no plan scores below {plan.best_bound:.2f})")
+        else:
+            proof = "not proven optimal"
+        return f"score {plan.objective:.2f} points, {proof}"
     return plan.status + "".join(f"\n    - {c}" for c in plan.diagnosis)
+
+
+def _moved(a: Plan, b: Plan) -> list[str]:
+    """Trusts whose set of consortium partners differs between two plans."""
+    def partners(plan):
+        return {m: frozenset(c.members) for c in plan.consortia for m in c.members}
+    pa, pb = partners(a), partners(b)
+    return sorted(t for t in pa if t in pb and pa[t] != pb[t])
 
 
 def price_lines(price: Price) -> list[str]:
     """The price as plain lines of text."""
     asked = [f"together {a} {b}" for a, b in price.request["together"]] + \
             [f"apart {a} {b}" for a, b in price.request["apart"]]
-    lines = [f"request: {'; '.join(asked)}", f"without: {_status(price.without)}"]
+    lines = [f"request: {'; '.join(asked)}",
+             "the whole plan is re-optimised with the request, so any trust may move; scores in points, "
+             "lower is better",
+             f"without the request: {_status(price.without)}"]
     if price.reused:
         if price.exact:
-            lines.append("with: the optimal plan already keeps the request; it costs 0")
+            lines.append("with the request: the optimal plan already keeps it; it costs 0 points")
         else:
-            lines.append("with: the plan without the request already keeps it; the true price is between "
-                         f"0 and {price.bounds[1]:+.3f} (that plan is not proven optimal)")
+            lines.append("with the request: the plan without it already keeps it; the true price is between "
+                         f"0 and {price.bounds[1]:+.2f} points (that plan is not proven optimal)")
         return lines
-    lines.append(f"with: {_status(price.with_request)}")
+    lines.append(f"with the request: {_status(price.with_request)}")
     if price.objective is None:
         if price.without.has_plan and not price.with_request.has_plan:
             lines.append("the request cannot be met: " + ("no plan keeps it" if price.with_request.status ==
@@ -143,13 +159,17 @@ def price_lines(price: Price) -> list[str]:
         else:
             lines.append("no price: the scenario has no plan without the request")
         return lines
-    lines.append(f"price: {price.objective:+.3f}")
+    lines.append(f"price: {price.objective:+.2f} points" + (" (proven: both plans are optimal)"
+                                                           if price.exact else ""))
     for key, value in price.terms.items():
-        lines.append(f"  {key} {value:+.3f}")
+        lines.append(f"  {key} {value:+.2f} points")
+    moved = _moved(price.without, price.with_request)
+    lines.append(f"who moves: {len(moved)} trust{'s' if len(moved) != 1 else ''} change partners"
+                 + (f" ({' '.join(moved[:20])}{' ...' if len(moved) > 20 else ''})" if moved else ""))
     if not price.exact:
         low, high = price.bounds
-        lines.append(f"not exact (a plan is not proven optimal): the true price is between {low:+.3f} "
-                     f"and {high:+.3f}")
+        lines.append(f"not proven (a plan is not proven optimal): the true price is between {low:+.2f} "
+                     f"and {high:+.2f} points")
     return lines
 
 
@@ -181,8 +201,8 @@ def distance_lines(d: Distance) -> list[str]:
     low, high = d.bounds
     lines = [f"optimum under the same settings: {_status(d.optimum)}"]
     if d.optimum.status == Status.OPTIMAL:
-        lines.append(f"this plan costs {low:+.3f} more than the optimum")
+        lines.append(f"this plan scores {low:+.2f} points more than the optimum")
     else:
-        lines.append(f"this plan costs between {low:+.3f} and {high:+.3f} more than the optimum "
+        lines.append(f"this plan scores between {low:+.2f} and {high:+.2f} points more than the optimum "
                      f"(the solver's plan is not proven optimal)")
     return lines
