@@ -156,11 +156,23 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
     gave = {m: 0.0 for m in demand}
     group = [-1] * len(staff)
 
-    def pick(candidates):
-        def key(i):
-            share = shares[staff[i].trust] if shares else 0.0
-            return (gave[staff[i].trust] / share if share > 0 else 0.0), -sum(staff[i].sessions), i
-        return min(candidates, key=key, default=None)
+    order: dict[str, list[int]] = {}
+    for i in sorted(range(len(staff)), key=lambda i: (-sum(staff[i].sessions), i)):
+        order.setdefault(staff[i].trust, []).append(i)
+
+    def pick(ok) -> int | None:
+        """The free radiologist passing ``ok`` of the trust that has given least for its share,
+        its largest first."""
+        best = None
+        for trust, members in order.items():
+            i = next((i for i in members if group[i] < 0 and ok(i)), None)
+            if i is None:
+                continue
+            share = shares.get(trust, 0.0) if shares else 0.0
+            key = (gave.get(trust, 0.0) / share if share > 0 else 0.0), -sum(staff[i].sessions), i
+            if best is None or key < best[0]:
+                best = (key, i)
+        return None if best is None else best[1]
 
     def join(i: int, g: int) -> None:
         group[i] = g
@@ -170,14 +182,11 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
                 given[g][d] += staff[i].sessions[d]
                 has[g].update((sub, d) for sub in staff[i].subspecialties)
 
-    def free() -> list[int]:
-        return [i for i in range(len(staff)) if group[i] < 0]
-
     for sub in rules.weekend_subspecialties:
         for d in range(2):
             for g in range(groups):
                 if (sub, d) not in has[g]:
-                    holder = pick([i for i in free() if staff[i].sessions[d] > 0 and sub in staff[i].subspecialties])
+                    holder = pick(lambda i, d=d, sub=sub: staff[i].sessions[d] > 0 and sub in staff[i].subspecialties)
                     if holder is None:
                         return None
                     join(holder, g)
@@ -186,14 +195,14 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
                            key=lambda x: (x[0], -x[1], -x[2]))
         if amount <= EPS:
             break
-        i = pick([i for i in free() if staff[i].sessions[d] > 0])
+        i = pick(lambda i, d=d: staff[i].sessions[d] > 0)
         if i is None:
             return None
         join(i, g)
     while shares is not None and not _shares_kept(staff, demand, rules, group):
         total = sum(gave.values())
         under = {m for m in demand if total > 0 and gave[m] / total < shares[m] - rules.tolerance - EPS}
-        i = pick([i for i in free() if staff[i].trust in under])
+        i = pick(lambda i, under=under: staff[i].trust in under)
         if i is None:
             return None
         join(i, min(range(groups), key=lambda g: (given[g][0] + given[g][1], g)))
