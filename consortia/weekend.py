@@ -394,14 +394,19 @@ class Rosterability:
         self.time_limit = time_limit
         self.threads = threads
         self._known: dict[frozenset[str], bool | None] = {}
+        self._staff: dict[str, list[Staff]] | None = None
 
     def __call__(self, members) -> bool | None:
         key = frozenset(members)
         if key not in self._known:
             ordered = sorted(key)
-            self._known[key] = rota_exists(weekend_staff(self.instance, ordered),
-                                           weekend_demand(self.instance, ordered), self.rules, self.time_limit,
-                                           self.threads)
+            if self._staff is None:
+                self._staff = {}
+                for s in weekend_staff(self.instance, self.instance.codes):
+                    self._staff.setdefault(s.trust, []).append(s)
+            staff = [s for m in ordered for s in self._staff.get(m, [])]
+            self._known[key] = rota_exists(staff, weekend_demand(self.instance, ordered), self.rules,
+                                           self.time_limit, self.threads)
         return self._known[key]
 
     @property
