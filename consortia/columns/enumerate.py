@@ -596,7 +596,7 @@ class Enumerator:
             if n % 1000 == 999 and time.perf_counter() > deadline:
                 complete, reason = False, "time limit reached while enumerating"
                 break
-            if not rules.allows(members, t):
+            if not rules.allows(members, t, exact=False):
                 continue
             r = rules.reduced(members, t, prices)
             if r <= delta + TOL:
@@ -653,7 +653,7 @@ class Enumerator:
                                part + value[j])
 
                 search([], near, start)
-                found = [(m, t, rules.reduced(m, t, prices)) for m in sets if rules.allows(m, t)]
+                found = [(m, t, rules.reduced(m, t, prices)) for m in sets if rules.allows(m, t, exact=False)]
                 found = [c for c in found if c[2] <= delta + TOL]
                 if keep:
                     found = sorted(found, key=lambda c: (c[2], c[0]))[:keep]
@@ -835,6 +835,7 @@ def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: f
 
     if seconds <= 0 or not pool:
         return [], None, False
+    deadline = time.perf_counter() + seconds
     codes = sorted(rules.facts, key=rules.order.get)
     row = {c: k for k, c in enumerate(codes)}
     capacity = rules.scenario.market.capacity
@@ -876,12 +877,23 @@ def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: f
 
         h.setCallback(stop_on_ctrl_c, None)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
-    status = run_highs(h)
-    info = h.getInfo()
-    if status == "infeasible" or info.primal_solution_status == 0:
-        return [], None, False
-    values = np.asarray(h.getSolution().col_value)
-    chosen = [pool[k] for k in np.flatnonzero(values > 0.5)]
+    while True:
+        status = run_highs(h)
+        info = h.getInfo()
+        if status == "infeasible" or info.primal_solution_status == 0:
+            return [], None, False
+        values = np.asarray(h.getSolution().col_value)
+        chosen = [pool[k] for k in np.flatnonzero(values > 0.5)]
+        # the pool was searched with the weekend rota's counting rules only: forbid every column
+        # of a chosen member set that no rota can staff, and solve again
+        failing = {m for m, _ in chosen if not rules.rostered(m)}
+        if not failing:
+            break
+        if time.perf_counter() >= deadline:
+            return [], None, False
+        drop = np.array([k for k, (m, _) in enumerate(pool) if m in failing], dtype=np.int32)
+        h.changeColsBounds(len(drop), drop, np.zeros(len(drop)), np.zeros(len(drop)))
+        h.setOptionValue("time_limit", max(0.5, deadline - time.perf_counter()))
     if not _is_plan(rules, chosen):
         return [], None, False
     value = _value(rules, chosen)

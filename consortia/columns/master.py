@@ -188,9 +188,11 @@ class _Master:
         h.startCallback(cb.kCallbackMipInterrupt)
 
     def add(self, members: tuple[str, ...], t: int, allowed: bool = False) -> bool:
-        """Add a column unless it is already there or breaks a rule (not checked again when
-        ``allowed``: the enumeration returns only allowed columns); True when added."""
-        if (members, t) in self.seen or not (allowed or self.problem.allows(members, t)):
+        """Add a column unless it is already there or breaks a rule (when ``allowed``, only the
+        exact weekend-rota test is left: the enumeration returns only columns that keep the
+        others); True when added."""
+        if (members, t) in self.seen or not (self.problem.rostered(members) if allowed
+                                             else self.problem.allows(members, t)):
             return False
         self.seen.add((members, t))
         column = Column(members, t, self.problem.cost(members, t))

@@ -148,8 +148,14 @@ class ColumnRules:
             self.partner.setdefault(a, set()).add(b)
             self.partner.setdefault(b, set()).add(a)
 
-    def allows(self, members: tuple[str, ...], t: int) -> bool:
-        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep.
+    def rostered(self, members: tuple[str, ...]) -> bool:
+        """Whether a weekend rota can staff ``members`` (always, when no rota is required)."""
+        return self.rosterable is None or self.rosterable(members) is True
+
+    def allows(self, members: tuple[str, ...], t: int, exact: bool = True) -> bool:
+        """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep
+        (with ``exact`` False, the weekend rota only by its counting rules: what the enumeration
+        tests on every set, leaving the exact test to the plans it chooses).
 
         A column holding a member of fixed consortium ``k`` must hold all of its (planned)
         members and every trust pinned into it; other trusts join it only when it grows, up to
@@ -202,7 +208,7 @@ class ColumnRules:
             return True
         if not covered(self, members):
             return False
-        return self.rosterable is None or self.rosterable(members) is True
+        return not exact or self.rostered(members)
 
     def _connected(self, members: tuple[str, ...], core: frozenset[str]) -> bool:
         """Whether the links between ``members`` connect them (the members of a fixed
