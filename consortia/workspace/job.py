@@ -6,10 +6,11 @@ signal handler of its own main thread (:class:`consortia.solve.Interrupt`, the C
 ``consortia solve``), and a solver that crashes or runs out of memory takes only the worker
 down. The worker sends progress events and finally the plan (pickled) over a pipe.
 
-Stop sends the worker SIGINT: the running HiGHS solve ends with the best plan so far. A SIGINT
-between solver stages (inputs, model build) ends the worker without a plan; a stop request
-is repeated when the next stage starts, and a worker that has not ended 30 s after a stop
-is killed.
+Stop sends the worker SIGINT, which a running HiGHS solve (compact model, warm start or column
+generation) takes as "stop now with the best plan so far". Outside a solve the worker ignores
+SIGINT, so a stop during the model build loses nothing; the worker is signalled once per solver
+stage (a second SIGINT within one solve would abort it), at the stop or at the first progress
+event of a later solver stage. A worker that has not ended 45 s after a stop is killed.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-STOP_GRACE_SECONDS = 30.0
+STOP_GRACE_SECONDS = 45.0
+SOLVER_STAGES = ("warm start", "solve", "columns")
 
 
 def _work(scenario, conn) -> None:
     """The worker process: solve ``scenario`` and send progress and the result over ``conn``."""
     from ..errors import ConsortiaError
     from ..pipeline import solve_scenario
+
+    signal.signal(signal.SIGINT, lambda signum, frame: None)  # solves install their own handler
 
     def progress(stage, event):
         conn.send(("progress", stage, None if event is None else
@@ -62,6 +66,7 @@ class Job:
     message: str = ""
     stop_requested: bool = False
     stop_at: float = 0.0
+    signalled: set = field(default_factory=set)   # solver stages already sent a SIGINT
     result: str = ""               # the proposal a finished solve added
     plan: object = None
     process: object = None
@@ -113,6 +118,10 @@ class Runner:
 
     @staticmethod
     def _interrupt(job: Job) -> None:
+        """Signal the worker's current solver stage, once."""
+        if job.stage not in SOLVER_STAGES or job.stage in job.signalled:
+            return
+        job.signalled.add(job.stage)
         try:
             os.kill(job.process.pid, signal.SIGINT)
         except (ProcessLookupError, TypeError):
@@ -138,14 +147,14 @@ class Runner:
                     continue
                 if kind == "progress":
                     stage, event = payload
-                    if stage != job.stage and job.stop_requested:
-                        self._interrupt(job)  # a new stage started after the stop: stop it too
                     job.stage = stage
                     if event is not None:
                         job.incumbent, job.bound, job.gap = event[0], event[1], event[2]
+                        if job.stop_requested:
+                            self._interrupt(job)  # a solver stage that began after the stop
                 elif kind == "done":
                     job.plan = payload[0]
-                    state = "done"
+                    state = "stopped" if job.stop_requested else "done"
                     break
                 else:
                     state = "stopped" if kind == "stopped" else "failed"

@@ -299,10 +299,16 @@ class Workspace:
         plan = job.plan
         if plan is None:
             return
+        if plan.has_plan:
+            job.incumbent, job.bound, job.gap = plan.objective, plan.best_bound, plan.gap
         if not plan.has_plan:
             why = "; ".join(plan.diagnosis) or plan.status
-            job.message = (f"no plan exists with these locks: {why}" if plan.status == "infeasible"
-                           else f"no plan: {why}")
+            if plan.status == "infeasible":
+                job.message = f"no plan exists with these locks: {why}"
+            elif job.stop_requested:
+                job.message = "stopped before the solver found a plan; nothing was changed"
+            else:
+                job.message = f"no plan: {why}"
             return
         if job.kind == "optimum":
             self.optimum = Optimum(plan.objective, plan.best_bound, plan.status)
