@@ -52,14 +52,14 @@ def ws(demo_plan, tmp_path) -> Workspace:
 def cli_check(*args) -> tuple[int, list[str], str]:
     """Exit code, broken rules and printed text of `consortia check ARGS`."""
     buffer = io.StringIO()
-    from consortia import cli
+    from consortia.cli import plan as commands
 
-    saved = cli.out.file
-    cli.out.file = buffer
+    saved = commands.out.file
+    commands.out.file = buffer
     try:
         code = main(["check", *map(str, args)])
     finally:
-        cli.out.file = saved
+        commands.out.file = saved
     text = buffer.getvalue()
     return code, [line[4:] for line in text.splitlines() if line.startswith("  - ")], text
 
@@ -337,3 +337,32 @@ def test_serve_refuses_other_interfaces_and_explains_missing_packages(monkeypatc
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     assert main(["serve", str(DEMO)]) == 2
     assert 'pip install "consortia[serve]"' in capsys.readouterr().err
+
+
+def test_stop_keeps_the_best_plan_so_far(tmp_path):
+    """A long solve stopped from the page ends with the solver's best plan so far (or none), and
+    the workspace carries on; the plan it returns keeps every rule."""
+    from consortia.examples.synth import write_instance
+
+    scenario = consortia.load_scenario(write_instance(tmp_path / "synth", 90, 2))
+    ws = Workspace(scenario, None, tmp_path / "saves")
+    ws.start_solve("start", "solve", 600)
+    deadline = time.monotonic() + 60
+    while ws.runner.job.stage != "solve" and ws.runner.busy and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ws.runner.busy, ws.runner.job.view()
+    asked = time.monotonic()
+    assert ws.stop_solve()
+    while ws.runner.busy and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job = ws.runner.job
+    assert job.state == "stopped", job.view()
+    assert time.monotonic() - asked < 45
+    if job.result:
+        view = ws.view(job.result)
+        assert view["ok"], view["violations"]
+        assert "stopped" in job.view()["state"]
+    else:
+        assert "stopped before" in job.message
+    assert not ws.stop_solve()              # nothing left to stop
+    assert ws.view("start")["objective"] > 0

@@ -2,7 +2,7 @@
 
 The solve runs in a separate process (started with ``spawn``), not a thread of the server:
 HiGHS keeps one thread pool per process, a solve can only be stopped cleanly from the
-signal handler of its own main thread (:class:`consortia.solve.Interrupt`, the Ctrl-C of
+signal handler of its own main thread (:class:`consortia.solver.Interrupt`, the Ctrl-C of
 ``consortia solve``), and a solver that crashes or runs out of memory takes only the worker
 down. The worker sends progress events and finally the plan (pickled) over a pipe.
 
