@@ -257,16 +257,17 @@ class Session:
         res = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
                                              "awaitPromise": True})
         if "exceptionDetails" in res:
-            raise RuntimeError(f"{expression}: {res['exceptionDetails'].get('exception', {}).get('description') or res['exceptionDetails'].get('text')}")
+            details = res["exceptionDetails"]
+            text = details.get('exception', {}).get('description') or details.get('text')
+            raise RuntimeError(f"{expression}: {text}")
         return res.get("result", {}).get("value")
 
     def wait(self, expression: str, timeout: float = 20.0):
-        """Wait until ``expression`` is truthy; returns its value."""
+        """Wait until ``expression`` is truthy (in JavaScript's sense)."""
         deadline = time.monotonic() + timeout
         while True:
-            value = self.eval(expression)
-            if value:
-                return value
+            if self.eval(f"!!({expression})"):
+                return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"still false after {timeout} s: {expression}")
             self.pipe.pump(0.1)

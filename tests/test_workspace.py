@@ -7,18 +7,13 @@ loopback port; the browser tests (tests/test_workspace_browser.py) drive it in C
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,6 +22,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
 import consortia  # noqa: E402
+from workspace_server import request, running_server  # noqa: E402
 from consortia.cli import main  # noqa: E402
 from consortia.workspace.proposal import judge, locked_scenario  # noqa: E402
 from consortia.workspace.session import Refused, Workspace  # noqa: E402
@@ -209,43 +205,6 @@ def test_save_and_load_stay_in_the_save_folder(ws, tmp_path):
 
 
 # --- the server -------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def running_server(*args, cwd: Path):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "consortia.cli", "serve", *map(str, args), "--port", "0"],
-                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        url = None
-        while time.monotonic() < deadline and url is None:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                raise RuntimeError("serve ended: " + proc.stderr.read())
-            found = re.search(r"(http://\S+)", line)
-            url = found.group(1) if found else None
-        assert url, "serve printed no address"
-        yield proc, url
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def request(url: str, *, data=None, headers=None, method=None, raw: bytes | None = None):
-    body = raw if raw is not None else (json.dumps(data).encode() if data is not None else None)
-    h = {"Content-Type": "application/json"} if body is not None else {}
-    h.update(headers or {})
-    req = urllib.request.Request(url, data=body, headers=h, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read(), dict(r.headers)
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(), dict(e.headers)
-
 
 @pytest.fixture(scope="module")
 def server(demo_plan, tmp_path_factory):

@@ -68,13 +68,14 @@ class Job:
     stop_at: float = 0.0
     signalled: set = field(default_factory=set)   # solver stages already sent a SIGINT
     result: str = ""               # the proposal a finished solve added
+    ended: float | None = None
     plan: object = None
     process: object = None
 
     def view(self) -> dict:
         return {"kind": self.kind, "proposal": self.proposal, "stage": self.stage, "state": self.state,
                 "incumbent": self.incumbent, "bound": self.bound, "gap": self.gap,
-                "seconds": round(time.monotonic() - self.started, 1), "message": self.message,
+                "seconds": round((self.ended or time.monotonic()) - self.started, 1), "message": self.message,
                 "result": self.result,
                 "stopping": self.stop_requested and self.state == "running"}
 
@@ -136,15 +137,14 @@ class Runner:
                     state, job.message = "stopped", "stopped (the solver did not stop in time and was ended)"
                     break
                 if not conn.poll(0.2):
-                    if not job.process.is_alive() and not conn.poll(0):
-                        job.message = (f"the solver process ended unexpectedly (exit code "
-                                       f"{job.process.exitcode}); nothing was changed")
-                        break
                     continue
                 try:
                     kind, *payload = conn.recv()
-                except EOFError:
-                    continue
+                except EOFError:  # the worker is gone without a word: it crashed or was killed
+                    job.process.join(timeout=5)
+                    job.message = (f"the solver process ended unexpectedly (exit code "
+                                   f"{job.process.exitcode}); nothing was changed")
+                    break
                 if kind == "progress":
                     stage, event = payload
                     job.stage = stage
@@ -169,6 +169,7 @@ class Runner:
                 self._on_finish(job, state)
             except Exception as exc:  # noqa: BLE001 - keep the server alive, say what went wrong
                 state, job.message = "failed", f"could not take over the solver's plan: {exc}"
+            job.ended = time.monotonic()
             job.state = state
 
     def shutdown(self) -> None:
