@@ -7,6 +7,7 @@ label anchors are recomputed for each draft with the figures' own helpers.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,8 +95,14 @@ def _england(gdf) -> bool:
     return bool({"ons_code_nhser24", "nhser24_name"} & set(gdf.columns))
 
 
-def shapes(base: BaseMap, groups: dict[str, list[str]]) -> dict[str, dict]:
-    """Per consortium of two or more: outline path, label anchor (map units) and colour."""
+def shapes(base: BaseMap, groups: dict[str, list[str]], memory: dict[str, str],
+           near_m: float = 60_000.0) -> dict[str, dict]:
+    """Per consortium of two or more: outline path, label anchor (map units) and colour.
+
+    Colours come from :func:`consortia.figures.style.assign_colours`, but a consortium keeps
+    the colour it had before (``memory``, updated here) unless a nearby consortium has it, so
+    one move does not recolour the whole map.
+    """
     from shapely.geometry import MultiPoint
 
     out = {}
@@ -108,7 +115,14 @@ def shapes(base: BaseMap, groups: dict[str, list[str]]) -> dict[str, dict]:
         cx, cy = float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))
         centres[cid] = (cx, cy)
         out[cid] = {"path": geom_to_svg_path(hull), "x": round(cx / SCALE, 2), "y": round(-cy / SCALE, 2)}
-    colours = style.assign_colours(sorted(out), centres)
+    fresh = style.assign_colours(sorted(out), centres, near_m)
+    colours: dict[str, str] = {}
+    for cid in sorted(out, key=lambda c: (c not in memory, c)):
+        (x, y) = centres[cid]
+        taken = {colours[o] for o in colours if math.hypot(centres[o][0] - x, centres[o][1] - y) < near_m}
+        wanted = ([memory[cid]] if cid in memory else []) + [fresh[cid], *style.PALETTE]
+        colours[cid] = next((c for c in wanted if c not in taken), fresh[cid])
+    memory.update(colours)
     for cid in out:
-        out[cid]["colour"] = colours.get(cid, style.STANDALONE_COLOUR)
+        out[cid]["colour"] = colours[cid]
     return out

@@ -59,6 +59,7 @@ class Workspace:
         self.plan_dir = plan_dir
         self._lock = threading.RLock()
         self._verdicts: dict[Draft, Verdict] = {}
+        self._colours: dict[str, str] = {}    # consortium -> the colour it was drawn in
         self.proposals: dict[str, Proposal] = {}
         self.plans: dict[str, object] = {}     # proposal name -> the solver's Plan it started from
         self.moved: dict[str, list[str]] = {}  # proposal name -> trusts the solver moved
@@ -193,7 +194,8 @@ class Workspace:
             names = list(self.proposals)
         verdict, before = self.verdict(draft), self.verdict(start)
         groups = draft.members()
-        shapes = geometry.shapes(self.base, groups)
+        with self._lock:
+            shapes = geometry.shapes(self.base, groups, self._colours)
         chosen = verdict.report.go_live
         given = draft.given_go_live
         locked = {f.name: f for f in draft.fixed}
@@ -329,7 +331,8 @@ class Workspace:
             self.moved[new.name] = moved_between(source.draft, draft) if source is not None else []
         if plan.status == "optimal" and not draft.has_locks:
             self.optimum = Optimum(plan.objective, plan.best_bound, plan.status)
-        job.message = f"new proposal {new.name}: {len(self.moved[new.name])} trust(s) moved"
+        moved = self.moved[new.name]
+        job.message = (f"new proposal {new.name}: {len(moved)} trust(s) moved" + (f" ({' '.join(moved)})" if moved else ""))
         job.result = new.name
 
     # --- saving and loading ---------------------------------------------------------------

@@ -190,9 +190,13 @@ function renderVerdict(s){
   else {
     html = '<div class="badbox" id="verdict-text">' + s.violations.length + ' broken rule' + (s.violations.length > 1 ? 's' : '') + ' \u2014 consortia check would reject this proposal</div>';
     if (s.general.length) html += '<ul>' + s.general.map(function(v){ return '<li>' + esc(v) + '</li>'; }).join('') + '</ul>';
-    if (s.violations.length > s.general.length) html += '<div class="sub">Broken rules are listed under the consortia they concern, below.</div>';
+    var where = s.consortia.filter(function(c){ return c.broken.length; });
+    if (where.length) html += '<div class="sub">Broken in ' + where.map(function(c){ return '<a href="#" class="goto" data-c="' + esc(c.id) + '">' + esc(c.id) + ' (' + c.broken.length + ')</a>'; }).join(', ') + ' \u2014 the rules are listed under each consortium.</div>';
   }
   $('verdict').innerHTML = html;
+  Array.prototype.forEach.call(document.querySelectorAll('#verdict .goto'), function(a){
+    a.onclick = function(e){ e.preventDefault(); var row = document.querySelector('.crow[data-c="' + CSS.escape(a.dataset.c) + '"]'); if (row) row.scrollIntoView({block: 'start'}); };
+  });
 }
 
 function renderCost(s){
@@ -226,7 +230,8 @@ function renderTrust(s){
     ' \u00b7 contract ends ' + esc(t.contract_end) + (t.region ? ' \u00b7 ' + esc(t.region) : '') + '</div>' +
     '<div class="bar"><label>Move to <select id="move-target">' + consortiumOptions(s, t.c) + '</select></label><button id="move" class="primary">Move</button>' +
     '<button id="lock-trust" aria-pressed="' + t.locked + '" title="Keep this trust with the other trusts locked in its consortium (directives.together)">' + (t.locked ? 'Locked in ' + esc(t.c) : 'Lock in ' + esc(t.c)) + '</button></div>' +
-    (lockNote ? '<div class="sub">' + esc(lockNote) + '</div>' : '');
+    (lockNote ? '<div class="sub">' + esc(lockNote) + '</div>' : '') +
+    (c.broken.length ? '<div class="bad">' + esc(t.c) + ' breaks ' + c.broken.length + ' rule' + (c.broken.length > 1 ? 's' : '') + ':</div><ul class="broken">' + c.broken.map(function(v){ return '<li>' + esc(v) + '</li>'; }).join('') + '</ul>' : '');
   $('move').onclick = function(){ edit('/api/move', {trust: t.code, to: $('move-target').value}); };
   $('lock-trust').onclick = function(){ edit('/api/lock', {kind: 'trust', trust: t.code, on: !t.locked}); };
 }
@@ -242,8 +247,8 @@ function renderConsortia(s){
       '<span class="cid">' + esc(c.id) + '</span>' +
       '<select class="golive" aria-label="Go-live of ' + esc(c.id) + '"><option value="">cheapest' + (c.go_live && !c.go_live_given ? ' (' + esc(month(c.go_live)) + ')' : '') + '</option>' + opts + '</select>' +
       '<button class="lock-c" aria-pressed="' + c.locked + '" title="Keep this consortium exactly as it is (directives.fixed)">' + (c.locked ? 'Locked' : 'Lock') + '</button>' +
-      '<button class="lock-g" aria-pressed="' + c.go_live_locked + '" title="Keep this go-live (directives.fixed go_live, or a pin per member)">' + (c.go_live_locked ? 'Go-live locked' : 'Lock go-live') + '</button>' +
-      (selected && !sel ? '<button class="here" title="Move the selected trust into this consortium">Move ' + esc(selected) + ' here</button>' : '') +
+      '<button class="lock-g" aria-pressed="' + c.go_live_locked + '" title="Keep this go-live (directives.fixed go_live, or a pin per member)">' + (c.go_live_locked ? 'Date locked' : 'Lock date') + '</button>' +
+      (selected && !sel ? '<button class="here" title="Move ' + esc(selected) + ' into ' + esc(c.id) + '">+ ' + esc(selected) + '</button>' : '') +
       (c.broken.length ? '<span class="bad">' + c.broken.length + ' broken</span>' : '') + '</div>' +
       '<div class="members">' + c.members.map(function(m){ return '<span class="code' + (lockedTrust[m] ? ' locked' : '') + (m === selected ? ' sel' : '') + '" data-code="' + esc(m) + '" title="' + (lockedTrust[m] ? 'locked in ' + esc(c.id) : 'select') + '">' + esc(m) + (lockedTrust[m] ? '\u00b7locked' : '') + '</span>'; }).join('') + '</div>' +
       (c.broken.length ? '<ul class="broken">' + c.broken.map(function(v){ return '<li>' + esc(v) + '</li>'; }).join('') + '</ul>' : '') + '</div>';
