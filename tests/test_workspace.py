@@ -24,6 +24,7 @@ pytest.importorskip("uvicorn")
 import consortia  # noqa: E402
 from workspace_server import request, running_server  # noqa: E402
 from consortia.cli import main  # noqa: E402
+from consortia.workspace.job import STOP_GRACE_SECONDS  # noqa: E402
 from consortia.workspace.proposal import judge, locked_scenario  # noqa: E402
 from consortia.workspace.session import Refused, Workspace  # noqa: E402
 
@@ -299,14 +300,14 @@ def test_serve_refuses_other_interfaces_and_explains_missing_packages(monkeypatc
 
 
 def test_stop_keeps_the_best_plan_so_far(tmp_path):
-    """A long solve stopped from the page ends with the solver's best plan so far (or none), and
-    the workspace carries on; the plan it returns keeps every rule."""
+    """A long solve stopped from the page ends soon with the solver's best plan so far, which keeps
+    every rule, and the workspace carries on."""
     from consortia.examples.synth import write_instance
 
-    scenario = consortia.load_scenario(write_instance(tmp_path / "synth", 90, 2))
+    scenario = consortia.load_scenario(write_instance(tmp_path / "synth", 60, 2))
     ws = Workspace(scenario, None, tmp_path / "saves")
     ws.start_solve("start", "solve", 600)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while ws.runner.job.stage != "solve" and ws.runner.busy and time.monotonic() < deadline:
         time.sleep(0.1)
     assert ws.runner.busy, ws.runner.job.view()
@@ -316,12 +317,9 @@ def test_stop_keeps_the_best_plan_so_far(tmp_path):
         time.sleep(0.2)
     job = ws.runner.job
     assert job.state == "stopped", job.view()
-    assert time.monotonic() - asked < 45
-    if job.result:
-        view = ws.view(job.result)
-        assert view["ok"], view["violations"]
-        assert "stopped" in job.view()["state"]
-    else:
-        assert "stopped before" in job.message
+    assert time.monotonic() - asked < STOP_GRACE_SECONDS + 10
+    assert job.result, job.message          # the warm start's plan, at least
+    view = ws.view(job.result)
+    assert view["ok"], view["violations"]
     assert not ws.stop_solve()              # nothing left to stop
     assert ws.view("start")["objective"] > 0

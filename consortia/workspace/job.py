@@ -6,11 +6,12 @@ signal handler of its own main thread (:class:`consortia.solver.Interrupt`, the 
 ``consortia solve``), and a solver that crashes or runs out of memory takes only the worker
 down. The worker sends progress events and finally the plan (pickled) over a pipe.
 
-Stop sends the worker SIGINT, which a running HiGHS solve (compact model, warm start or column
-generation) takes as "stop now with the best plan so far". Outside a solve the worker ignores
-SIGINT, so a stop during the model build loses nothing; the worker is signalled once per solver
-stage (a second SIGINT within one solve would abort it), at the stop or at the first progress
-event of a later solver stage. A worker that has not ended 45 s after a stop is killed.
+Stop sends the worker one SIGINT. The worker remembers it: a HiGHS solve running then (compact
+model, warm start or column generation) stops with its best plan so far, as after Ctrl-C in
+``consortia solve``, and every solver stage that starts later in the worker starts already
+stopped (the worker makes :class:`~consortia.solver.Interrupt` honour a stop that came before
+it, in that process only), so the plan comes back as soon as the solver has one. A worker that
+has not ended 45 s after a stop is killed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 STOP_GRACE_SECONDS = 45.0
-SOLVER_STAGES = ("warm start", "solve", "columns")
 
 
 def _work(scenario, conn) -> None:
@@ -32,7 +32,7 @@ def _work(scenario, conn) -> None:
     from ..errors import ConsortiaError
     from ..pipeline import solve_scenario
 
-    signal.signal(signal.SIGINT, lambda signum, frame: None)  # solves install their own handler
+    _remember_stop()
 
     def progress(stage, event):
         conn.send(("progress", stage, None if event is None else
@@ -51,6 +51,31 @@ def _work(scenario, conn) -> None:
         conn.close()
 
 
+def _remember_stop() -> None:
+    """In the worker process: a SIGINT, during a solve or between solves, stops the running solve
+    and every later one (instead of only the running one, or raising KeyboardInterrupt between)."""
+    from .. import solver
+
+    stopped = [False]
+    enter, handle = solver.Interrupt.__enter__, solver.Interrupt._handle
+
+    def enter_stopped(self):
+        entered = enter(self)
+        self.requested = self.requested or stopped[0]
+        return entered
+
+    def handle_once(self, signum, frame):
+        stopped[0] = True
+        if not self.requested:
+            handle(self, signum, frame)
+
+    def between_solves(signum, frame):
+        stopped[0] = True
+
+    solver.Interrupt.__enter__, solver.Interrupt._handle = enter_stopped, handle_once
+    signal.signal(signal.SIGINT, between_solves)
+
+
 @dataclass
 class Job:
     """A background solve and what is known of it so far."""
@@ -66,7 +91,6 @@ class Job:
     message: str = ""
     stop_requested: bool = False
     stop_at: float = 0.0
-    signalled: set = field(default_factory=set)   # solver stages already sent a SIGINT
     result: str = ""               # the proposal a finished solve added
     ended: float | None = None
     plan: object = None
@@ -110,8 +134,8 @@ class Runner:
 
     def stop(self) -> bool:
         job = self.job
-        if job is None or job.state != "running":
-            return False
+        if job is None or job.state != "running" or job.stop_requested:
+            return job is not None and job.state == "running"
         job.stop_requested = True
         job.stop_at = time.monotonic()
         self._interrupt(job)
@@ -119,10 +143,6 @@ class Runner:
 
     @staticmethod
     def _interrupt(job: Job) -> None:
-        """Signal the worker's current solver stage, once."""
-        if job.stage not in SOLVER_STAGES or job.stage in job.signalled:
-            return
-        job.signalled.add(job.stage)
         try:
             os.kill(job.process.pid, signal.SIGINT)
         except (ProcessLookupError, TypeError):
@@ -150,8 +170,6 @@ class Runner:
                     job.stage = stage
                     if event is not None:
                         job.incumbent, job.bound, job.gap = event[0], event[1], event[2]
-                        if job.stop_requested:
-                            self._interrupt(job)  # a solver stage that began after the stop
                 elif kind == "done":
                     job.plan = payload[0]
                     state = "stopped" if job.stop_requested else "done"
