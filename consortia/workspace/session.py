@@ -332,7 +332,8 @@ class Workspace:
         if plan.status == "optimal" and not draft.has_locks:
             self.optimum = Optimum(plan.objective, plan.best_bound, plan.status)
         moved = self.moved[new.name]
-        job.message = (f"new proposal {new.name}: {len(moved)} trust(s) moved" + (f" ({' '.join(moved[:12])}{' ...' if len(moved) > 12 else ''})" if moved else ""))
+        shown = " ".join(moved[:12]) + (" ..." if len(moved) > 12 else "")
+        job.message = f"new proposal {new.name}: {len(moved)} trust(s) moved" + (f" ({shown})" if moved else "")
         job.result = new.name
 
     # --- saving and loading ---------------------------------------------------------------
