@@ -7,6 +7,7 @@ loopback port; the browser tests (tests/test_workspace_browser.py) drive it in C
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -21,8 +22,9 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-import consortia  # noqa: E402
 from workspace_server import request, running_server  # noqa: E402
+
+import consortia  # noqa: E402
 from consortia.cli import main  # noqa: E402
 from consortia.workspace.job import STOP_GRACE_SECONDS  # noqa: E402
 from consortia.workspace.proposal import judge, locked_scenario  # noqa: E402
@@ -49,14 +51,8 @@ def ws(demo_plan, tmp_path) -> Workspace:
 def cli_check(*args) -> tuple[int, list[str], str]:
     """Exit code, broken rules and printed text of `consortia check ARGS`."""
     buffer = io.StringIO()
-    from consortia.cli import plan as commands
-
-    saved = commands.out.file
-    commands.out.file = buffer
-    try:
+    with contextlib.redirect_stdout(buffer):   # the console prints to whatever stdout is now
         code = main(["check", *map(str, args)])
-    finally:
-        commands.out.file = saved
     text = buffer.getvalue()
     return code, [line[4:] for line in text.splitlines() if line.startswith("  - ")], text
 

@@ -8,6 +8,7 @@ saved file exactly what the page said. Screenshots go to $CONSORTIA_SCREENSHOTS 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -63,15 +64,9 @@ def renders(page) -> int:
 
 
 def cli_check(scenario: Path, proposal: Path) -> tuple[int, list[str]]:
-    from consortia.cli import plan as commands
-
     buffer = io.StringIO()
-    saved = commands.out.file
-    commands.out.file = buffer
-    try:
+    with contextlib.redirect_stdout(buffer):   # the console prints to whatever stdout is now
         code = main(["check", str(scenario), str(proposal)])
-    finally:
-        commands.out.file = saved
     return code, sorted(line[4:] for line in buffer.getvalue().splitlines() if line.startswith("  - "))
 
 

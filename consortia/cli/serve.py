@@ -66,7 +66,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         sock.close()
         raise ConsortiaError(f"cannot listen on {args.host} port {args.port}: {exc.strerror}; choose "
-                             "another with --port")
+                             "another with --port") from None
     sock.listen(16)
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(24)

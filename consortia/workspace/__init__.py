@@ -6,3 +6,5 @@ background solve), ``geometry`` (the map), ``session`` (one open scenario) and `
 application; the command is ``consortia.cli.serve``). Starlette and uvicorn are needed only by
 ``app``: ``pip install "consortia[serve]"``.
 """
+
+__all__: list[str] = []

@@ -30,6 +30,8 @@ from ..figures import style
 from ..figures.map_html import CSS as MAP_CSS
 from .session import Refused, Workspace
 
+__all__ = ["create_app", "page", "Guard", "MAX_BODY"]
+
 MAX_BODY = 64 * 1024
 COOKIE = "consortia_workspace"
 STATIC = ("workspace.js", "workspace.css")

@@ -18,6 +18,8 @@ from ..figures.plandata import HULL_BUFFER_M, projection
 from ..inputs import Instance
 from ..scenario import Scenario
 
+__all__ = ["BaseMap", "base_map", "shapes"]
+
 
 @dataclass(frozen=True)
 class BaseMap:

@@ -21,8 +21,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+
+__all__ = ["Job", "Runner", "STOP_GRACE_SECONDS"]
 
 STOP_GRACE_SECONDS = 45.0
 

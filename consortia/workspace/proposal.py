@@ -33,6 +33,11 @@ from ..errors import ConsortiaError
 from ..inputs import Instance
 from ..scenario import NAME_PATTERN, Scenario, with_overrides
 
+__all__ = ["LockedConsortium", "Draft", "Proposal", "Verdict", "judge", "proposal_csv", "read_proposal_csv",
+           "draft_from_rows", "standalone_draft", "directive_additions", "locked_scenario", "directives_yaml",
+           "scenario_yaml", "locks_from_directives", "move", "set_go_live", "lock_consortium", "lock_trust",
+           "lock_go_live", "moved_between", "new_consortium_id"]
+
 HISTORY_LIMIT = 200
 
 
@@ -70,7 +75,7 @@ class Draft:
             out.setdefault(cid, []).append(trust)
         return out
 
-    def with_assignment(self, consortium: dict[str, str]) -> "Draft":
+    def with_assignment(self, consortium: dict[str, str]) -> Draft:
         used = set(consortium.values())
         return replace(self, assignment=tuple(sorted(consortium.items())),
                        go_live=tuple((c, d) for c, d in self.go_live if c in used))
@@ -99,7 +104,7 @@ def read_proposal_csv(path: Path, known: set[str]) -> Draft:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 CSV file", file=str(path))
+        raise ConsortiaError("not a UTF-8 CSV file", file=str(path)) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("trust", "consortium") if c not in (reader.fieldnames or [])]
     if missing:
@@ -121,7 +126,7 @@ def read_proposal_csv(path: Path, known: set[str]) -> Draft:
             date = dt.date.fromisoformat(text_date) if text_date else None
         except ValueError:
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {text_date!r}", file=str(path), row=n,
-                                 column="go_live")
+                                 column="go_live") from None
         rows[trust] = (cid, date)
     if not rows:
         raise ConsortiaError("the proposal lists no trust", file=str(path))
@@ -166,7 +171,7 @@ def locked_scenario(scenario: Scenario, draft: Draft) -> Scenario:
                                          "directives.pin": base["pin"] + add["pin"]})
     except ConsortiaError as exc:
         raise ConsortiaError(f"these locks do not fit the scenario's own directives: {exc.detail}"
-                             + (f" ({exc.key})" if exc.key else ""))
+                             + (f" ({exc.key})" if exc.key else "")) from None
 
 
 def directives_yaml(scenario: Scenario, draft: Draft) -> str:
@@ -204,7 +209,7 @@ def locks_from_directives(scenario: Scenario, text: str, source: str) -> tuple[t
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConsortiaError(f"not valid YAML: {exc}", file=source)
+        raise ConsortiaError(f"not valid YAML: {exc}", file=source) from None
     section = data.get("directives") if isinstance(data, dict) else None
     if not isinstance(section, dict):
         raise ConsortiaError("expected a 'directives:' section", file=source)
@@ -214,7 +219,7 @@ def locks_from_directives(scenario: Scenario, text: str, source: str) -> tuple[t
         probe = with_overrides(scenario, {f"directives.{k}": section.get(k, current[k])
                                           for k in ("fixed", "together", "pin")})
     except ConsortiaError as exc:
-        raise ConsortiaError(exc.detail, file=source, key=exc.key)
+        raise ConsortiaError(exc.detail, file=source, key=exc.key) from None
     new = _clean_directives(probe.to_dict()["directives"])
     fixed = tuple(LockedConsortium(f["name"] or "-".join(f["members"]), tuple(f["members"]),
                                    dt.date.fromisoformat(f["go_live"]) if f.get("go_live") else None)

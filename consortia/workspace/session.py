@@ -20,9 +20,28 @@ from ..inputs import Instance, load_instance
 from ..scenario import NAME_PATTERN, Scenario
 from . import geometry
 from .job import Job, Runner
-from .proposal import (Draft, Proposal, Verdict, directives_yaml, draft_from_rows, judge, lock_consortium,
-                       lock_go_live, lock_trust, locked_scenario, locks_from_directives, move, moved_between,
-                       proposal_csv, read_proposal_csv, scenario_yaml, set_go_live, standalone_draft)
+from .proposal import (
+    Draft,
+    Proposal,
+    Verdict,
+    directives_yaml,
+    draft_from_rows,
+    judge,
+    lock_consortium,
+    lock_go_live,
+    lock_trust,
+    locked_scenario,
+    locks_from_directives,
+    move,
+    moved_between,
+    proposal_csv,
+    read_proposal_csv,
+    scenario_yaml,
+    set_go_live,
+    standalone_draft,
+)
+
+__all__ = ["Workspace", "Refused", "Optimum"]
 
 MAX_PROPOSALS = 20
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -92,7 +111,7 @@ class Workspace:
         try:
             return self.proposals[name]
         except KeyError:
-            raise Refused(f"no proposal is named {name!r}", 404)
+            raise Refused(f"no proposal is named {name!r}", 404) from None
 
     def copy(self, source: str, name: str) -> Proposal:
         with self._lock:
@@ -144,7 +163,7 @@ class Workspace:
                 try:
                     locked_scenario(self.scenario, new)
                 except ConsortiaError as exc:
-                    raise Refused(str(exc))
+                    raise Refused(str(exc)) from None
             p.apply(new, what)
             return what
 
@@ -291,7 +310,7 @@ class Workspace:
             try:
                 job = self.runner.start(kind, name, scenario)
             except RuntimeError as exc:
-                raise Refused(str(exc), 409)
+                raise Refused(str(exc), 409) from None
         return job.view()
 
     def stop_solve(self) -> bool:
@@ -378,9 +397,9 @@ class Workspace:
         try:
             written = write_plan(plan, path, instance=self.instance, figures=True)
         except PlanRejected as exc:
-            raise Refused(f"the plan failed the independent check, nothing was written: {exc}", 500)
+            raise Refused(f"the plan failed the independent check, nothing was written: {exc}", 500) from None
         except ConsortiaError as exc:
-            raise Refused(str(exc))
+            raise Refused(str(exc)) from None
         return {"path": str(written), "kind": "plan", "ok": True, "n_broken": 0}
 
     def load(self, kind: str, file_name) -> dict:
