@@ -209,3 +209,133 @@ def is_blank(png: bytes, min_colours: int = 8) -> bool:
     flat = (img[..., :3].reshape(-1, 3) * 255).astype(int)
     colours = np.unique(flat[:: max(1, len(flat) // 200_000)], axis=0)
     return len(colours) < min_colours
+
+
+class Session:
+    """A headless Chromium tab kept open for an interactive test of a page on a loopback server.
+
+    Unlike :func:`open_page`, the network is not emulated offline (the page must reach its own
+    server), but every name resolves to nothing and every non-loopback request goes to a proxy
+    that does not exist; ``requests`` records every URL the page asked for.
+    """
+
+    def __init__(self, width: int = 1600, height: int = 1000):
+        exe = chromium_path()
+        if exe is None:
+            raise FileNotFoundError("Chromium is not installed (/usr/bin/chromium)")
+        self.profile = tempfile.mkdtemp(prefix="consortia-chromium-")
+        args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-extensions", "--mute-audio",
+                "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                f"--user-data-dir={self.profile}", "--remote-debugging-pipe",
+                f"--window-size={width},{height}", "about:blank"]
+        to_r, self._to_w = os.pipe()
+        self._from_r, from_w = os.pipe()
+        self._log = open(os.path.join(self.profile, "chromium.log"), "wb")
+        actions = [(os.POSIX_SPAWN_DUP2, to_r, 3), (os.POSIX_SPAWN_DUP2, from_w, 4),
+                   (os.POSIX_SPAWN_DUP2, self._log.fileno(), 1), (os.POSIX_SPAWN_DUP2, self._log.fileno(), 2)]
+        self.pid = os.posix_spawn(exe, args, os.environ, file_actions=actions)
+        os.close(to_r)
+        os.close(from_w)
+        self.pipe = _Pipe(self.pid, self._to_w, self._from_r)
+        target = self.pipe.send("Target.createTarget", {"url": "about:blank"}, timeout=60)
+        self.session = self.pipe.send("Target.attachToTarget", {"targetId": target["targetId"],
+                                                                "flatten": True})["sessionId"]
+        for m in ("Runtime.enable", "Log.enable", "Network.enable", "Page.enable"):
+            self.send(m)
+        self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                         "deviceScaleFactor": 1, "mobile": False})
+
+    def send(self, method: str, params: dict | None = None, timeout: float = 30.0) -> dict:
+        return self.pipe.send(method, params, session=self.session, timeout=timeout)
+
+    def goto(self, url: str) -> None:
+        self.send("Page.navigate", {"url": url})
+
+    def eval(self, expression: str):
+        res = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                             "awaitPromise": True})
+        if "exceptionDetails" in res:
+            details = res["exceptionDetails"]
+            text = details.get('exception', {}).get('description') or details.get('text')
+            raise RuntimeError(f"{expression}: {text}")
+        return res.get("result", {}).get("value")
+
+    def wait(self, expression: str, timeout: float = 20.0):
+        """Wait until ``expression`` is truthy (in JavaScript's sense)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.eval(f"!!({expression})"):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout} s: {expression}")
+            self.pipe.pump(0.1)
+
+    def click(self, selector: str) -> None:
+        """A real mouse click in the middle of the first element ``selector`` matches."""
+        box = self.eval(f"(function(){{var el=document.querySelector({json.dumps(selector)});"
+                        "if(!el) return null; el.scrollIntoView({block:'center'});"
+                        "var r=el.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2];})()")
+        if box is None:
+            raise LookupError(f"nothing matches {selector}")
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.send("Input.dispatchMouseEvent", {"type": kind, "x": box[0], "y": box[1], "button": "left",
+                                                   "clickCount": 1})
+
+    def choose(self, selector: str, value: str) -> None:
+        """Pick ``value`` in a <select> as a user would (the change event fires)."""
+        self.eval(f"(function(){{var el=document.querySelector({json.dumps(selector)});el.value={json.dumps(value)};"
+                  "el.dispatchEvent(new Event('change',{bubbles:true}));})()")
+
+    def type(self, selector: str, text: str) -> None:
+        self.eval(f"(function(){{var el=document.querySelector({json.dumps(selector)});el.focus();"
+                  f"el.value={json.dumps(text)};el.dispatchEvent(new Event('input',{{bubbles:true}}));}})()")
+
+    def screenshot(self) -> bytes:
+        return base64.b64decode(self.send("Page.captureScreenshot", {"format": "png"})["data"])
+
+    def requests(self) -> list[str]:
+        self.pipe.pump(0.05)
+        return [ev["params"]["request"]["url"] for ev in self.pipe.events
+                if ev.get("method") == "Network.requestWillBeSent"
+                and not ev["params"]["request"]["url"].startswith("data:")]
+
+    def errors(self) -> list[str]:
+        self.pipe.pump(0.05)
+        out = []
+        for ev in self.pipe.events:
+            method, params = ev.get("method"), ev.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                d = params.get("exceptionDetails", {})
+                out.append(str(d.get("exception", {}).get("description") or d.get("text")))
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                out.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+        return out
+
+    def close(self) -> None:
+        try:
+            self.pipe.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        for _ in range(50):
+            done, _ = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.1)
+        else:
+            try:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        os.close(self._to_w)
+        os.close(self._from_r)
+        self._log.close()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

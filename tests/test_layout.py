@@ -20,7 +20,7 @@ SIDE_FEATURES = ("whatif", "rota", "batch", "examples", "figures", "cli", "works
 FACADE = ("consortia", "consortia.api")
 # (importer, imported): the only side feature -> side feature imports allowed; cli may import
 # every side feature and is left out of this list.
-ALLOWED = {("rota", "figures"), ("batch", "figures")}
+ALLOWED = {("rota", "figures"), ("batch", "figures"), ("workspace", "figures")}  # workspace: the map's look
 # only the command line talks to the terminal and parses arguments
 CLI_ONLY = ("argparse", "rich")
 

@@ -13,14 +13,14 @@ from rich.markup import escape
 
 from ..errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, ConsortiaError
 from ..version import __version__
-from . import batch, generate, plan, rota, whatif
+from . import batch, generate, plan, rota, serve, whatif
 from .console import console
 
 __all__ = ["main"]
 
 err = console(stderr=True)
 
-GROUPS = [plan, generate, batch, rota, whatif]
+GROUPS = [plan, generate, batch, rota, whatif, serve]
 COMMANDS = {name: run for group in GROUPS for name, run in group.COMMANDS.items()}
 
 

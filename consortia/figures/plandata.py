@@ -312,7 +312,9 @@ def split_codes(v) -> list[str]:
     return [t for t in str(v).replace(",", " ").split() if t]
 
 
-def _projection(lat: np.ndarray, lon: np.ndarray) -> str:
+def projection(lat: np.ndarray, lon: np.ndarray) -> str:
+    """The projected CRS the figures draw in: British National Grid near England, else a local
+    transverse Mercator around the trusts."""
     if len(lat) == 0:
         return "EPSG:3857"
     lat0 = round(float(np.nanmean(lat)), 1)
@@ -398,7 +400,7 @@ def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
     from pyproj import Transformer
     lat = pd.to_numeric(trusts.get("lat"), errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(trusts.get("lon"), errors="coerce").to_numpy(dtype=float)
-    crs = _projection(lat, lon)
+    crs = projection(lat, lon)
     tf = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     x, y = tf.transform(lon, lat)
     trusts["lat"], trusts["lon"] = lat, lon
