@@ -460,6 +460,9 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
 
 def _worst(problem: ColumnRules, code: str) -> float:
     """An upper bound on what one trust can add to the objective."""
+    if problem.costs.in_pounds:
+        return problem.costs.worst_member(problem.facts[code], list(problem.graph.neighbors(code)),
+                                          problem.scenario.consortium.max_size)
     w = problem.scenario.objective
     f = problem.facts[code]
     months = max(f.misalignment.values(), default=0)

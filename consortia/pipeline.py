@@ -8,7 +8,8 @@ from typing import Callable
 
 from .columns import choose_method, solve_by_columns
 from .diagnose import quick_causes, relaxation_causes
-from .graph import build_graph, km
+from .costs import cost_model
+from .graph import build_graph
 from .inputs import Instance, load_instance
 from .model import build_model, trust_facts
 from .plan import Plan, describe
@@ -27,8 +28,12 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
     """
     started = time.perf_counter()
     limit = min(60.0, (time_limit or scenario.solver.time_limit) / 5)
+    costs = cost_model(scenario, graph)
     plain = dataclasses.replace(scenario, objective=dataclasses.replace(scenario.objective, distance=0.0),
                                 solver=dataclasses.replace(scenario.solver, time_limit=limit, gap=0.0))
+    if costs.in_pounds:
+        plain = dataclasses.replace(plain, costs=dataclasses.replace(
+            scenario.costs, travel_per_km=0.0, icb_premium=0.0, region_premium=0.0, no_share_premium=0.0))
     easy = build_model(plain, instance, graph)
     outcome = run_solver(easy.problem, plain.solver)
     seconds = time.perf_counter() - started
@@ -41,6 +46,9 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
     for j, var in easy.standalone.items():
         if j in model.standalone:
             start[model.standalone[j]] = round(var.varValue or 0)
+    for key, var in easy.size.items():
+        if key in model.size:
+            start[model.size[key]] = round(var.varValue or 0)
     start.update({var: 0.0 for var in [*model.medoid.values(), *model.serve.values()]})
     groups: dict[str, list[str]] = {}
     for (i, j, t), var in easy.x.items():
@@ -49,7 +57,7 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
     for j, members in groups.items():
         if (j, j) not in model.medoid:
             continue
-        medoid = min(members, key=lambda k: (sum(km(graph, i, k) for i in members), k))
+        medoid = costs.medoid(members)
         start[model.medoid[j, medoid]] = 1.0
         for i in members:
             if i != medoid:
@@ -107,7 +115,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         # each quick cause alone proves that no plan exists, so there is nothing to solve
         return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     start, seconds = None, 0.0
-    if uses_highs(scenario.solver) and scenario.objective.distance > 0:
+    if uses_highs(scenario.solver) and cost_model(scenario, graph).links_matter():
         say("warm start")
         start, seconds = warm_start(scenario, instance, graph, model, limit)
         solver_info["warm_start_seconds"] = round(seconds, 3)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .costs import cost_model
 from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
@@ -29,6 +30,8 @@ class ConsortiumPlan:
     months_misaligned: int
     shortfall_reports: float
     fixed: bool = False
+    cost: float = 0.0
+    """What the consortium adds to the objective (pounds with a ``costs`` section)."""
 
     @property
     def standalone(self) -> bool:
@@ -114,14 +117,20 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     consortia = []
     number = 0
     rps = scenario.cover.reports_per_session
+    costs = cost_model(scenario, graph)
+    money: dict[str, float] = dict.fromkeys(costs.terms, 0.0)
     for members, period in ordered:
         members = tuple(sorted(members))
         sums = {m: sum(km(graph, m, o) for o in members) for m in members}
-        medoid = min(members, key=lambda m: (sums[m], m))
+        late = {m: calendar.months_late(instance.trust(m).contract_end, period) for m in members}
         pair = max((km(graph, a, b) for a in members for b in members), default=0.0)
         ratio = alone_ratio(instance, scenario, members)
         short = sum(max(0.0, scenario.cover.min_ratio * sum(instance.demand[m][d] for m in members)
                         - sum(instance.capacity(m, rps)[d] for m in members)) for d in range(7))
+        missing = weekend_missing(instance, scenario, members)
+        medoid, own = costs.consortium_terms(members, late, short, len(missing))
+        for name, value in own.items():
+            money[name] += value
         core = next(((c, name) for c, name in cores if c <= set(members)), None)
         is_fixed = core is not None
         if is_fixed and core[1]:
@@ -139,13 +148,11 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
             id=cid, members=members, go_live=month_start(calendar.go_live(period)),
             go_to_market=month_start(calendar.go_to_market(period)), medoid=medoid,
             distance_km=sums[medoid], max_pair_km=pair, cover_ratio=ratio,
-            weekend_missing=weekend_missing(instance, scenario, members),
-            months_misaligned=sum(calendar.misalignment(instance.trust(m).contract_end, period)
-                                  for m in members),
-            shortfall_reports=short, fixed=is_fixed))
+            weekend_missing=missing, months_misaligned=sum(abs(v) for v in late.values()),
+            shortfall_reports=short, fixed=is_fixed, cost=sum(own.values())))
     w = scenario.objective
     soft = scenario.cover.mode == "soft"
-    terms = {
+    terms = money if costs.in_pounds else {
         "timing": w.timing * sum(c.months_misaligned for c in consortia),
         "distance": w.distance * sum(c.distance_km for c in consortia),
         "shortfall": w.shortfall * sum(c.shortfall_reports for c in consortia) if soft else 0.0,
@@ -155,7 +162,7 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     figures = metrics(scenario, instance, consortia)
     if instance.baseline is not None:
         moved = moved_trusts(instance.baseline, consortia)
-        terms["moved"] = w.moved * len(moved)
+        terms["moved"] = costs.moved_rate * len(moved)
         figures["moved"] = moved
     return tuple(consortia), terms, figures
 
