@@ -421,7 +421,7 @@ class Pricer:
                 idx = [u[t]] + [col for n, col in by_period.get(t, [])]
                 val = [self.net[0, d]] + [self.net[n, d] for n, col in by_period.get(t, [])]
                 if soft:
-                    idx.append(add(w.shortfall, inf))
+                    idx.append(add(problem.costs.shortfall_rate, inf))
                     val.append(1.0)
                 rows.append((0.0, inf, idx, val))
         for r in range(self.covers.shape[1]):
@@ -429,7 +429,7 @@ class Pricer:
                 idx = [u[t]] + [col for n, col in by_period.get(t, []) if self.covers[n, r]]
                 val = [float(self.covers[0, r]) - 1.0] + [1.0] * (len(idx) - 1)
                 if soft:
-                    idx.append(add(w.subspecialty_gap))
+                    idx.append(add(problem.costs.gap_rate))
                     val.append(1.0)
                 rows.append((0.0, inf, idx, val))
         for n, partners in self.partner.items():
