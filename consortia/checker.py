@@ -572,6 +572,11 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
             got = _num(row[f"cover_ratio_{day}"])
             if not _close(got, want):
                 out.append(f"consortia.csv row {n}: cover_ratio_{day} {got}, recomputed {want:.4f}")
+        if "cost" in row and go_live.get(cid):
+            cost = sum(rules.block_terms(members).values()) + sum(
+                sum(rules.timing_terms(m, go_live[cid]).values()) for m in members)
+            if not _close(_num(row["cost"]), cost):
+                out.append(f"consortia.csv row {n}: cost {row['cost']}, recomputed {cost:.4f}")
         if sorted(row["weekend_subspecialties_missing"].split()) != sorted(rules.weekend_gaps(members)):
             out.append(f"consortia.csv row {n}: weekend_subspecialties_missing differs from the rosters")
     for cid in groups:

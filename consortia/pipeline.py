@@ -171,5 +171,9 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     solver_info["solver_objective"] = solver_objective
     gap = relative_gap(objective, bound)
     status = "optimal" if is_proven(gap) else "feasible"
+    costs = cost_model(scenario, graph)
+    counterfactuals = {"alone_at_contract_end": costs.alone_at_contract_end(trust_facts(scenario, instance, graph))} \
+        if costs.in_pounds else {}
     return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
-                metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude))
+                metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude),
+                counterfactuals=counterfactuals)

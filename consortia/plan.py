@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -44,7 +45,8 @@ class Plan:
 
     ``status`` is ``optimal`` (proven), ``feasible`` (a plan, not proven best: see ``gap``),
     ``infeasible`` (no plan exists; see ``diagnosis``), ``no_solution`` (the time limit came
-    first) or ``error``. ``terms`` holds each weighted objective term.
+    first) or ``error``. ``terms`` holds each objective term (weighted, or in pounds when the
+    scenario has a ``costs`` section: see :mod:`consortia.costs`).
     """
 
     scenario: Scenario
@@ -58,6 +60,8 @@ class Plan:
     solver: dict = field(default_factory=dict)
     diagnosis: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    counterfactuals: dict = field(default_factory=dict)
+    """In pounds: ``alone_at_contract_end``, every trust buying alone at its contract end."""
 
     @property
     def has_plan(self) -> bool:
@@ -204,7 +208,18 @@ def metrics(scenario: Scenario, instance: Instance, consortia) -> dict:
         "market_capacity": scenario.market.capacity,
         "peak_market": max(market.values(), default=0),
         "market_per_period": dict(sorted(market.items())),
+        "consortium_sizes": dict(sorted(Counter(len(c.members) for c in consortia).items())),
+        "consortia_within_one_icb": _within_one_icb(instance, consortia),
     }
+
+
+def _within_one_icb(instance: Instance, consortia) -> int | None:
+    """How many consortia of two or more have every member in one integrated care board (None
+    when trusts.csv has no ``icb`` column)."""
+    if not any(t.icb for t in instance.trusts):
+        return None
+    return sum(1 for c in consortia if not c.standalone
+               and len({instance.trust(m).icb for m in c.members}) == 1 and instance.trust(c.members[0]).icb)
 
 
 def period_of(scenario: Scenario, go_live: dt.date) -> int | None:
