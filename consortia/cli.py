@@ -18,6 +18,7 @@ from rich.table import Table
 
 from . import __version__, batch, diff, explain, price, relax, rota
 from .console import console, print_verdict
+from .costs import amount
 from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 
 EXIT_INTERNAL = 4
@@ -128,10 +129,20 @@ def _summary(plan, folder: Path | None) -> None:
     out.print(table)
     m = plan.metrics
     gap = "-" if plan.gap is None else f"{100 * plan.gap:.3f}%"
-    out.print(f"status [bold]{plan.status}[/]  objective {_fmt(plan.objective, '.3f')}  bound "
-              f"{_fmt(plan.best_bound, '.3f')}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
-              f"(model build {plan.solver.get('build_seconds', 0):.1f} s)")
-    out.print("terms  " + "  ".join(f"{k} {v:.2f}" for k, v in plan.terms.items()))
+    if plan.scenario.costs is None:
+        out.print(f"status [bold]{plan.status}[/]  objective {_fmt(plan.objective, '.3f')}  bound "
+                  f"{_fmt(plan.best_bound, '.3f')}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
+                  f"(model build {plan.solver.get('build_seconds', 0):.1f} s)")
+        out.print("terms  " + "  ".join(f"{k} {v:.2f}" for k, v in plan.terms.items()))
+    else:
+        bound = "-" if plan.best_bound is None else amount(plan.scenario, plan.best_bound)
+        out.print(f"status [bold]{plan.status}[/]  cost {amount(plan.scenario, plan.objective)}  bound "
+                  f"{bound}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
+                  f"(model build {plan.solver.get('build_seconds', 0):.1f} s)")
+        out.print("terms  " + "  ".join(f"{k} {amount(plan.scenario, v)}" for k, v in plan.terms.items()))
+        alone = plan.counterfactuals.get("alone_at_contract_end")
+        if alone is not None:
+            out.print(f"every trust buying alone at its contract end would cost {amount(plan.scenario, alone)}")
     out.print(f"{m['n_consortia']} consortia, {m['n_standalone']} standalone trusts; seven-day cover: "
               f"{m['trusts_full_cover_alone']} of {m['n_trusts']} trusts alone, {m['trusts_full_cover_pooled']} "
               f"pooled; peak procurements per period {m['peak_market']} (capacity "
@@ -159,7 +170,7 @@ def cmd_solve(args) -> int:
         raise ConsortiaError(f"--moved must be >= 0, got {args.moved}")
     overrides = {"solver.time_limit": args.time_limit, "solver.name": args.solver,
                  "solver.threads": args.threads, "solver.method": args.method, "solver.gap": args.gap,
-                 "objective.moved": args.moved,
+                 ("objective.moved" if scenario.costs is None else "costs.moved"): args.moved,
                  "baseline": str(args.baseline) if args.baseline is not None else None}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides:

@@ -36,6 +36,10 @@ from .scenario import WEEKEND, Scenario
 WEEKS_PER_YEAR = 52
 """Weekly shortfalls (the cover rule is stated for one week) are paid every week of the term."""
 
+SOLVER_POUNDS = 1000.0
+"""The solvers work in thousands of pounds: in whole pounds (terms up to 1e7, tolerances of 1e-6)
+HiGHS's master LP stopped with kSolveError on the England example."""
+
 WEIGHT_TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone")
 MONEY_TERMS = ("procurement", "contract", "integration", "extension", "early_exit", "travel", "boundary",
                "shortfall", "subspecialty_gap")
@@ -48,6 +52,12 @@ class CostModel:
 
     scenario: Scenario
     graph: nx.Graph = field(compare=False, repr=False)
+    pounds: float = 1.0
+    """Pounds per unit of every value returned (``SOLVER_POUNDS`` for the solvers, 1 for plans)."""
+
+    @property
+    def per_pound(self) -> float:
+        return 1.0 / self.pounds
 
     @property
     def in_pounds(self) -> bool:
@@ -71,9 +81,10 @@ class CostModel:
         c = self.scenario.costs
         if c is None:
             return {"standalone": self.scenario.objective.standalone if n == 1 else 0.0}
-        return {"procurement": c.procurement,
-                "contract": c.contract_per_trust_year * c.term_years * n ** c.volume_exponent,
-                "integration": c.integration_per_member * n if n >= 2 else 0.0}
+        f = self.per_pound
+        return {"procurement": c.procurement * f,
+                "contract": c.contract_per_trust_year * c.term_years * n ** c.volume_exponent * f,
+                "integration": c.integration_per_member * n * f if n >= 2 else 0.0}
 
     def size(self, n: int) -> float:
         return sum(self.size_terms(n).values())
@@ -94,8 +105,8 @@ class CostModel:
         c = self.scenario.costs
         if c is None:
             return {"timing": self.scenario.objective.timing * abs(late)}
-        return {"extension": c.extension_per_month * max(0, late),
-                "early_exit": c.early_exit_per_month * max(0, -late)}
+        return {"extension": c.extension_per_month * max(0, late) * self.per_pound,
+                "early_exit": c.early_exit_per_month * max(0, -late) * self.per_pound}
 
     def timing(self, late: int) -> float:
         return sum(self.timing_terms(late).values())
@@ -117,13 +128,13 @@ class CostModel:
             boundary += c.region_premium
         if frozenset((i, k)) not in self.graph.graph.get("share", frozenset()):
             boundary += c.no_share_premium
-        return {"travel": self.travel_per_km * km(self.graph, i, k), "boundary": boundary}
+        return {"travel": self.travel_per_km * km(self.graph, i, k), "boundary": boundary * self.per_pound}
 
     @property
     def travel_per_km(self) -> float:
-        """Pounds per km of a member's distance to its medoid over the term (return trips)."""
+        """Cost per km of a member's distance to its medoid over the term (return trips)."""
         c = self.scenario.costs
-        return 2 * c.trips_per_year * c.term_years * c.travel_per_km
+        return 2 * c.trips_per_year * c.term_years * c.travel_per_km * self.per_pound
 
     def link(self, i: str, k: str) -> float:
         return sum(self.link_terms(i, k).values())
@@ -152,7 +163,7 @@ class CostModel:
         c = self.scenario.costs
         if c is None:
             return self.scenario.objective.shortfall
-        return c.outsourcing_per_report * WEEKS_PER_YEAR * c.term_years
+        return c.outsourcing_per_report * WEEKS_PER_YEAR * c.term_years * self.per_pound
 
     @property
     def gap_rate(self) -> float:
@@ -160,12 +171,12 @@ class CostModel:
         c = self.scenario.costs
         if c is None:
             return self.scenario.objective.subspecialty_gap
-        return c.subspecialty_gap_per_day * WEEKS_PER_YEAR * c.term_years
+        return c.subspecialty_gap_per_day * WEEKS_PER_YEAR * c.term_years * self.per_pound
 
     @property
     def moved_rate(self) -> float:
         c = self.scenario.costs
-        return self.scenario.objective.moved if c is None else c.moved
+        return self.scenario.objective.moved if c is None else c.moved * self.per_pound
 
     def cover_terms(self, shortfall_reports: float, missing: int) -> dict[str, float]:
         """Soft cover: the weekly shortfall in reports and the missing weekend subspecialty-days."""
@@ -244,6 +255,15 @@ class CostModel:
         return total
 
 
-def cost_model(scenario: Scenario, graph: nx.Graph) -> CostModel:
-    """The cost model of ``scenario`` over its collaboration graph."""
-    return CostModel(scenario, graph)
+def cost_model(scenario: Scenario, graph: nx.Graph, *, for_solver: bool = False) -> CostModel:
+    """The cost model of ``scenario`` over its collaboration graph; ``for_solver``: in the unit the
+    solvers work in (thousands of pounds when the objective is in pounds)."""
+    return CostModel(scenario, graph, SOLVER_POUNDS if for_solver and scenario.costs is not None else 1.0)
+
+
+def amount(scenario: Scenario, value: float, *, signed: bool = False) -> str:
+    """A value of the objective as text: whole pounds (``£1,234,567``) in pounds, else 3 decimals."""
+    if scenario.costs is None:
+        return f"{value:+.3f}" if signed else f"{value:.3f}"
+    sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+    return f"{sign}£{abs(value):,.0f}"

@@ -211,7 +211,7 @@ def build_model(scenario: Scenario, instance: Instance, graph: nx.Graph) -> Mode
     rule_together(model, scenario)
     rule_pin(model, scenario)
     rule_stability(model, instance)
-    objective(model, scenario, cost_model(scenario, graph))
+    objective(model, scenario, cost_model(scenario, graph, for_solver=True))
     return model
 
 

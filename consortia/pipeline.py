@@ -6,6 +6,8 @@ import dataclasses
 import time
 from typing import Callable
 
+import networkx as nx
+
 from .columns import choose_method, solve_by_columns
 from .diagnose import quick_causes, relaxation_causes
 from .costs import cost_model
@@ -75,9 +77,11 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     and, during the solve, with solver progress events. When no plan exists the plan's
     ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
     """
+    pounds = cost_model(scenario, nx.Graph(), for_solver=True).pounds
+
     def say(stage, event=None):
         if progress is not None:
-            progress(stage, event)
+            progress(stage, _in_pounds(event, pounds))
 
     check_solver(scenario.solver)
     say("inputs")
@@ -129,7 +133,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     if outcome.status == "no_solution":
         return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
-    return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
+    return _plan(scenario, instance, graph, model.groups(), _times(outcome.objective, pounds),
+                 _times(outcome.bound, pounds), solver_info, say)
 
 
 def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Plan:
@@ -144,7 +149,20 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Pla
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
     if outcome.status in ("infeasible", "no_solution"):
         return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
-    return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
+    pounds = cost_model(scenario, graph, for_solver=True).pounds
+    return _plan(scenario, instance, graph, outcome.groups, _times(outcome.objective, pounds),
+                 _times(outcome.bound, pounds), solver_info, say)
+
+
+def _times(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _in_pounds(event: Progress | None, pounds: float) -> Progress | None:
+    """A solver progress event in the plan's unit (the solvers work in thousands of pounds)."""
+    if event is None or pounds == 1.0:
+        return event
+    return Progress(_times(event.incumbent, pounds), _times(event.bound, pounds), event.gap, event.seconds)
 
 
 def _settings_info(scenario: Scenario, name: str, method: str) -> dict:

@@ -13,6 +13,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from .costs import amount
 from .errors import ConsortiaError
 from .inputs import Instance, check_references, load_instance
 from .pipeline import solve_scenario
@@ -116,13 +117,14 @@ def price_request(scenario: Scenario, *, together=(), apart=(), instance: Instan
 def _status(plan: Plan) -> str:
     if plan.has_plan:
         gap = "" if plan.gap is None else f", gap {100 * plan.gap:.2f}%"
-        bound = "" if plan.best_bound is None else f", bound {plan.best_bound:.3f}"
-        return f"{plan.status}: objective {plan.objective:.3f}{bound}{gap}"
+        bound = "" if plan.best_bound is None else f", bound {amount(plan.scenario, plan.best_bound)}"
+        return f"{plan.status}: objective {amount(plan.scenario, plan.objective)}{bound}{gap}"
     return plan.status + "".join(f"\n    - {c}" for c in plan.diagnosis)
 
 
 def price_lines(price: Price) -> list[str]:
-    """The price as plain lines of text."""
+    """The price as plain lines of text (in pounds when the scenario has a ``costs`` section)."""
+    s = price.without.scenario
     asked = [f"together {a} {b}" for a, b in price.request["together"]] + \
             [f"apart {a} {b}" for a, b in price.request["apart"]]
     lines = [f"request: {'; '.join(asked)}", f"without: {_status(price.without)}"]
@@ -131,7 +133,7 @@ def price_lines(price: Price) -> list[str]:
             lines.append("with: the optimal plan already keeps the request; it costs 0")
         else:
             lines.append("with: the plan without the request already keeps it; the true price is between "
-                         f"0 and {price.bounds[1]:+.3f} (that plan is not proven optimal)")
+                         f"0 and {amount(s, price.bounds[1], signed=True)} (that plan is not proven optimal)")
         return lines
     lines.append(f"with: {_status(price.with_request)}")
     if price.objective is None:
@@ -141,13 +143,13 @@ def price_lines(price: Price) -> list[str]:
         else:
             lines.append("no price: the scenario has no plan without the request")
         return lines
-    lines.append(f"price: {price.objective:+.3f}")
+    lines.append(f"price: {amount(s, price.objective, signed=True)}")
     for key, value in price.terms.items():
-        lines.append(f"  {key} {value:+.3f}")
+        lines.append(f"  {key} {amount(s, value, signed=True)}")
     if not price.exact:
         low, high = price.bounds
-        lines.append(f"not exact (a plan is not proven optimal): the true price is between {low:+.3f} "
-                     f"and {high:+.3f}")
+        lines.append(f"not exact (a plan is not proven optimal): the true price is between "
+                     f"{amount(s, low, signed=True)} and {amount(s, high, signed=True)}")
     return lines
 
 

@@ -76,7 +76,7 @@ class ColumnRules:
     costs: CostModel = field(init=False)
 
     def __post_init__(self):
-        self.costs = cost_model(self.scenario, self.graph)
+        self.costs = cost_model(self.scenario, self.graph, for_solver=True)
         calendar = Calendar(self.scenario.planning)
         self.market = {t: calendar.market_period(t) for f in self.facts.values() for t in f.window}
         self.partner = {}
