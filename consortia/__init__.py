@@ -9,7 +9,7 @@ The public API::
     report = consortia.check(scenario, "solutions/demo")   # independent re-verification
 
 What-if workflows: ``diff_plans``, ``price_request``, ``distance_from_optimum``, ``relaxations``,
-``explain_trust`` (see the README, "What-if workflows").
+``explain_trust``, ``counterfactuals`` (see the README, "What-if workflows").
 """
 
 __version__ = "0.1.0"
@@ -24,7 +24,8 @@ from .diff import diff_plans  # noqa: E402
 from .price import distance_from_optimum, price_request  # noqa: E402
 from .relax import relaxations  # noqa: E402
 from .explain import explain_trust  # noqa: E402
+from .counterfactual import counterfactuals  # noqa: E402
 
 __all__ = ["ConsortiaError", "Scenario", "load_scenario", "with_overrides", "Instance", "load_instance",
            "build_graph", "Plan", "ConsortiumPlan", "solve", "write_plan", "check", "diff_plans", "price_request",
-           "distance_from_optimum", "relaxations", "explain_trust", "__version__"]
+           "distance_from_optimum", "relaxations", "explain_trust", "counterfactuals", "__version__"]

@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, batch, diff, explain, price, relax, rota
+from . import __version__, batch, counterfactual, diff, explain, price, relax, rota
 from .console import console, print_verdict
 from .costs import amount
 from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
@@ -282,9 +282,9 @@ def cmd_generate(args) -> int:
 
 
 COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map, "generate": cmd_generate}
-_PLUGINS = [batch, rota, diff, price, relax, explain]
+_PLUGINS = [batch, rota, diff, price, counterfactual, relax, explain]
 COMMANDS.update({"batch": batch.run_cli, "rota": rota.run_cli, "diff": diff.run_cli, "price": price.run_cli,
-                 "diagnose": relax.run_cli, "explain": explain.run_cli})
+                 "counterfactuals": counterfactual.run_cli, "diagnose": relax.run_cli, "explain": explain.run_cli})
 
 
 def main(argv: list[str] | None = None) -> int:

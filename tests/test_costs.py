@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import consortia
 from consortia import load_instance, solve, write_plan
 from consortia.costs import MONEY_TERMS, WEIGHT_TERMS
 from consortia.errors import ConsortiaError
@@ -176,3 +177,34 @@ def test_empty_costs_section_takes_the_defaults(tmp_path):
     loaded = load_scenario(tmp_path / "a" / "scenario.yaml")
     assert loaded.costs.contract_per_trust_year == 600000.0
     assert load_instance(scenario).trust("A").icb == "I1"
+
+
+def test_counterfactuals_alone_and_without_market_capacity(tmp_path):
+    # two close trusts whose contracts end together; the market takes one procurement a period,
+    # and grouping is dearer than going alone (integration), so capacity forces one of them off
+    # its contract end
+    layout = {"A": (0, "2014-04-01", "I1"), "B": (20, "2014-04-01", "I1")}
+    scenario = costed(tmp_path / "a", layout, {"procurement": 5.0, "integration_per_member": 4.0,
+                                              "extension_per_month": 1.0, "early_exit_per_month": 2.0},
+                      {"market": {"capacity": 1}})
+    result = consortia.counterfactuals(scenario)
+    assert result.alone_at_contract_end == pytest.approx(10.0)
+    assert result.without_market_capacity.objective == pytest.approx(10.0)
+    assert result.plan.objective == pytest.approx(10.0 + 3.0)  # one trust three months late
+    doc = result.document()
+    assert doc["objective_unit"] == "GBP" and doc["without_market_capacity"]["status"] == "optimal"
+
+
+def test_counterfactuals_command_and_price_answer_in_pounds(tmp_path, capsys):
+    from consortia.cli import main
+
+    layout = {"A": (0, "2014-04-01", "I1"), "B": (20, "2014-04-01", "I2")}
+    scenario = costed(tmp_path / "a", layout, {"procurement": 50000.0, "icb_premium": 30000.0})
+    out = tmp_path / "cf.yaml"
+    assert main(["counterfactuals", str(scenario.source), "--out", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "every trust alone at its contract end: £100,000" in text
+    assert yaml.safe_load(out.read_text())["alone_at_contract_end"] == pytest.approx(100000.0)
+    assert main(["price", str(scenario.source), "--apart", "A", "B", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "price: +£20,000" in text and "boundary -£30,000" in text
