@@ -171,11 +171,14 @@ class Costs:
                                                           "each member of a consortium of two or more "
                                                           "(assumption)", unit="£ per member",
                                             check=_non_negative)
-    icb_premium: float = setting(250000.0, doc="extra joining cost of a member whose integrated care board "
-                                               "(trusts.csv column 'icb') differs from its medoid's "
-                                               "(assumption)", unit="£ per member", check=_non_negative)
-    region_premium: float = setting(1000000.0, doc="extra joining cost of a member whose region differs from "
-                                                   "its medoid's (assumption)", unit="£ per member",
+    icb_premium: float = setting(1500000.0, doc="extra joining cost of a member whose integrated care board "
+                                                "(trusts.csv column 'icb') differs from its medoid's; "
+                                                "calibrated so that England's consortia span about as many "
+                                                "ICBs as published PACS consortia (2.2 on average)",
+                                 unit="£ per member", check=_non_negative)
+    region_premium: float = setting(5000000.0, doc="extra joining cost of a member whose region differs from "
+                                                   "its medoid's; calibrated: no published PACS consortium "
+                                                   "crossed an NHS region", unit="£ per member",
                                     check=_non_negative)
     no_share_premium: float = setting(50000.0, doc="extra joining cost of a member with no 'share' link "
                                                    "(image-sharing agreement) with its medoid (assumption)",

@@ -10,6 +10,7 @@ from shapely.geometry import Point, shape
 from consortia.england import (MAX_DISTANCE_KM, MIN_RATIO, REPORTS_PER_SESSION, Settings,
                                _planning, _witness, cover_summary, generate_england)
 from consortia.errors import ConsortiaError
+from consortia.inputs import load_instance
 from consortia.scenario import load_scenario
 from consortia.synth import windows
 
@@ -100,3 +101,10 @@ def test_bad_arguments_raise_consortia_error(tmp_path):
         generate_england(tmp_path, "2013")
     with pytest.raises(ConsortiaError):
         generate_england(tmp_path, 2013, source_dir=tmp_path / "missing")
+
+
+def test_england_scenario_is_costed_in_pounds():
+    scenario = load_scenario(ENGLAND / "scenario.yaml")
+    assert scenario.costs is not None and scenario.costs.icb_premium > 0 and scenario.costs.region_premium > 0
+    assert scenario.consortium.max_size == 11
+    assert all(t.icb for t in load_instance(scenario).trusts)
