@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .checker import CheckReport, check_plan
+from .figures import render_plan_figures
 from .inputs import Instance, load_instance
 from .outputs import write_plan as _write_plan
 from .pipeline import solve_scenario
 from .plan import Plan
 from .scenario import Scenario
-from .solve import Progress
+from .solver import Progress
+
+__all__ = ["solve", "write_plan", "check"]
 
 
 def solve(scenario: Scenario, *, instance: Instance | None = None,
@@ -22,9 +25,11 @@ def solve(scenario: Scenario, *, instance: Instance | None = None,
 
 def write_plan(plan: Plan, folder: str | Path | None = None, *, instance: Instance | None = None,
                figures: bool = True) -> Path:
-    """Write ``plan`` to ``folder`` (default: the scenario's output folder) atomically."""
+    """Write ``plan`` to ``folder`` (default: the scenario's output folder) atomically, with its
+    maps, charts and report unless ``figures`` is False."""
     instance = instance if instance is not None else load_instance(plan.scenario)
-    return _write_plan(plan, instance, folder or plan.scenario.output_folder(), figures=figures)
+    draw = (lambda temp: render_plan_figures(temp, regions=plan.scenario.inputs.regions)) if figures else None
+    return _write_plan(plan, instance, folder or plan.scenario.output_folder(), draw=draw)
 
 
 def check(scenario: Scenario, plan: str | Path, *, instance: Instance | None = None) -> CheckReport:

@@ -33,6 +33,8 @@ import networkx as nx
 from .graph import km
 from .scenario import WEEKEND, Scenario
 
+__all__ = ["SOLVER_POUNDS", "WEEKS_PER_YEAR", "WEIGHT_TERMS", "MONEY_TERMS", "CostModel", "cost_model", "amount"]
+
 WEEKS_PER_YEAR = 52
 """Weekly shortfalls (the cover rule is stated for one week) are paid every week of the term."""
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import networkx as nx
 
 from .inputs import Instance
+from .plan import Plan
 from .scenario import WEEKEND, Scenario
 from .timing import Calendar, month_number, month_start
+
+__all__ = ["DAY_NAMES", "quick_causes", "RELAXATIONS", "relaxation_causes"]
 
 DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
              "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
@@ -301,15 +305,16 @@ RELAXATIONS = {
 }
 
 
-def relaxation_causes(scenario: Scenario, time_limit: float | None = None) -> list[str]:
+def relaxation_causes(scenario: Scenario, solve_scenario: Callable[..., Plan],
+                      time_limit: float | None = None) -> list[str]:
     """Rule families whose relaxation alone makes the scenario feasible.
 
-    Each relaxed scenario is solved with ``time_limit`` seconds (default: a sixth of the
-    scenario's own limit, between 5 and 30 s).
+    Each relaxed scenario is solved by ``solve_scenario(relaxed, diagnose=False)`` (the
+    pipeline's) with ``time_limit`` seconds (default: a sixth of the scenario's own limit,
+    between 5 and 30 s).
     """
     if time_limit is None:
         time_limit = min(30.0, max(5.0, scenario.solver.time_limit / 6))
-    from .pipeline import solve_scenario
     from .scenario import with_overrides
 
     found = []

@@ -1,11 +1,16 @@
-"""The one exception type for user mistakes, and the exit codes the CLI maps outcomes to."""
+"""The one exception type for user mistakes, and the exit codes the commands map outcomes to."""
 
 from __future__ import annotations
+
+__all__ = ["ConsortiaError", "EXIT_OK", "EXIT_INFEASIBLE", "EXIT_BAD_INPUT", "EXIT_NO_SOLUTION",
+           "EXIT_INTERNAL", "EXIT_INTERRUPTED"]
 
 EXIT_OK = 0
 EXIT_INFEASIBLE = 1
 EXIT_BAD_INPUT = 2
 EXIT_NO_SOLUTION = 3
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
 
 
 class ConsortiaError(Exception):

@@ -9,22 +9,12 @@ trusts whose great-circle distance is at most ``network.max_distance_km``, or th
 from __future__ import annotations
 
 import networkx as nx
-import numpy as np
 
+from .geo import distance_matrix
 from .inputs import Instance
 from .scenario import Scenario
 
-EARTH_RADIUS_KM = 6371.0088
-
-
-def distance_matrix(lat, lon) -> np.ndarray:
-    """Great-circle (haversine) distances in km between every pair of points, in degrees."""
-    phi = np.radians(np.asarray(lat, dtype=float))
-    lam = np.radians(np.asarray(lon, dtype=float))
-    dphi = phi[:, None] - phi[None, :]
-    dlam = lam[:, None] - lam[None, :]
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+__all__ = ["separated_pairs", "build_graph", "km"]
 
 
 def separated_pairs(scenario: Scenario, instance: Instance) -> frozenset[frozenset[str]]:

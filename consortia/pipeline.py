@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import networkx as nx
 
 from .columns import choose_method, solve_by_columns
-from .diagnose import quick_causes, relaxation_causes
 from .costs import cost_model
+from .diagnose import quick_causes, relaxation_causes
 from .graph import build_graph
 from .inputs import Instance, load_instance
 from .model import build_model, trust_facts
 from .plan import Plan, describe
 from .scenario import Scenario
-from .solve import Progress, check_solver, is_proven, relative_gap, run_solver, uses_highs
+from .solver import Progress, check_solver, run_solver, uses_highs
+from .status import Status, is_proven, relative_gap
+
+__all__ = ["warm_start", "solve_scenario"]
 
 
 def warm_start(scenario: Scenario, instance: Instance, graph, model,
@@ -53,7 +56,7 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
             start[model.size[key]] = round(var.varValue or 0)
     start.update({var: 0.0 for var in [*model.medoid.values(), *model.serve.values()]})
     groups: dict[str, list[str]] = {}
-    for (i, j, t), var in easy.x.items():
+    for (i, j, _t), var in easy.x.items():
         if (var.varValue or 0) > 0.5:
             groups.setdefault(j, []).append(i)
     for j, members in groups.items():
@@ -95,7 +98,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     after_columns = None
     if method == "columns":
         if early:
-            return Plan(scenario, "infeasible", diagnosis=tuple(early), excluded=excluded,
+            return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), excluded=excluded,
                         solver=_settings_info(scenario, "highs", "columns"))
         plan = _solve_by_columns(scenario, instance, graph, say)
         if plan.has_plan:
@@ -117,7 +120,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         solver_info.update(after_columns_found_no_plan=after_columns, time_left_seconds=round(limit, 3))
     if early:
         # each quick cause alone proves that no plan exists, so there is nothing to solve
-        return Plan(scenario, "infeasible", diagnosis=tuple(early), solver=solver_info, excluded=excluded)
+        return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     start, seconds = None, 0.0
     if uses_highs(scenario.solver) and cost_model(scenario, graph).links_matter():
         say("warm start")
@@ -128,10 +131,10 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, limit - seconds))
     outcome = run_solver(model.problem, settings, (lambda e: say("solve", e)) if progress else None, start)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message)
-    if outcome.status == "infeasible":
+    if outcome.status == Status.INFEASIBLE:
         return _infeasible(scenario, solver_info, diagnose)
-    if outcome.status == "no_solution":
-        return Plan(scenario, "no_solution", solver=solver_info, excluded=excluded,
+    if outcome.status == Status.NO_SOLUTION:
+        return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=excluded,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
     return _plan(scenario, instance, graph, model.groups(), _times(outcome.objective, pounds),
                  _times(outcome.bound, pounds), solver_info, say)
@@ -143,12 +146,13 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say) -> Pla
     facts = trust_facts(scenario, instance, graph)
     say("columns")
     outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e))
-    solver_info = {**_settings_info(scenario, "highs", "columns"), "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
+    solver_info = {**_settings_info(scenario, "highs", "columns"), "build_seconds": 0.0,
+                   "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
-    if outcome.status in ("infeasible", "no_solution"):
-        return Plan(scenario, "no_solution", solver=solver_info, excluded=tuple(scenario.directives.exclude))
+    if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
+        return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
     pounds = cost_model(scenario, graph, for_solver=True).pounds
     return _plan(scenario, instance, graph, outcome.groups, _times(outcome.objective, pounds),
                  _times(outcome.bound, pounds), solver_info, say)
@@ -172,10 +176,10 @@ def _settings_info(scenario: Scenario, name: str, method: str) -> dict:
 
 
 def _infeasible(scenario: Scenario, solver_info: dict, diagnose: bool) -> Plan:
-    causes = relaxation_causes(scenario) if diagnose else []
+    causes = relaxation_causes(scenario, solve_scenario) if diagnose else []
     if diagnose and not causes:
         causes = ["no single trust or rule family explains it; the rules conflict only in combination"]
-    return Plan(scenario, "infeasible", diagnosis=tuple(causes), solver=solver_info,
+    return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(causes), solver=solver_info,
                 excluded=tuple(scenario.directives.exclude))
 
 
@@ -188,7 +192,7 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     objective = sum(terms.values())
     solver_info["solver_objective"] = solver_objective
     gap = relative_gap(objective, bound)
-    status = "optimal" if is_proven(gap) else "feasible"
+    status = Status.OPTIMAL if is_proven(gap) else Status.FEASIBLE
     costs = cost_model(scenario, graph)
     counterfactuals = {"alone_at_contract_end": costs.alone_at_contract_end(trust_facts(scenario, instance, graph))} \
         if costs.in_pounds else {}

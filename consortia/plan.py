@@ -12,7 +12,11 @@ from .costs import cost_model
 from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
+from .status import Status
 from .timing import Calendar, month_number, month_start
+
+TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone", "moved")
+"""The objective's terms (one weight each in ``objective``); ``moved`` only with a baseline."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Plan:
 
     @property
     def has_plan(self) -> bool:
-        return self.status in ("optimal", "feasible")
+        return self.status in Status.HAS_PLAN
 
     def consortium_of(self, trust: str) -> ConsortiumPlan:
         """The consortium a trust belongs to."""

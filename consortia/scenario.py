@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,13 @@ from typing import Any
 import yaml
 
 from .errors import ConsortiaError
+from .suggest import did_you_mean
+from .yamlfile import load_strict
+
+__all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inputs", "Planning", "Market",
+           "Network", "Consortium", "Cover", "Objective", "Solver", "FixedConsortium", "Pin", "Directives",
+           "Output", "Scenario", "scenario_from_dict", "load_scenario", "with_overrides", "parse_set",
+           "settings_table"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
@@ -302,8 +308,8 @@ def _field_types(cls) -> dict[str, Any]:
 
 
 def _closest(key: str, valid: list[str]) -> str:
-    match = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    return f"; did you mean '{match[0]}'?" if match else f"; valid keys: {', '.join(valid)}"
+    match = did_you_mean(key, valid)
+    return f"; did you mean '{match}'?" if match else f"; valid keys: {', '.join(valid)}"
 
 
 def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
@@ -464,29 +470,6 @@ def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | Non
     return scenario
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """``yaml.safe_load``, except that a key given twice in one mapping is an error (PyYAML
-    would silently keep the last one, dropping the first block of settings)."""
-
-
-def _mapping_without_repeats(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
-    seen = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node)
-        if not isinstance(key, (str, int, float, bool, dt.date)):
-            continue  # construct_mapping reports keys that cannot be keys
-        if key in seen:
-            raise yaml.constructor.ConstructorError("while reading a mapping", node.start_mark,
-                                                    f"key '{key}' appears twice", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_repeats)
-
-
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario YAML file.
 
@@ -497,13 +480,13 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise ConsortiaError("scenario file not found", file=str(path))
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        data = load_strict(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path))
+        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
     except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 text file", file=str(path))
+        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
     if data is None:
         raise ConsortiaError("the file is empty", file=str(path))
     scenario = scenario_from_dict(data, file=str(path), base=path.parent)
@@ -538,7 +521,7 @@ def parse_set(text: str) -> tuple[str, Any]:
     try:
         return key.strip(), yaml.safe_load(value) if value.strip() else None
     except yaml.YAMLError as exc:
-        raise ConsortiaError(f"not a YAML value: {value!r} ({exc})", key=key.strip())
+        raise ConsortiaError(f"not a YAML value: {value!r} ({exc})", key=key.strip()) from None
 
 
 def settings_table() -> str:
@@ -562,7 +545,8 @@ def settings_table() -> str:
                 walk(optional[0], key + ".")
                 continue
             if f.default is not dataclasses.MISSING:
-                default = "null" if f.default is None else yaml.safe_dump(_plain(f.default)).strip().removesuffix("...").strip()
+                default = ("null" if f.default is None else
+                           yaml.safe_dump(_plain(f.default)).strip().removesuffix("...").strip())
             elif f.default_factory is not dataclasses.MISSING:
                 default = yaml.safe_dump(f.default_factory(), default_flow_style=True).strip()
             else:

@@ -13,16 +13,31 @@ from dataclasses import dataclass
 
 from .scenario import Planning
 
+__all__ = ["month_index", "month_number", "month_start", "add_months", "Calendar"]
+
+
+def month_index(date: dt.date) -> int:
+    """Months since year 0 of the month ``date`` falls in (the day is ignored)."""
+    return date.year * 12 + date.month - 1
+
 
 def month_number(date: dt.date) -> int:
     """Months since year 0 of the 1st of the month nearest to ``date`` (see module docstring)."""
-    number = date.year * 12 + date.month - 1
+    number = month_index(date)
     return number + 1 if date.day >= 16 else number
 
 
 def month_start(number: int) -> dt.date:
     """The date of the 1st of month ``number`` (inverse of :func:`month_number`)."""
     return dt.date(number // 12, number % 12 + 1, 1)
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` moved by whole months, clamped to the last day of the target month."""
+    n = month_index(date) + months
+    year, month = divmod(n, 12)
+    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month + 1, min(date.day, last))
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ import os
 import shutil
 from pathlib import Path
 
+import browser
 import pytest
 import yaml
-
-import browser
 from conftest import ROOT
-import consortia.batch
-from consortia.batch import (RESULT_FILE, Reporter, add_parser, batch_key, load_batch, run_batch,
-                             run_cli, run_task, safe_name)
+
+import consortia.batch.executors
+from consortia.batch import RESULT_FILE, Reporter, batch_key, load_batch, run_batch, run_task, safe_name
+from consortia.cli.batch import add_parsers, cmd_batch
 from consortia.errors import ConsortiaError
 from consortia.scenario import NAME_PATTERN, with_overrides
 
@@ -296,7 +296,7 @@ def crash_on_soft(task: dict) -> dict:
 
 
 def test_a_crashing_worker_fails_only_its_own_scenario(tmp_path, monkeypatch):
-    monkeypatch.setattr(consortia.batch, "run_task", crash_on_soft)
+    monkeypatch.setattr(consortia.batch.executors, "run_task", crash_on_soft)
     data = {**BATCH, "scenarios": {"baseline": {}, "soft": {"cover.mode": "soft"},
                                    "cap1": {"market.capacity": 1}, "cap3": {"market.capacity": 3}},
             "grids": {}}
@@ -328,8 +328,8 @@ def test_refuses_to_replace_a_folder_that_is_not_a_plan(tmp_path):
 
 def _cli(argv):
     parser = argparse.ArgumentParser(prog="consortia")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run_cli(parser.parse_args(argv))
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    return cmd_batch(parser.parse_args(argv))
 
 
 def test_cli_dry_run_and_bad_arguments(tmp_path, capsys):

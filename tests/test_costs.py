@@ -5,15 +5,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cases import KM_PER_DEGREE, groups, solve_checked, strong, weak
+from small import demand, trust, write_case
 
 import consortia
 from consortia import load_instance, solve, write_plan
 from consortia.costs import MONEY_TERMS, WEIGHT_TERMS
 from consortia.errors import ConsortiaError
 from consortia.scenario import load_scenario
-
-from cases import KM_PER_DEGREE, groups, solve_checked, strong, weak
-from small import demand, trust, write_case
 
 QUIET = {"term_years": 1.0, "procurement": 0.0, "contract_per_trust_year": 0.0, "volume_exponent": 1.0,
          "extension_per_month": 0.0, "early_exit_per_month": 0.0, "integration_per_member": 0.0,
@@ -40,8 +39,8 @@ PAIR = {"A": (0, "2014-01-01", "I1"), "B": (20, "2014-01-01", "I1")}
 
 
 def test_volume_discount_pulls_a_pair_together(tmp_path):
-    apart = solve_checked(costed(tmp_path / "a", PAIR, {"contract_per_trust_year": 10.0, "integration_per_member": 1.0}),
-                          tmp_path / "pa")
+    costs = {"contract_per_trust_year": 10.0, "integration_per_member": 1.0}
+    apart = solve_checked(costed(tmp_path / "a", PAIR, costs), tmp_path / "pa")
     assert groups(apart) == {frozenset("A"), frozenset("B")}
     assert apart.objective == pytest.approx(20.0)
     together = solve_checked(costed(tmp_path / "b", PAIR, {"contract_per_trust_year": 10.0, "volume_exponent": 0.8,

@@ -1,6 +1,6 @@
 """Weekend cross-cover rota (issue 7): model, diagnosis, independent checker, CLI and figure.
 
-Every rota written here is re-verified by :mod:`consortia.rota_check` (which shares no code with
+Every rota written here is re-verified by :mod:`consortia.rota.check` (which shares no code with
 the model); small random instances are compared with a brute-force enumeration written below,
 independently of both.
 """
@@ -19,7 +19,14 @@ import pytest
 import yaml
 
 from consortia import rota
-from consortia.rota_check import check_rota
+from consortia.cli import main as cli_main
+from consortia.rota.check import check_rota
+
+
+def rota_cli(argv: list[str]) -> int:
+    """``consortia rota ARGV...``; the exit code."""
+    return cli_main(["rota", *argv])
+
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -306,7 +313,7 @@ WHAT_IF = ["--one-in", "2", "--min-ratio", "0.3", "--tolerance", "0.35"]
 
 def test_demo_plan_is_not_rosterable_one_weekend_in_four(demo_plan, tmp_path, capsys):
     plan = copy_plan(demo_plan, tmp_path)
-    assert rota.main([str(plan), "--no-figure", "--quiet"]) == 1
+    assert rota_cli([str(plan), "--no-figure", "--quiet"]) == 1
     err = capsys.readouterr().err
     doc = yaml.safe_load((plan / "rota.yaml").read_text())
     groups = list(csv.DictReader((plan / "consortia.csv").open()))
@@ -321,11 +328,11 @@ def test_demo_plan_is_not_rosterable_one_weekend_in_four(demo_plan, tmp_path, ca
 
 def test_demo_what_if_rota_is_checked_deterministic_and_drawn(demo_fixed):
     plan = demo_fixed
-    assert rota.main([str(plan), *WHAT_IF, "--quiet", "--jobs", "2"]) == 0
+    assert rota_cli([str(plan), *WHAT_IF, "--quiet", "--jobs", "2"]) == 0
     first = {n: (plan / n).read_bytes() for n in ("rota.csv", "rota_summary.csv")}
     png = (plan / "rota.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-    assert rota.main([str(plan), *WHAT_IF, "--quiet", "--jobs", "1", "--no-figure"]) == 0
+    assert rota_cli([str(plan), *WHAT_IF, "--quiet", "--jobs", "1", "--no-figure"]) == 0
     assert {n: (plan / n).read_bytes() for n in first} == first
     assert not (plan / "rota.png").exists()             # a stale calendar is not left behind
     report = check_rota(plan)
@@ -347,12 +354,12 @@ def test_demo_what_if_rota_is_checked_deterministic_and_drawn(demo_fixed):
         assert abs(sum(float(s["balance"]) for s in trusts if s["consortium"] == cid)) < 1e-3
         assert abs(sum(float(s["reports_for_others"]) - float(s["reports_from_others"])
                        for s in trusts if s["consortium"] == cid)) < 1e-2
-    assert rota.main([str(plan), "--check"]) == 0
+    assert rota_cli([str(plan), "--check"]) == 0
 
 
 def test_checker_catches_a_broken_rota(demo_fixed):
     plan = demo_fixed
-    assert rota.main([str(plan), *WHAT_IF, "--quiet", "--no-figure", "--consortium", "C01"]) == 0
+    assert rota_cli([str(plan), *WHAT_IF, "--quiet", "--no-figure", "--consortium", "C01"]) == 0
     lines = (plan / "rota.csv").read_text().splitlines()
     header, rows = lines[0], lines[1:]
     neuro = next(i for i, line in enumerate(rows) if line.endswith(",neuro"))
@@ -372,7 +379,7 @@ def test_checker_catches_a_broken_rota(demo_fixed):
     (plan / "rota.csv").write_text("\n".join([header] + rows + [",".join(bad)]) + "\n")
     text = "\n".join(check_rota(plan).violations)
     assert "the row says" in text
-    assert rota.main([str(plan), "--check"]) == 1
+    assert rota_cli([str(plan), "--check"]) == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,16 +410,16 @@ def test_rota_section_and_flags(tmp_path):
 def test_bad_flags_exit_2(tmp_path, capsys, argv, message):
     staff = [("TA", "A1", "", 1, 1)]
     plan = make_plan(tmp_path, staff, {"TA": (1, 1)}, [("S-TA", ["TA"], "2014-07-01")])
-    assert rota.main([str(plan), *argv]) == 2
+    assert rota_cli([str(plan), *argv]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_not_a_plan_folder_and_missing_inputs(tmp_path, capsys):
-    assert rota.main([str(tmp_path)]) == 2
+    assert rota_cli([str(tmp_path)]) == 2
     assert "not a plan folder (no plan.yaml)" in capsys.readouterr().err
     plan = make_plan(tmp_path, [("TA", "A1", "", 1, 1)], {"TA": (1, 1)}, [("S-TA", ["TA"], "2014-07-01")])
     (tmp_path / "inputs" / "rosters.csv").unlink()
-    assert rota.main([str(plan)]) == 2
+    assert rota_cli([str(plan)]) == 2
     assert "rosters file" in capsys.readouterr().err
 
 

@@ -6,14 +6,13 @@ request (``price``), and the smallest relaxation that makes an infeasible scenar
 from __future__ import annotations
 
 import pytest
+from cases import case, weak
 
 from consortia import ConsortiaError, solve, with_overrides, write_plan
 from consortia.cli import main
-from consortia.diff import diff_plans
-from consortia.price import price_request
-from consortia.relax import relaxations
-
-from cases import case, weak
+from consortia.whatif.diff import diff_plans
+from consortia.whatif.price import price_request
+from consortia.whatif.relax import relaxations
 
 JULY = "2014-07-01"
 TRIO = {"A": (0, JULY), "B": (10, JULY), "C": (40, JULY)}
@@ -187,7 +186,7 @@ def test_diagnose_cli_and_solve_relax(tmp_path, capsys):
 # ---- explain a plan ---------------------------------------------------------------------------
 
 def test_explain_names_gains_partners_and_priced_alternatives(tmp_path):
-    from consortia.explain import explain_trust, explanation_lines
+    from consortia.whatif.explain import explain_trust, explanation_lines
 
     layout = {"A": (0, JULY), "B": (10, JULY), "C": (40, JULY), "D": (45, JULY)}
     scenario = case(tmp_path / "e", layout, {"consortium": {"max_size": 2}}, rosters={"A": weak})
@@ -209,7 +208,7 @@ def test_explain_names_gains_partners_and_priced_alternatives(tmp_path):
 
 
 def test_explain_resolve_and_cli(tmp_path, capsys):
-    from consortia.explain import explain_trust
+    from consortia.whatif.explain import explain_trust
 
     scenario = case(tmp_path / "e", TRIO)
     folder = write_plan(solve(scenario), tmp_path / "e" / "plan", figures=False)

@@ -16,8 +16,11 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from ..timing import month_index, month_start  # noqa: E402
 from . import style  # noqa: E402
 from .plandata import DAY_NAMES, DAYS, PlanData  # noqa: E402
+
+__all__ = ["DPI", "COVER_CMAP", "render_timeline", "cover_tables", "render_cover"]
 
 DPI = 150
 
@@ -49,13 +52,14 @@ def _save(fig, path: Path) -> Path:
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:
-    m = d.month - 1 + months
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
+    """The 1st of the month ``months`` after ``d``'s."""
+    return month_start(month_index(d) + months)
 
 
 def _period_start(d: dt.date, anchor: dt.date, months: int) -> dt.date:
-    diff = (d.year - anchor.year) * 12 + d.month - anchor.month
-    return _add_months(anchor, (diff // months) * months)
+    """The start of the period (of ``months`` months from ``anchor``) that ``d`` falls in."""
+    diff = month_index(d) - month_index(anchor)
+    return month_start(month_index(anchor) + (diff // months) * months)
 
 
 # --------------------------------------------------------------------------- timeline

@@ -4,6 +4,7 @@ object the figure modules share. Nothing else on disk is read."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -11,9 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from ..planfolder import ASSIGNMENTS, CONSORTIA, PLAN_YAML, read_text, read_yaml
 from . import style
+
+__all__ = ["DAYS", "DAY_NAMES", "HULL_BUFFER_M", "PLACES", "Inset", "PlanData", "polygon_rings", "parse_date",
+           "month_label", "as_bool", "as_ratio", "natural_key", "split_codes", "resolve_regions", "load_plan",
+           "find_insets"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -226,11 +231,10 @@ def _is_england_regions(gdf, path: Path | None) -> bool:
 
 def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
     folder = Path(folder)
-    with open(folder / "plan.yaml", encoding="utf-8") as f:
-        plan = yaml.safe_load(f) or {}
-    trusts = pd.read_csv(folder / "assignments.csv", dtype={"trust": str, "consortium": str},
+    plan = read_yaml(folder / PLAN_YAML) or {}
+    trusts = pd.read_csv(io.StringIO(read_text(folder / ASSIGNMENTS)), dtype={"trust": str, "consortium": str},
                          keep_default_na=False, na_values=[""])
-    cons = pd.read_csv(folder / "consortia.csv", dtype={"consortium": str, "members": str},
+    cons = pd.read_csv(io.StringIO(read_text(folder / CONSORTIA)), dtype={"consortium": str, "members": str},
                        keep_default_na=False, na_values=[""])
     trusts["consortium"] = trusts["consortium"].astype(str)
     cons["consortium"] = cons["consortium"].astype(str)

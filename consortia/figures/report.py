@@ -13,8 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..status import Status
 from . import style
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, split_codes
+
+__all__ = ["CSS", "headline", "consortium_card", "render_report"]
 
 CSS = """
 .headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:10px;margin:14px 0}
@@ -132,7 +135,7 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
          "peak procurements going to market in one period"
          + (" / market capacity" if cap else " (no capacity limit set)"),
          bool(cap and peak and int(peak) > int(cap))),
-        (status, f"solver status, {gap_s}", status not in ("optimal", "feasible")),
+        (status, f"solver status, {gap_s}", status not in Status.HAS_PLAN),
     ]
 
 

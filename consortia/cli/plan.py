@@ -1,38 +1,38 @@
-"""The ``consortia`` command: a thin layer over the Python API.
-
-Exit codes: 0 a plan was found (or a check passed), 1 no plan exists (with a diagnosis) or a
-checked plan breaks a rule, 2 bad input (or a file that cannot be read or written), 3 no plan
-within the time limit, 4 internal error, 130 interrupted.
-"""
+"""The plan commands: ``solve`` a scenario, ``check`` a plan, re-draw its ``map``."""
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 import time
 from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, batch, counterfactual, diff, explain, price, relax, rota
+from ..api import write_plan
+from ..checker import check_plan
+from ..costs import amount
+from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
+from ..figures import render_plan_figures
+from ..inputs import load_instance
+from ..outputs import PlanRejected, _safe_target
+from ..pipeline import solve_scenario
+from ..scenario import load_scenario, with_overrides
+from ..status import Status
+from ..whatif.diff import diff_plans
+from ..whatif.price import distance_from_optimum, distance_lines
+from ..whatif.relax import relaxation_lines, relaxations
 from .console import console, print_verdict
-from .costs import amount
-from .errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
+from .options import add_set_option, fmt, positive, with_sets
 
-EXIT_INTERNAL = 4
+__all__ = ["add_parsers", "COMMANDS"]
+
 err = console(stderr=True)
 out = console()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="consortia", description="Plan PACS/RIS purchasing consortia of "
-                                     "NHS trusts: aligned procurement timing and seven-day cover.")
-    parser.add_argument("--version", action="version", version=f"consortia {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def add_parsers(sub) -> None:
+    """Register ``solve``, ``check`` and ``map``."""
     p = sub.add_parser("solve", help="solve a scenario and write its plan folder")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--out", type=Path, help="plan folder (default: output.folder or solutions/<name>)")
@@ -64,38 +64,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("plan", type=Path, help="plan folder")
     p.add_argument("--regions", type=Path, help="region polygons GeoJSON (default: the scenario's)")
 
-    p = sub.add_parser("generate", help="write a generated input folder (synthetic data, seeded)")
-    p.add_argument("kind", choices=["england", "synthetic"], help="the England example or a random instance")
-    p.add_argument("--seed", type=int, help="random seed (england default 2013, synthetic default 1)")
-    p.add_argument("--out", type=Path, help="folder to write (default inputs/england or inputs/synthetic-N)")
-    p.add_argument("--trusts", type=int, default=50, help="synthetic: number of trusts (default 50)")
-    for module in _PLUGINS:
-        module.add_parser(sub)
-    return parser
-
-
-def add_set_option(parser: argparse.ArgumentParser) -> None:
-    """``--set KEY=VALUE`` (repeatable): a what-if change of one scenario setting."""
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
-                        help="change one scenario setting (dotted key, YAML value), e.g. market.capacity=2; "
-                             "repeatable")
-
-
-def with_sets(scenario, sets: list[str]):
-    """``scenario`` with the ``--set`` changes applied."""
-    from .scenario import parse_set, with_overrides
-
-    return with_overrides(scenario, dict(parse_set(s) for s in sets)) if sets else scenario
-
-
-def _positive(value, flag: str):
-    if value is not None and (not math.isfinite(value) or value <= 0):
-        raise ConsortiaError(f"{flag} must be a positive number, got {value}")
-
-
-def _fmt(x, spec=".2f") -> str:
-    return "-" if x is None else format(x, spec)
-
 
 def _progress_printer(quiet: bool):
     last = [0.0, None]
@@ -108,13 +76,13 @@ def _progress_printer(quiet: bool):
         if event is None:
             err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}")
             return
-        shown = _fmt(event.incumbent)
+        shown = fmt(event.incumbent)
         if shown == last[1] and elapsed - last[0] < 15.0:
             return
         last[:] = [elapsed, shown]
         gap = "-" if event.gap is None else f"{100 * event.gap:.2f}%"
-        err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}  best plan {_fmt(event.incumbent)}  "
-                  f"bound {_fmt(event.bound)}  gap {gap}")
+        err.print(f"[dim]{elapsed:7.1f} s[/]  {stage}  best plan {fmt(event.incumbent)}  "
+                  f"bound {fmt(event.bound)}  gap {gap}")
     return show
 
 
@@ -130,8 +98,8 @@ def _summary(plan, folder: Path | None) -> None:
     m = plan.metrics
     gap = "-" if plan.gap is None else f"{100 * plan.gap:.3f}%"
     if plan.scenario.costs is None:
-        out.print(f"status [bold]{plan.status}[/]  objective {_fmt(plan.objective, '.3f')}  bound "
-                  f"{_fmt(plan.best_bound, '.3f')}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
+        out.print(f"status [bold]{plan.status}[/]  objective {fmt(plan.objective, '.3f')}  bound "
+                  f"{fmt(plan.best_bound, '.3f')}  gap {gap}  solve {plan.solver.get('solve_seconds', 0):.1f} s "
                   f"(model build {plan.solver.get('build_seconds', 0):.1f} s)")
         out.print("terms  " + "  ".join(f"{k} {v:.2f}" for k, v in plan.terms.items()))
     else:
@@ -155,12 +123,8 @@ def _summary(plan, folder: Path | None) -> None:
 
 
 def cmd_solve(args) -> int:
-    from .inputs import load_instance
-    from .outputs import PlanRejected, write_plan
-    from .pipeline import solve_scenario
-    from .scenario import load_scenario, with_overrides
-
-    _positive(args.time_limit, "--time-limit")
+    """Run ``consortia solve``: exit 0 with a plan written, 1 no plan exists, 3 none within the time limit."""
+    positive(args.time_limit, "--time-limit")
     if args.threads is not None and args.threads < 1:
         raise ConsortiaError(f"--threads must be at least 1, got {args.threads}")
     if args.gap is not None and (not math.isfinite(args.gap) or args.gap < 0):
@@ -176,26 +140,25 @@ def cmd_solve(args) -> int:
     if overrides:
         scenario = with_overrides(scenario, overrides)
     folder = args.out or scenario.output_folder()
-    from .outputs import _safe_target
     _safe_target(folder)
     instance = load_instance(scenario)
     plan = solve_scenario(scenario, instance=instance, progress=_progress_printer(args.quiet))
-    if plan.status == "infeasible":
+    if plan.status == Status.INFEASIBLE:
         err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
         for cause in plan.diagnosis:
             err.print(f"  - {escape(cause)}")
         if args.relax:
-            found = relax.relaxations(scenario, instance=instance,
-                                      per_solve=min(60.0, scenario.solver.time_limit))
-            for line in relax.relaxation_lines(found):
+            found = relaxations(scenario, instance=instance,
+                                per_solve=min(60.0, scenario.solver.time_limit))
+            for line in relaxation_lines(found):
                 err.print(escape(line))
         return EXIT_INFEASIBLE
-    if plan.status == "no_solution":
+    if plan.status == Status.NO_SOLUTION:
         err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION
     try:
-        written = write_plan(plan, instance, folder, figures=not args.no_maps)
+        written = write_plan(plan, folder, instance=instance, figures=not args.no_maps)
     except PlanRejected as exc:
         err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
         return EXIT_INTERNAL
@@ -210,8 +173,6 @@ def cmd_solve(args) -> int:
 
 def _moves(baseline: Path, written: Path) -> None:
     """Who moved from the baseline plan, and how their consortium changed."""
-    from .diff import diff_plans
-
     d = diff_plans(baseline, written)
     out.print(f"{len(d.moved)} trust(s) moved from the baseline {baseline}" + (":" if d.moved else ""))
     for m in d.moved:
@@ -226,10 +187,7 @@ def _moves(baseline: Path, written: Path) -> None:
 
 
 def cmd_check(args) -> int:
-    from .checker import check_plan
-    from .inputs import load_instance
-    from .scenario import load_scenario, with_overrides
-
+    """Run ``consortia check``: exit 0 when the plan keeps every rule, 1 otherwise."""
     scenario = with_sets(load_scenario(args.scenario), args.sets)
     instance = load_instance(scenario)
     if not args.plan.exists():
@@ -242,8 +200,7 @@ def cmd_check(args) -> int:
     out.print("objective recomputed: " + f"{report.objective:.3f}  ("
               + ", ".join(f"{k} {v:.2f}" for k, v in report.terms.items()) + ")")
     if args.optimum:
-        _positive(args.time_limit, "--time-limit")
-        from .price import distance_from_optimum, distance_lines
+        positive(args.time_limit, "--time-limit")
         solving = with_overrides(scenario, {"solver.time_limit": args.time_limit}) if args.time_limit else scenario
         for line in distance_lines(distance_from_optimum(solving, report.objective, instance=instance)):
             out.print(escape(line))
@@ -252,8 +209,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from .figures import render_plan_figures
-
+    """Run ``consortia map``: re-draw a plan folder's figures."""
     if not (args.plan / "plan.yaml").is_file():
         raise ConsortiaError("not a plan folder (no plan.yaml)", file=str(args.plan))
     if args.regions is not None and not args.regions.is_file():
@@ -264,51 +220,4 @@ def cmd_map(args) -> int:
     return EXIT_OK
 
 
-def cmd_generate(args) -> int:
-    if args.kind == "england":
-        from .england import generate_england
-        folder = args.out or Path("inputs/england")
-        paths = generate_england(folder, 2013 if args.seed is None else args.seed)
-    else:
-        from .synth import write_instance
-        if args.trusts < 2:
-            raise ConsortiaError(f"--trusts must be at least 2, got {args.trusts}")
-        folder = args.out or Path(f"inputs/synthetic-{args.trusts}")
-        paths = [write_instance(folder, args.trusts, 1 if args.seed is None else args.seed)]
-    out.print(f"wrote {folder} (synthetic data; seeded, reproducible)")
-    for p in paths:
-        out.print(f"  {p}")
-    return EXIT_OK
-
-
-COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map, "generate": cmd_generate}
-_PLUGINS = [batch, rota, diff, price, counterfactual, relax, explain]
-COMMANDS.update({"batch": batch.run_cli, "rota": rota.run_cli, "diff": diff.run_cli, "price": price.run_cli,
-                 "counterfactuals": counterfactual.run_cli, "diagnose": relax.run_cli, "explain": explain.run_cli})
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except ConsortiaError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        err.print(f"[bold red]error:[/] cannot read or write{escape(where)}: {escape(exc.strerror or str(exc))}")
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        err.print("interrupted; no plan folder was written or changed")
-        return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
-        if args.debug:
-            raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} (run with --debug for details)")
-        return EXIT_INTERNAL
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+COMMANDS = {"solve": cmd_solve, "check": cmd_check, "map": cmd_map}

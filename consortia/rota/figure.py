@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .figures.style import (
+from ..figures.style import (
     COVER_SHORT,
     INK,
     MUTED,
@@ -26,6 +26,9 @@ from .figures.style import (
     SYNTHETIC_NOTE,
     mpl_context,
 )
+from ..status import Status
+
+__all__ = ["render_rota_figure"]
 
 
 def _read(folder: Path):
@@ -92,7 +95,8 @@ def render_rota_figure(folder: str | Path, *, out: str | Path | None = None,
                  f"{meta.get('scenario', '')}: {meta['n_rostered']} of {meta['n_consortia']} consortia rostered. "
                  "Each bar is a day's duties, one segment per radiologist, width = sessions, colour = home "
                  "trust; dashed line = sessions needed. Red cells: gaps of a consortium that cannot be "
-                 "rostered (-n sess = n sessions short; no X = no X radiologist that day).", fontsize=8, color=MUTED, va="top", wrap=True)
+                 "rostered (-n sess = n sessions short; no X = no X radiologist that day).",
+                 fontsize=8, color=MUTED, va="top", wrap=True)
         if meta.get("synthetic"):
             fig.text(0.1 / width, 1 - 0.62 / height, SYNTHETIC_NOTE, fontsize=7, color="white", va="top",
                      bbox={"facecolor": SYNTHETIC_BG, "edgecolor": "none", "pad": 2})
@@ -125,7 +129,7 @@ def render_rota_figure(folder: str | Path, *, out: str | Path | None = None,
                 spine.set_color("#c8c8c8")
             ax.axvline(1, color="#c8c8c8", lw=0.8)
             status = e["status"]
-            if status in ("optimal", "feasible"):
+            if status in Status.HAS_PLAN:
                 head = (f"{e['consortium']}  weekends worked {e['fewest_weekends']}-{e['most_weekends']} "
                         f"(spread {e['spread']}), {status}")
                 rects, faces, lines = [], [], []
@@ -156,7 +160,7 @@ def render_rota_figure(folder: str | Path, *, out: str | Path | None = None,
                           bbox_to_anchor=(0.5, -0.02), ncol=min(4, len(members)), fontsize=6.5, frameon=False,
                           handlelength=1, columnspacing=0.8)
             else:
-                head = f"{e['consortium']}  cannot be rostered" if status == "infeasible" else \
+                head = f"{e['consortium']}  cannot be rostered" if status == Status.INFEASIBLE else \
                     f"{e['consortium']}  no rota in time"
                 ax.add_patch(Rectangle((0, 0), 2, weeks, facecolor="#f6f6f6", edgecolor="none", lw=0))
                 cells: dict[tuple[int, int], list[str]] = {}

@@ -27,17 +27,21 @@ Used for plain scenarios (clique membership, no fixed consortia, pins or baselin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import networkx as nx
 import numpy as np
 
-from .errors import ConsortiaError
-from .model import TrustFacts
+from ..errors import ConsortiaError
+from ..model import TrustFacts
+from ..scenario import Scenario
+from ..solver import Interrupt, Progress, silence_highs_banner, uses_highs
+from ..status import PROVEN_GAP, Status, is_proven, relative_gap
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
-from .scenario import Scenario
-from .solve import PROVEN_GAP, Interrupt, Progress, is_proven, relative_gap, silence_highs_banner, uses_highs
+
+__all__ = ["INTEGER_SHARE", "PRICING_SECONDS", "DIVE_UNTIL", "CUT_VIOLATION", "CUTS_PER_ROUND", "Column",
+           "ColumnOutcome", "AUTO_FROM", "choose_method", "unsupported", "solve_by_columns"]
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""
@@ -311,16 +315,16 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
                              message or run.message, len(master.cut_row))
 
     if run.infeasible:
-        return outcome("infeasible", message="no selection of consortia covers every trust")
+        return outcome(Status.INFEASIBLE, message="no selection of consortia covers every trust")
     if objective is None:
-        return outcome("no_solution", bound=run.bound, integer_seconds=integer_seconds)
+        return outcome(Status.NO_SOLUTION, bound=run.bound, integer_seconds=integer_seconds)
     bound = run.bound
     if bound is not None and bound > objective:
         if bound - objective > PROVEN_GAP * max(1.0, abs(objective)):
             raise RuntimeError(f"column generation's bound {bound} is above its plan's objective {objective}")
         bound = objective  # rounding only
     gap = relative_gap(objective, bound)
-    status = "optimal" if is_proven(gap) else "feasible"
+    status = Status.OPTIMAL if is_proven(gap) else Status.FEASIBLE
     if progress is not None:
         progress(Progress(objective, bound, gap, run.elapsed()))
     return outcome(status, chosen, objective, bound, gap, integer_seconds)

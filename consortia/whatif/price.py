@@ -9,16 +9,18 @@ keeps it, the price is 0 and the second solve is skipped.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
-from pathlib import Path
 
-from .costs import amount
-from .errors import ConsortiaError
-from .inputs import Instance, check_references, load_instance
-from .pipeline import solve_scenario
-from .plan import Plan
-from .scenario import Scenario, with_overrides
+from ..costs import amount
+from ..errors import ConsortiaError
+from ..inputs import Instance, check_references, load_instance
+from ..pipeline import solve_scenario
+from ..plan import Plan
+from ..scenario import Scenario, with_overrides
+from ..status import Status
+
+__all__ = ["Price", "keeps", "requested", "price_request", "price_lines", "Distance", "distance_from_optimum",
+           "distance_lines"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Price:
     @property
     def exact(self) -> bool:
         """Both plans are proven optimal (or the request was already kept by an optimal plan)."""
-        return self.without.status == "optimal" and self.with_request.status == "optimal"
+        return self.without.status == Status.OPTIMAL and self.with_request.status == Status.OPTIMAL
 
     @property
     def objective(self) -> float | None:
@@ -139,7 +141,7 @@ def price_lines(price: Price) -> list[str]:
     if price.objective is None:
         if price.without.has_plan and not price.with_request.has_plan:
             lines.append("the request cannot be met: " + ("no plan keeps it" if price.with_request.status ==
-                                                          "infeasible" else "no plan found within the time limit"))
+                                                          Status.INFEASIBLE else "no plan found within the time limit"))
         else:
             lines.append("no price: the scenario has no plan without the request")
         return lines
@@ -151,52 +153,6 @@ def price_lines(price: Price) -> list[str]:
         lines.append(f"not exact (a plan is not proven optimal): the true price is between "
                      f"{amount(s, low, signed=True)} and {amount(s, high, signed=True)}")
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``price`` subcommand."""
-    p = subparsers.add_parser("price", help="what a together/apart request costs: solve with and without it")
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
-    p.add_argument("--together", nargs=2, action="append", default=[], metavar=("A", "B"),
-                   help="trusts A and B must share a consortium (repeatable)")
-    p.add_argument("--apart", nargs=2, action="append", default=[], metavar=("A", "B"),
-                   help="trusts A and B must not share a consortium (repeatable)")
-    from .cli import add_set_option
-
-    add_set_option(p)
-    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit per solve in seconds")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia price``: exit 0 with a price, 1 when either solve has no plan, 3 when a
-    solve ran out of time without a plan."""
-
-    from .console import console
-    from rich.markup import escape
-
-    from .cli import with_sets
-    from .scenario import load_scenario
-
-    out, err = console(), console(stderr=True)
-    scenario = with_sets(load_scenario(args.scenario), args.sets)
-    if args.time_limit is not None:
-        if not args.time_limit > 0:
-            raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
-        scenario = with_overrides(scenario, {"solver.time_limit": args.time_limit})
-
-    def show(stage, event):
-        if not args.quiet and event is None:
-            err.print(f"[dim]{stage}[/]")
-
-    price = price_request(scenario, together=args.together, apart=args.apart, progress=show)
-    for line in price_lines(price):
-        out.print(escape(line))
-    if price.objective is not None or price.reused:
-        return 0
-    statuses = {price.without.status, price.with_request.status}
-    return 3 if "no_solution" in statuses and "infeasible" not in statuses else 1
 
 
 @dataclass(frozen=True)
@@ -226,7 +182,7 @@ def distance_lines(d: Distance) -> list[str]:
         return [f"no optimum to compare with: the solver found {d.optimum.status}"]
     low, high = d.bounds
     lines = [f"optimum under the same settings: {_status(d.optimum)}"]
-    if d.optimum.status == "optimal":
+    if d.optimum.status == Status.OPTIMAL:
         lines.append(f"this plan costs {low:+.3f} more than the optimum")
     else:
         lines.append(f"this plan costs between {low:+.3f} and {high:+.3f} more than the optimum "

@@ -17,14 +17,21 @@ import io
 import json
 import math
 import random
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-from .errors import ConsortiaError
-from .scenario import DAYS, WEEKEND, Planning, scenario_from_dict
-from .timing import Calendar
+from ..errors import ConsortiaError
+from ..geo import haversine_km
+from ..scenario import DAYS, WEEKEND, Planning, scenario_from_dict
+from ..timing import Calendar, add_months
+
+__all__ = ["TRUST_COLUMNS", "ROSTER_COLUMNS", "DEMAND_COLUMNS", "SUBSPECIALTIES", "ENGLAND_BOUNDS",
+           "DEFAULT_REGIONS", "BENCHMARK_SCENARIO", "format_number", "write_csv", "capacity_by_trust",
+           "weekend_cover", "demand_by_trust", "cover_ratios", "weekend_missing", "passes_cover",
+           "fails_weekend_alone", "windows", "witness_groups", "synthetic_tables", "write_instance"]
 
 TRUST_COLUMNS = ("code", "name", "lat", "lon", "contract_end", "region")
 ROSTER_COLUMNS = ("trust", "radiologist", "subspecialties") + DAYS
@@ -36,7 +43,7 @@ SUBSPECIALTIES = ("neuro", "msk", "chest", "gi", "breast", "paediatric", "cardia
 ENGLAND_BOUNDS = (50.3, 55.0, -5.0, 1.7)
 """(lat_min, lat_max, lon_min, lon_max) of the synthetic trusts."""
 
-DEFAULT_REGIONS = Path(__file__).resolve().parents[1] / "inputs" / "england" / "regions.geojson"
+DEFAULT_REGIONS = Path(__file__).resolve().parent / "data" / "england" / "england_regions.geojson"
 
 BENCHMARK_SCENARIO: dict[str, Any] = {
     "planning": {"periods": 12, "period_months": 3, "lead_time_months": 6,
@@ -47,22 +54,6 @@ BENCHMARK_SCENARIO: dict[str, Any] = {
               "weekend_subspecialties": ["neuro"]},
 }
 """The synthetic scenario's settings before overrides (inputs, name and start are added)."""
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km on a sphere of the mean Earth radius."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """``date`` moved by whole months, clamped to the last day of the target month."""
-    n = date.year * 12 + date.month - 1 + months
-    year, month = divmod(n, 12)
-    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month + 1, min(date.day, last))
 
 
 def format_number(value: float) -> str:

@@ -12,20 +12,17 @@ Meant for a ``costs`` section (pounds), but it works with plain weights too.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
+from ..costs import amount, cost_model
+from ..graph import build_graph
+from ..inputs import Instance, load_instance
+from ..model import trust_facts
+from ..pipeline import solve_scenario
+from ..plan import Plan
+from ..scenario import Scenario, with_overrides
 
-from .costs import amount, cost_model
-from .errors import ConsortiaError
-from .graph import build_graph
-from .inputs import Instance, load_instance
-from .model import trust_facts
-from .pipeline import solve_scenario
-from .plan import Plan
-from .scenario import Scenario, with_overrides
+__all__ = ["Counterfactuals", "alone_at_contract_end", "counterfactuals", "counterfactual_lines"]
 
 
 @dataclass(frozen=True)
@@ -85,51 +82,6 @@ def counterfactual_lines(c: Counterfactuals) -> list[str]:
         lines.append(f"buying together saves {amount(s, c.alone_at_contract_end - c.plan.objective)} "
                      f"against every trust alone")
         if c.without_market_capacity.has_plan:
-            lines.append(f"the market capacity costs {amount(s, c.plan.objective - c.without_market_capacity.objective)}"
-                         " (exact only when both plans are optimal)")
+            price = c.plan.objective - c.without_market_capacity.objective
+            lines.append(f"the market capacity costs {amount(s, price)} (exact only when both plans are optimal)")
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``counterfactuals`` subcommand."""
-    p = subparsers.add_parser("counterfactuals",
-                              help="a plan's cost against every trust alone and the plan without market capacity")
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
-    p.add_argument("--out", type=Path, metavar="FILE", help="also write the figures to this YAML file")
-    from .cli import add_set_option
-
-    add_set_option(p)
-    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit per solve in seconds")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia counterfactuals``: exit 0 when the plan was found, 1 when none exists, 3 when
-    the time limit came first."""
-    from rich.markup import escape
-
-    from .cli import with_sets
-    from .console import console
-    from .scenario import load_scenario
-
-    out, err = console(), console(stderr=True)
-    scenario = with_sets(load_scenario(args.scenario), args.sets)
-    if args.time_limit is not None:
-        if not args.time_limit > 0:
-            raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
-        scenario = with_overrides(scenario, {"solver.time_limit": args.time_limit})
-
-    def show(stage, event):
-        if not args.quiet and event is None:
-            err.print(f"[dim]{stage}[/]")
-
-    result = counterfactuals(scenario, progress=show)
-    for text in counterfactual_lines(result):
-        out.print(escape(text))
-    if args.out is not None:
-        args.out.write_text(yaml.safe_dump(result.document(), sort_keys=False), encoding="utf-8")
-        out.print(f"written to {args.out}")
-    if result.plan.has_plan:
-        return 0
-    return 3 if result.plan.status == "no_solution" else 1

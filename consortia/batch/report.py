@@ -13,13 +13,17 @@ import math
 from typing import Any
 from urllib.parse import quote
 
-from .figures import style
+from ..figures import style
+from ..status import Status
+
+__all__ = ["TERM_LABELS", "STATUS_COLOURS", "MAX_BARS", "MAX_LABELLED_POINTS", "CSS", "terms_chart",
+           "tradeoff_chart", "structure_chart", "sweep_chart", "render_summary_html"]
 
 TERM_LABELS = {"timing": "timing (months off contract end)", "distance": "distance to medoid",
                "shortfall": "cover shortfall", "subspecialty_gap": "weekend subspecialty gaps",
-               "standalone": "standalone trusts"}
-STATUS_COLOURS = {"optimal": "#1a7f37", "feasible": "#bf8700", "infeasible": "#8250df",
-                  "no_solution": "#0969da", "error": "#cf222e", "not_run": "#6e7781"}
+               "standalone": "standalone trusts", "moved": "trusts moved from the baseline"}
+STATUS_COLOURS = {Status.OPTIMAL: "#1a7f37", Status.FEASIBLE: "#bf8700", Status.INFEASIBLE: "#8250df",
+                  Status.NO_SOLUTION: "#0969da", "error": "#cf222e", "not_run": "#6e7781"}
 MAX_BARS = 50
 MAX_LABELLED_POINTS = 25
 
@@ -51,6 +55,7 @@ def _finish_bars(fig, ax, xlabel: str, rows: int) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     fig.legend(loc="outside lower center", ncol=3, frameon=False)
     ax.set_ylim(-0.6, rows - 0.4)
+
 
 def _num(value: Any, digits: int = 2) -> str:
     if value is None or value == "":
@@ -84,7 +89,7 @@ def _svg(fig) -> str:
 
 def _with_plan(rows: list[dict]) -> list[dict]:
     return [r for r in rows
-            if r.get("status") in ("optimal", "feasible") and _float(r.get("objective")) is not None]
+            if r.get("status") in Status.HAS_PLAN and _float(r.get("objective")) is not None]
 
 
 def _shown(rows: list[dict]) -> tuple[list[dict], str]:
@@ -138,7 +143,7 @@ def tradeoff_chart(rows: list[dict]) -> tuple[str, str] | None:
     front = _pareto(list(zip(xs, ys)))
     with style.mpl_context():
         fig, ax = plt.subplots(figsize=(8.5, 5.2), layout="constrained")
-        for status in ("optimal", "feasible"):
+        for status in Status.HAS_PLAN:
             pts = [(x, y) for x, y, r in zip(xs, ys, planned) if r["status"] == status]
             if pts:
                 ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=36, color=STATUS_COLOURS[status],
@@ -227,7 +232,7 @@ def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
                     zorder=2)
             failed: dict[float, int] = {}
             for r in rows:
-                if r.get("status") not in ("optimal", "feasible"):
+                if r.get("status") not in Status.HAS_PLAN:
                     x = _numeric(str(r.get(key, "")))
                     failed[x] = failed.get(x, 0) + 1
             every = [_numeric(str(r[key])) for r in rows]
@@ -253,10 +258,10 @@ def _headline(rows: list[dict], seconds: float) -> list[tuple[str, str, bool]]:
     planned = _with_plan(rows)
     best = min(planned, key=lambda r: _float(r["objective"])) if planned else None
     kpis = [(str(len(rows)), "scenarios", False),
-            (str(count["optimal"] + count["feasible"]), "with a plan "
+            (str(count[Status.OPTIMAL] + count[Status.FEASIBLE]), "with a plan "
              f"({count['optimal']} proven optimal)", False),
-            (str(count["infeasible"]), "infeasible (no plan exists)", False),
-            (str(count["no_solution"]), "no plan within the time limit", count["no_solution"] > 0),
+            (str(count[Status.INFEASIBLE]), "infeasible (no plan exists)", False),
+            (str(count[Status.NO_SOLUTION]), "no plan within the time limit", count[Status.NO_SOLUTION] > 0),
             (str(count["error"]), "failed with an error", count["error"] > 0)]
     if count["not_run"]:
         kpis.append((str(count["not_run"]), "not run (interrupted)", True))
@@ -277,7 +282,8 @@ def _link(run, name: str) -> str:
 def _table(run, rows: list[dict], swept: list[str]) -> str:
     columns = ([("#", "#"), ("scenario", "scenario"), ("group", "group")] + [(k, k) for k in swept]
                + [("status", "status"), ("objective", "objective")]
-               + [(f"term_{t}", t) for t in TERM_LABELS]
+               + [(f"term_{t}", t) for t in TERM_LABELS
+                  if t != "moved" or any(r.get("term_moved") not in (None, "") for r in rows)]
                + [("gap", "gap"), ("n_consortia", "consortia"), ("n_standalone", "standalone"),
                   ("trusts_full_cover_pooled", "7-day cover"), ("total_months_misaligned", "months off"),
                   ("peak_market", "peak market"), ("solve_seconds", "solve s"), ("message", "message")])

@@ -13,16 +13,18 @@ import re
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pulp
 
 from .errors import ConsortiaError
 from .scenario import Solver
+from .status import Status, is_proven, relative_gap
 
-PROVEN_GAP = 1e-6
+__all__ = ["Progress", "SolveOutcome", "silence_highs_banner", "Interrupt", "raise_if_highs_failed",
+           "check_solver", "uses_highs", "run_solver"]
 
 
 @dataclass(frozen=True)
@@ -48,22 +50,10 @@ class SolveOutcome:
     message: str = ""
 
 
-def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """``|objective - bound| / max(1, |objective|)``, or None when either is unknown."""
-    if objective is None or bound is None:
-        return None
-    return abs(objective - bound) / max(1.0, abs(objective))
-
-
-def is_proven(gap: float | None) -> bool:
-    """Whether a relative gap counts as a proof of optimality (<= 1e-6, rounding allowed)."""
-    return gap is not None and gap <= PROVEN_GAP * (1 + 1e-6)
-
-
 def _verdict(has_plan: bool, objective, bound) -> str:
     if not has_plan:
-        return "no_solution"
-    return "optimal" if is_proven(relative_gap(objective, bound)) else "feasible"
+        return Status.NO_SOLUTION
+    return Status.OPTIMAL if is_proven(relative_gap(objective, bound)) else Status.FEASIBLE
 
 
 _BANNER_SHOWN = False
@@ -177,7 +167,7 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
     info = highs.getInfo()
     raise_if_highs_failed(status, "rerun with solver.log: true to see its log")
     if status == highspy.HighsModelStatus.kInfeasible:
-        return SolveOutcome("infeasible", None, None, None, seconds, "highs")
+        return SolveOutcome(Status.INFEASIBLE, None, None, None, seconds, "highs")
     has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) \
         and info.objective_function_value < 1e30
     objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
@@ -204,7 +194,7 @@ def _solve_cbc(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
         text = log.read_text(errors="replace") if log.exists() else ""
     if problem.status == pulp.LpStatusInfeasible or "Problem is infeasible" in text \
             or "Result - Linear relaxation infeasible" in text:
-        return SolveOutcome("infeasible", None, None, None, seconds, "cbc")
+        return SolveOutcome(Status.INFEASIBLE, None, None, None, seconds, "cbc")
     has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
     bound = _cbc_bound(text)
@@ -258,7 +248,7 @@ def _solve_other(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:
     problem.solve(solver)
     seconds = time.perf_counter() - started
     if problem.sol_status == pulp.LpSolutionInfeasible:
-        return SolveOutcome("infeasible", None, None, None, seconds, settings.name)
+        return SolveOutcome(Status.INFEASIBLE, None, None, None, seconds, settings.name)
     has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
     bound = objective if problem.sol_status == pulp.LpSolutionOptimal else None

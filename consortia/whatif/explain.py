@@ -11,24 +11,24 @@ trust, together with its nearest linked trust): the true next-best plan, everyth
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from ..checker import check_plan
+from ..diagnose import DAY_NAMES
+from ..errors import ConsortiaError
+from ..graph import build_graph, km
+from ..inputs import Instance, load_instance
+from ..plan import alone_ratio, weekend_missing
+from ..planfolder import read_plan_folder, read_settings
+from ..scenario import DAYS, Scenario, scenario_from_dict
+from ..timing import Calendar, month_number
 
-from .checker import check_plan
-from .diagnose import DAY_NAMES
-from .diff import read_plan_folder
-from .errors import ConsortiaError
-from .graph import build_graph, km
-from .inputs import Instance, load_instance
-from .plan import alone_ratio, weekend_missing
-from .scenario import DAYS, Scenario, scenario_from_dict
-from .timing import Calendar, month_number
+__all__ = ["Alternative", "Partner", "Explanation", "plan_scenario", "alternatives", "explain_trust",
+           "explanation_lines"]
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,7 @@ class Explanation:
 def plan_scenario(folder: Path) -> Scenario:
     """The scenario a plan folder was solved with (its ``plan.yaml`` settings; input paths as
     written there, relative to the current folder when not absolute)."""
-    try:
-        doc = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConsortiaError(f"cannot read plan.yaml: {exc}", file=str(folder))
-    if not isinstance(doc, dict) or not isinstance(doc.get("settings"), dict):
-        raise ConsortiaError("plan.yaml has no 'settings' section", file=str(folder / "plan.yaml"))
+    doc = read_settings(folder)
     return scenario_from_dict(doc["settings"], file=str(folder / "plan.yaml"), base=Path("."))
 
 
@@ -214,36 +209,3 @@ def explanation_lines(e: Explanation) -> list[str]:
         lines.append("next-best plan, everything re-optimised:")
         lines += [f"  {line}" for line in price_lines(e.resolved)]
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``explain`` subcommand."""
-    p = subparsers.add_parser("explain", help="why a trust is in its consortium, and what the alternatives cost")
-    p.add_argument("plan", type=Path, help="plan folder")
-    p.add_argument("trust", help="trust code")
-    p.add_argument("--scenario", type=Path, help="scenario YAML (default: the settings in plan.yaml)")
-    p.add_argument("--resolve", action="store_true",
-                   help="also solve again without the trust's current grouping (the true next-best plan)")
-    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit for --resolve")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia explain``; exit 0."""
-    import math
-
-    from .console import console
-    from rich.markup import escape
-
-    from .scenario import load_scenario, with_overrides
-
-    out = console()
-    scenario = load_scenario(args.scenario) if args.scenario else None
-    if args.time_limit is not None:
-        if not (math.isfinite(args.time_limit) and args.time_limit > 0):
-            raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
-        scenario = with_overrides(scenario or plan_scenario(args.plan), {"solver.time_limit": args.time_limit})
-    explanation = explain_trust(args.plan, args.trust, scenario=scenario, resolve=args.resolve)
-    for line in explanation_lines(explanation):
-        out.print(escape(line))
-    return 0

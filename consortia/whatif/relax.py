@@ -15,19 +15,23 @@ value reported is one for which a plan was found. A value whose solve ran out of
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import math
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from .diagnose import quick_causes
-from .graph import build_graph, distance_matrix
-from .inputs import Instance, load_instance
-from .pipeline import solve_scenario
-from .scenario import Scenario, with_overrides
-from .timing import Calendar, month_number
+from ..diagnose import quick_causes
+from ..geo import distance_matrix
+from ..graph import build_graph
+from ..inputs import Instance, load_instance
+from ..pipeline import solve_scenario
+from ..plan import TERMS
+from ..scenario import Scenario, with_overrides
+from ..status import Status
+from ..timing import Calendar, month_number
+
+__all__ = ["SETTINGS", "RATIO_STEP", "Relaxation", "candidates", "smallest_relaxation", "relaxations",
+           "relaxation_lines"]
 
 SETTINGS = ("network.max_distance_km", "planning.max_extension_months", "planning.max_early_exit_months",
             "market.capacity", "consortium.max_size", "cover.min_ratio")
@@ -75,8 +79,7 @@ class _Tester:
     """Solves variants of one scenario for feasibility only, remembering every answer."""
 
     def __init__(self, scenario: Scenario, instance: Instance, budget: _Budget):
-        weights = {f"objective.{k}": 0.0 for k in ("timing", "distance", "shortfall", "subspecialty_gap",
-                                                   "standalone", "moved")}
+        weights = {f"objective.{k}": 0.0 for k in TERMS}
         self.base = with_overrides(scenario, weights)
         self.instance = instance
         self.budget = budget
@@ -95,7 +98,7 @@ class _Tester:
         plan = solve_scenario(scenario, instance=self.instance, diagnose=False)
         if plan.has_plan:
             return True
-        return False if plan.status == "infeasible" else None
+        return False if plan.status == Status.INFEASIBLE else None
 
 
 def candidates(scenario: Scenario, instance: Instance, setting: str) -> list:
@@ -171,7 +174,7 @@ def relaxations(scenario: Scenario, *, instance: Instance | None = None, setting
     ``budget`` bounds the seconds of the whole search; ``per_solve`` one solve (default: the
     scenario's time limit, at most 60 s). Unknown settings raise :class:`ConsortiaError`.
     """
-    from .errors import ConsortiaError
+    from ..errors import ConsortiaError
 
     for setting in settings:
         if setting not in SETTINGS:
@@ -192,52 +195,3 @@ def relaxation_lines(found: list[Relaxation]) -> list[str]:
     lines += [f"  {r.describe()}" for r in helpful]
     lines += [f"  {r.describe()}" for r in found if not r.found]
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``diagnose`` subcommand."""
-    p = subparsers.add_parser("diagnose", help="why a scenario has no plan, and the smallest change of each "
-                                               "numeric setting that gives one")
-    p.add_argument("scenario", type=Path, help="scenario YAML file")
-    from .cli import add_set_option
-
-    add_set_option(p)
-    p.add_argument("--budget", type=float, default=300.0, metavar="S",
-                   help="seconds for the whole search (default 300)")
-    p.add_argument("--time-limit", type=float, metavar="S",
-                   help="seconds per solve (default: solver.time_limit, at most 60)")
-    p.add_argument("--setting", action="append", choices=SETTINGS, metavar="KEY",
-                   help=f"relax only this setting (repeatable; default all of {', '.join(SETTINGS)})")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia diagnose``: exit 0 when the scenario has a plan as it is, 1 otherwise."""
-
-    from .console import console
-    from rich.markup import escape
-
-    from .errors import ConsortiaError
-    from .cli import with_sets
-    from .scenario import load_scenario
-
-    out = console()
-    for value, flag in ((args.budget, "--budget"), (args.time_limit, "--time-limit")):
-        if value is not None and not (math.isfinite(value) and value > 0):
-            raise ConsortiaError(f"{flag} must be a positive number, got {value}")
-    scenario = with_sets(load_scenario(args.scenario), args.sets)
-    instance = load_instance(scenario)
-    per_solve = args.time_limit if args.time_limit is not None else min(60.0, scenario.solver.time_limit)
-    probe = with_overrides(scenario, {"solver.time_limit": per_solve})
-    plan = solve_scenario(probe, instance=instance, diagnose=True)
-    if plan.has_plan:
-        out.print(f"{scenario.name} has a plan ({plan.status}); nothing to diagnose")
-        return 0
-    out.print(f"no plan for {scenario.name} ({plan.status}). Why:")
-    for cause in plan.diagnosis:
-        out.print(f"  - {escape(cause)}")
-    found = relaxations(scenario, instance=instance, settings=args.setting or SETTINGS,
-                        budget=args.budget, per_solve=per_solve)
-    for line in relaxation_lines(found):
-        out.print(escape(line))
-    return 1

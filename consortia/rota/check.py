@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+__all__ = ["SLACK", "OK_STATUSES", "RotaCheckReport", "check_rota"]
+
 SLACK = 1e-6
 OK_STATUSES = {"optimal", "feasible"}
 SAT, SUN = 5, 6
@@ -61,8 +63,8 @@ def _saturday_on_or_after(d: dt.date) -> dt.date:
 
 def check_rota(plan_dir: str | Path, rota_dir: str | Path | None = None) -> RotaCheckReport:
     """Re-verify the rota files in ``rota_dir`` (default: the plan folder) against the plan."""
-    from .errors import ConsortiaError
-    from .inputs import read_demand, read_rosters, read_trusts
+    from ..errors import ConsortiaError
+    from ..inputs import read_demand, read_rosters, read_trusts
 
     plan_dir = Path(plan_dir)
     rota_dir = Path(rota_dir) if rota_dir is not None else plan_dir

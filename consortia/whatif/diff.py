@@ -9,14 +9,12 @@ members is not a move; a new trust joining is not a move of the others). This is
 
 from __future__ import annotations
 
-import argparse
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from ..planfolder import PlanFolder, read_plan_folder
 
-from .errors import ConsortiaError
+__all__ = ["METRICS", "Move", "PlanDiff", "diff_plans", "diff_lines"]
 
 METRICS = ("n_consortia", "n_standalone", "trusts_full_cover_pooled", "total_months_misaligned", "peak_market")
 
@@ -30,21 +28,6 @@ class Move:
     consortium_b: str
     left: tuple[str, ...]
     joined: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PlanFolder:
-    """What a plan folder says: trust -> consortium and go-live, consortium -> members, plan.yaml."""
-
-    path: Path
-    consortium: dict[str, str]
-    go_live: dict[str, str]
-    members: dict[str, frozenset[str]]
-    document: dict
-
-    def co_members(self, trust: str) -> frozenset[str]:
-        """The trust's consortium, itself included."""
-        return self.members[self.consortium[trust]]
 
 
 @dataclass(frozen=True)
@@ -72,32 +55,6 @@ class PlanDiff:
     def same(self) -> bool:
         """True when the two plans group and time every trust identically."""
         return not (self.moved or self.retimed or self.only_a or self.only_b)
-
-
-def read_plan_folder(path: str | Path) -> PlanFolder:
-    """Read the assignment and summary of a plan folder written by ``consortia solve``."""
-    path = Path(path)
-    for name in ("assignments.csv", "plan.yaml"):
-        if not (path / name).is_file():
-            raise ConsortiaError(f"not a plan folder (no {name})", file=str(path))
-    try:
-        with (path / "assignments.csv").open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        document = yaml.safe_load((path / "plan.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, csv.Error) as exc:
-        raise ConsortiaError(f"cannot read the plan: {exc}", file=str(path))
-    consortium, go_live, members = {}, {}, {}
-    for number, row in enumerate(rows, start=1):
-        trust, cid = row.get("trust"), row.get("consortium")
-        if not trust or not cid:
-            raise ConsortiaError("trust and consortium are required", file=str(path / "assignments.csv"),
-                                 row=number)
-        consortium[trust] = cid
-        go_live[trust] = row.get("go_live", "")
-        members.setdefault(cid, set()).add(trust)
-    if not isinstance(document, dict):
-        raise ConsortiaError("plan.yaml is not a mapping", file=str(path / "plan.yaml"))
-    return PlanFolder(path, consortium, go_live, {k: frozenset(v) for k, v in members.items()}, document)
 
 
 def _flatten(data, prefix="") -> dict:
@@ -199,23 +156,3 @@ def diff_lines(d: PlanDiff) -> list[str]:
     for key, (x, y) in d.metrics.items():
         lines.append(f"{key} {_delta(x, y)}")
     return lines
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``diff`` subcommand."""
-    p = subparsers.add_parser("diff", help="compare two plan folders: moves, splits, merges, cost and cover")
-    p.add_argument("plan_a", type=Path, help="first plan folder")
-    p.add_argument("plan_b", type=Path, help="second plan folder")
-    return p
-
-
-def run_cli(args) -> int:
-    """Run ``consortia diff``; exit 0 whatever the differences."""
-
-    from .console import console
-    from rich.markup import escape
-
-    out = console()
-    for line in diff_lines(diff_plans(args.plan_a, args.plan_b)):
-        out.print(escape(line))
-    return 0

@@ -1,0 +1,142 @@
+"""The ``rota`` command: each consortium's weekend cross-cover rota from a plan folder."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import time
+from pathlib import Path
+
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
+from ..rota.check import check_rota
+from ..rota.io import RotaRejected, check_saturday, write_rota
+from ..rota.model import ConsortiumRota
+from ..rota.roster import solve_rota
+from ..status import Status
+from .console import console, print_verdict
+
+__all__ = ["add_parsers", "COMMANDS"]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def add_parsers(subparsers) -> None:
+    """Register ``rota``."""
+    p = subparsers.add_parser("rota", help="build each consortium's weekend cross-cover rota from a plan folder",
+                              description="Assign radiologists of every member trust to Saturday and Sunday "
+                                          "reporting duties, consortium by consortium, and write rota.csv, "
+                                          "rota_summary.csv, rota.yaml and rota.png into the plan folder.")
+    p.add_argument("plan", type=Path, help="plan folder written by 'consortia solve'")
+    p.add_argument("--weeks", type=int, metavar="N", help="weekends to roster (default: settings.rota.weeks or 8)")
+    p.add_argument("--start", type=_date, metavar="DATE",
+                   help="first Saturday of every rota (default: first Saturday on or after each go-live)")
+    p.add_argument("--one-in", type=int, metavar="K", dest="one_in",
+                   help="at most one weekend in K per radiologist (default 4; at least 2)")
+    p.add_argument("--tolerance", type=float, metavar="T",
+                   help="trust share of sessions vs share of demand, absolute (default 0.1)")
+    p.add_argument("--min-ratio", type=float, metavar="R", dest="min_ratio",
+                   help="weekend capacity / demand to meet (default: the plan's cover.min_ratio)")
+    p.add_argument("--reports-per-session", type=float, metavar="N", dest="reports_per_session",
+                   help="reports per session (default: the plan's cover.reports_per_session)")
+    p.add_argument("--subspecialties", metavar="LIST",
+                   help="comma-separated weekend subspecialties, '' for none (default: the plan's "
+                        "cover.weekend_subspecialties)")
+    p.add_argument("--consortium", action="append", metavar="ID",
+                   help="roster only this consortium (repeatable)")
+    p.add_argument("--time-limit", type=float, metavar="S", dest="time_limit",
+                   help="solver time limit per consortium (default 60)")
+    p.add_argument("--jobs", type=int, metavar="N", help="consortia solved in parallel (default 2)")
+    p.add_argument("--no-figure", action="store_true", help="skip rota.png")
+    p.add_argument("--check", action="store_true", help="only re-verify the rota files already in the plan folder")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def cmd_rota(args: argparse.Namespace) -> int:
+    """Run ``consortia rota``; returns the exit code (0 every consortium rostered, 1 some cannot
+    be rostered, 3 no rota within the time limit, 4 the written rota failed its check)."""
+
+    out, err = console(), console(stderr=True)
+    if args.check:
+        if not (args.plan / "rota.csv").is_file():
+            raise ConsortiaError("no rota.csv in the plan folder; run 'consortia rota' first", file=str(args.plan))
+        report = check_rota(args.plan)
+        for line in report.notes:
+            out.print(escape(line))
+        ok = print_verdict(out, report.violations, f"the rota in {args.plan} keeps every rule", args.plan)
+        return EXIT_OK if ok else EXIT_INFEASIBLE
+    for flag, value in (("--weeks", args.weeks), ("--one-in", args.one_in), ("--jobs", args.jobs)):
+        if value is not None and value < 1:
+            raise ConsortiaError(f"{flag} must be at least 1, got {value}")
+    for flag, value in (("--tolerance", args.tolerance), ("--min-ratio", args.min_ratio),
+                        ("--reports-per-session", args.reports_per_session), ("--time-limit", args.time_limit)):
+        if value is not None and not math.isfinite(value):
+            raise ConsortiaError(f"{flag} must be a finite number, got {value}")
+    if args.start is not None:
+        check_saturday(args.start, "--start")
+    overrides = {"weeks": args.weeks, "one_in": args.one_in, "tolerance": args.tolerance, "start": args.start,
+                 "time_limit": args.time_limit, "min_ratio": args.min_ratio,
+                 "reports_per_session": args.reports_per_session,
+                 "weekend_subspecialties": None if args.subspecialties is None else
+                 [x.strip() for x in args.subspecialties.split(",") if x.strip()]}
+    started = time.perf_counter()
+
+    def show(r: ConsortiumRota):
+        if args.quiet:
+            return
+        if r.rostered:
+            what = f"spread {r.spread}, {r.person_weekends} person-weekends"
+        elif r.extra_sessions:
+            what = f"{r.extra_sessions} extra session(s) needed"
+        elif any(g.get("kind") == "share" for g in r.gaps):
+            what = "the trust-share rule cannot be met"
+        else:
+            what = r.message or "no rota"
+        err.print(f"[dim]{time.perf_counter() - started:7.1f} s[/]  {r.consortium}: {r.status} ({what})")
+
+    run = solve_rota(args.plan, overrides, consortia=args.consortium, jobs=args.jobs, progress=show)
+    if run.changed_inputs:
+        err.print(f"[yellow]warning:[/] {', '.join(run.changed_inputs)} changed since the plan was solved; "
+                  "the rota uses the current files")
+    try:
+        written = write_rota(run, figure=not args.no_figure)
+    except RotaRejected as exc:
+        err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
+        return EXIT_INTERNAL
+    rules = run.rules
+    table = Table(title=f"Weekend rota: {rules.weeks} weekends, at most 1 in {rules.one_in}, ratio "
+                        f"{rules.min_ratio:g}, share tolerance {rules.tolerance:g}")
+    for col in ("consortium", "members", "first Saturday", "status", "radiologists", "weekends worked",
+                "spread", "solve s"):
+        table.add_column(col, overflow="fold")
+    for r in run.rotas:
+        worked = f"{r.fewest}-{r.most}" if r.rostered else "-"
+        table.add_row(r.consortium, " ".join(r.members), str(r.start), r.status, str(r.n_available), worked,
+                      "-" if r.spread is None else str(r.spread), f"{r.seconds:.1f}")
+    out.print(table)
+    failed = [r for r in run.rotas if not r.rostered]
+    for r in failed:
+        err.print(f"[bold red]{r.consortium}[/] ({' '.join(r.members)}) cannot be rostered"
+                  if r.status == Status.INFEASIBLE else f"[bold red]{r.consortium}[/]: no rota within the time limit")
+        for line in r.diagnosis:
+            err.print(f"  - {escape(line)}")
+        if r.fixes:
+            err.print("  would fix it: " + escape("; ".join(r.fixes)))
+    out.print(f"{len(run.rotas) - len(failed)} of {len(run.rotas)} consortia rostered in {run.seconds:.1f} s; "
+              f"written {', '.join(p.name for p in written)} to {run.plan_dir} (passed the independent check)")
+    if any(r.status == Status.INFEASIBLE for r in failed):
+        return EXIT_INFEASIBLE
+    if failed:
+        return EXIT_NO_SOLUTION
+    return EXIT_OK
+
+
+COMMANDS = {"rota": cmd_rota}
