@@ -9,7 +9,7 @@ The public API::
     report = consortia.check(scenario, "solutions/demo")   # independent re-verification
 
 What-if workflows: ``diff_plans``, ``price_request``, ``distance_from_optimum``, ``relaxations``,
-``explain_trust`` (see the README, "What-if workflows").
+``explain_trust``, ``counterfactuals`` (see the README, "What-if workflows").
 """
 
 from .api import check, solve, write_plan
@@ -19,8 +19,8 @@ from .inputs import Instance, load_instance
 from .plan import ConsortiumPlan, Plan
 from .scenario import Scenario, load_scenario, with_overrides
 from .version import __version__
-from .whatif import diff_plans, distance_from_optimum, explain_trust, price_request, relaxations
+from .whatif import counterfactuals, diff_plans, distance_from_optimum, explain_trust, price_request, relaxations
 
 __all__ = ["ConsortiaError", "Scenario", "load_scenario", "with_overrides", "Instance", "load_instance",
            "build_graph", "Plan", "ConsortiumPlan", "solve", "write_plan", "check", "diff_plans", "price_request",
-           "distance_from_optimum", "relaxations", "explain_trust", "__version__"]
+           "distance_from_optimum", "relaxations", "explain_trust", "counterfactuals", "__version__"]

@@ -208,8 +208,74 @@ class _Rules:
         return sum(max(0, self.window - n) / self.window for n in self.weekend_holders(members).values())
 
     def medoid_km(self, members) -> tuple[str, float]:
-        best = min(members, key=lambda m: (sum(_km(self.trusts[m], self.trusts[o]) for o in members), m))
-        return best, sum(_km(self.trusts[best], self.trusts[o]) for o in members)
+        """The medoid (least total km; in pounds, least total cost to it, then km, then code) and
+        the members' total km to it."""
+        def total_km(m):
+            return sum(_km(self.trusts[m], self.trusts[o]) for o in members)
+        if self.s.costs is None:
+            best = min(members, key=lambda m: (total_km(m), m))
+        else:
+            best = min(members, key=lambda m: (self.medoid_cost(members, m), total_km(m), m))
+        return best, total_km(best)
+
+    def medoid_cost(self, members, medoid: str) -> float:
+        """In pounds: what the members cost to ``medoid`` (travel and boundary premiums)."""
+        return sum(sum(self.joining(m, medoid)) for m in members if m != medoid)
+
+    def joining(self, member: str, medoid: str) -> tuple[float, float]:
+        """In pounds: (travel, boundary premiums) of ``member`` served by ``medoid``."""
+        c = self.s.costs
+        a, b = self.trusts[member], self.trusts[medoid]
+        trips = 2 * c.trips_per_year * c.term_years
+        premium = 0.0
+        if a.extra.get("icb") and b.extra.get("icb") and a.extra["icb"] != b.extra["icb"]:
+            premium += c.icb_premium
+        if a.region and b.region and a.region != b.region:
+            premium += c.region_premium
+        if frozenset((member, medoid)) not in self.share:
+            premium += c.no_share_premium
+        return trips * c.travel_per_km * _km(a, b), premium
+
+    def months_late(self, code: str, go_live: dt.date) -> int:
+        return go_live.year * 12 + go_live.month - _months(self.trusts[code].contract_end)
+
+    def timing_terms(self, code: str, go_live: dt.date) -> dict[str, float]:
+        """What one member's go-live costs: weighted months off, or (pounds) an extension premium
+        or an early-exit payout per month."""
+        c = self.s.costs
+        if c is None:
+            return {"timing": self.s.objective.timing * self.misaligned(code, go_live)}
+        late = self.months_late(code, go_live)
+        return {"extension": c.extension_per_month * late if late > 0 else 0.0,
+                "early_exit": c.early_exit_per_month * -late if late < 0 else 0.0}
+
+    def block_terms(self, members) -> dict[str, float]:
+        """What one consortium costs whatever its go-live: size, medoid and soft-cover terms."""
+        c = self.s.costs
+        soft = self.s.cover.mode == "soft"
+        n = len(members)
+        short = self.shortfall(members) if soft else 0.0
+        gaps = self.missing_share(members) if soft else 0.0
+        if c is None:
+            w = self.s.objective
+            return {"distance": w.distance * self.medoid_km(members)[1], "shortfall": w.shortfall * short,
+                    "subspecialty_gap": w.subspecialty_gap * gaps, "standalone": w.standalone if n == 1 else 0.0}
+        medoid = self.medoid_km(members)[0]
+        travel = boundary = 0.0
+        for m in members:
+            if m != medoid:
+                t, b = self.joining(m, medoid)
+                travel, boundary = travel + t, boundary + b
+        weeks = 52 * c.term_years
+        return {"procurement": c.procurement,
+                "contract": c.contract_per_trust_year * c.term_years * n ** c.volume_exponent,
+                "integration": c.integration_per_member * n if n > 1 else 0.0,
+                "travel": travel, "boundary": boundary,
+                "shortfall": c.outsourcing_per_report * weeks * short,
+                "subspecialty_gap": c.subspecialty_gap_per_day * weeks * gaps}
+
+    def moved_rate(self) -> float:
+        return self.s.objective.moved if self.s.costs is None else self.s.costs.moved
 
     def consortium_breaks(self, cid: str, members: list[str]) -> list[str]:
         """Membership, size, cover and directive rules of one consortium (not timing)."""
@@ -294,7 +360,9 @@ def _assign_go_lives(rules: _Rules, groups: dict[str, list[str]],
             continue
         flow.add_edge("source", ("c", cid), capacity=1, weight=0)
         for g in options:
-            flow.add_edge(("c", cid), ("t", g), capacity=1, weight=sum(rules.misaligned(m, g) for m in members))
+            pence = sum(sum(rules.timing_terms(m, g).values()) for m in members) * 100
+            flow.add_edge(("c", cid), ("t", g), capacity=1, weight=sum(rules.misaligned(m, g) for m in members)
+                          if rules.s.costs is None else round(pence))
             flow.add_edge(("t", g), "sink", capacity=cap, weight=0)
     wanted = len(groups) - len(problems)
     if problems or wanted == 0:
@@ -436,11 +504,13 @@ def _moved(baseline: dict[str, str], groups) -> list[str]:
 def _terms(rules: _Rules, groups, go_live) -> dict[str, float]:
     terms = _base_terms(rules, groups, go_live)
     if rules.baseline is not None:
-        terms["moved"] = rules.s.objective.moved * len(_moved(rules.baseline, groups))
+        terms["moved"] = rules.moved_rate() * len(_moved(rules.baseline, groups))
     return terms
 
 
 def _base_terms(rules: _Rules, groups, go_live) -> dict[str, float]:
+    if rules.s.costs is not None:
+        return _money_terms(rules, groups, go_live)
     w = rules.s.objective
     soft = rules.s.cover.mode == "soft"
     months = sum(rules.misaligned(m, go_live[c]) for c, ms in groups.items() if go_live.get(c) for m in ms)
@@ -452,6 +522,21 @@ def _base_terms(rules: _Rules, groups, go_live) -> dict[str, float]:
                              if soft else 0.0),
         "standalone": w.standalone * sum(1 for ms in groups.values() if len(ms) == 1),
     }
+
+
+def _money_terms(rules: _Rules, groups, go_live) -> dict[str, float]:
+    """The objective in pounds, summed over consortia (a consortium without a go-live adds its
+    other terms)."""
+    terms = dict.fromkeys(("procurement", "contract", "integration", "extension", "early_exit", "travel",
+                           "boundary", "shortfall", "subspecialty_gap"), 0.0)
+    for cid, members in groups.items():
+        parts = [rules.block_terms(members)]
+        if go_live.get(cid):
+            parts += [rules.timing_terms(m, go_live[cid]) for m in members]
+        for part in parts:
+            for name, value in part.items():
+                terms[name] += value
+    return terms
 
 
 def _close(a: float | None, b: float) -> bool:
@@ -504,10 +589,14 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
         medoid, total = rules.medoid_km(members)
         if not _close(_num(row["distance_km"]), total):
             out.append(f"consortia.csv row {n}: distance_km {row['distance_km']}, recomputed {total:.4f}")
-        if row["medoid"] not in members or not _close(
-                sum(_km(rules.trusts[row["medoid"]], rules.trusts[o]) for o in members), total):
+        if rules.s.costs is None and (row["medoid"] not in members or not _close(
+                sum(_km(rules.trusts[row["medoid"]], rules.trusts[o]) for o in members), total)):
             out.append(f"consortia.csv row {n}: medoid {row['medoid']} is not a member with the least "
                        f"total distance ({medoid})")
+        if rules.s.costs is not None and (row["medoid"] not in members or not _close(
+                rules.medoid_cost(members, row["medoid"]), rules.medoid_cost(members, medoid))):
+            out.append(f"consortia.csv row {n}: medoid {row['medoid']} is not a member with the least "
+                       f"total cost to it ({medoid})")
         pair = max((_km(rules.trusts[a], rules.trusts[b]) for a in members for b in members), default=0.0)
         if not _close(_num(row["max_pair_km"]), pair):
             out.append(f"consortia.csv row {n}: max_pair_km {row['max_pair_km']}, recomputed {pair:.4f}")
@@ -517,6 +606,11 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
             got = _num(row[f"cover_ratio_{day}"])
             if not _close(got, want):
                 out.append(f"consortia.csv row {n}: cover_ratio_{day} {got}, recomputed {want:.4f}")
+        if "cost" in row and go_live.get(cid):
+            cost = sum(rules.block_terms(members).values()) + sum(
+                sum(rules.timing_terms(m, go_live[cid]).values()) for m in members)
+            if not _close(_num(row["cost"]), cost):
+                out.append(f"consortia.csv row {n}: cost {row['cost']}, recomputed {cost:.4f}")
         if sorted(row["weekend_subspecialties_missing"].split()) != sorted(rules.weekend_gaps(members)):
             out.append(f"consortia.csv row {n}: weekend_subspecialties_missing differs from the rosters")
     for cid in groups:

@@ -27,16 +27,17 @@ def separated_pairs(scenario: Scenario, instance: Instance) -> frozenset[frozens
 def build_graph(scenario: Scenario, instance: Instance) -> nx.Graph:
     """The collaboration graph of a scenario.
 
-    Nodes carry ``name``, ``lat``, ``lon``, ``region`` and ``contract_end``; edges carry
+    Nodes carry ``name``, ``lat``, ``lon``, ``region``, ``icb`` and ``contract_end``; edges carry
     ``distance_km`` and ``reason`` (``distance``, ``share`` or ``together``). The graph
-    attributes ``separated`` (pairs that may never share a consortium) and ``distance_km``
-    (the full distance matrix, rows in ``index`` order) complete it; see :func:`km`.
+    attributes ``separated`` (pairs that may never share a consortium), ``share`` (pairs with a
+    ``share`` link) and ``distance_km`` (the full distance matrix, rows in ``index`` order)
+    complete it; see :func:`km`.
     """
     excluded = set(scenario.directives.exclude)
     trusts = [t for t in instance.trusts if t.code not in excluded]
     graph = nx.Graph(separated=separated_pairs(scenario, instance))
     for t in trusts:
-        graph.add_node(t.code, name=t.name, lat=t.lat, lon=t.lon, region=t.region,
+        graph.add_node(t.code, name=t.name, lat=t.lat, lon=t.lon, region=t.region, icb=t.icb,
                        contract_end=t.contract_end)
     dist = distance_matrix([t.lat for t in trusts], [t.lon for t in trusts])
     index = {t.code: i for i, t in enumerate(trusts)}
@@ -60,6 +61,7 @@ def build_graph(scenario: Scenario, instance: Instance) -> nx.Graph:
             graph.add_edge(a.code, b.code, distance_km=float(dist[i, j]), reason=reason)
     graph.graph["distance_km"] = dist
     graph.graph["index"] = index
+    graph.graph["share"] = frozenset(frozenset((a, b)) for a, b, rel in instance.links if rel == "share")
     return graph
 
 

@@ -36,6 +36,11 @@ class Trust:
     region: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
+    @property
+    def icb(self) -> str | None:
+        """The trust's integrated care board (optional column ``icb``), or None."""
+        return self.extra.get("icb") or None
+
 
 @dataclass(frozen=True)
 class Radiologist:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pulp
 
-from .graph import km
+from .costs import CostModel, cost_model
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .timing import Calendar, month_index
@@ -34,7 +34,8 @@ from .weekend import duty_window, required_pairs
 __all__ = ["TrustFacts", "Model", "trust_facts", "pinned", "candidate_members", "newcomers", "build_model", "hub",
            "rule_one_consortium_each", "rule_one_go_live_per_consortium", "rule_membership", "rule_size",
            "rule_market_capacity", "rule_seven_day_cover", "rule_weekend_subspecialties", "rule_together",
-           "rule_pin", "baseline_partners", "rule_stability", "medoid_distance", "objective"]
+           "rule_pin", "baseline_partners", "rule_stability", "medoid_cost", "procurement_cost",
+           "objective"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class TrustFacts:
     joins: int | None = None
     holders: tuple[int, ...] = ()
     """Radiologists with sessions that day, per required (subspecialty, day) of :func:`required_pairs`."""
+    late: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Model:
     medoid: dict[tuple[str, str], pulp.LpVariable] = field(default_factory=dict)
     serve: dict[tuple[str, str, str], pulp.LpVariable] = field(default_factory=dict)
     moved: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    size: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
     ix: dict[str, int] = field(default_factory=dict)
     unrosterable: set[frozenset[str]] = field(default_factory=set)
@@ -138,7 +141,8 @@ def trust_facts(scenario: Scenario, instance: Instance, graph: nx.Graph) -> dict
                                  {t: calendar.misalignment(trust.contract_end, t) for t in periods},
                                  net, instance.weekend_cover(code) & required, k,
                                  joins if k is None else None,
-                                 tuple(holders[code].get(p, 0) for p in pairs))
+                                 tuple(holders[code].get(p, 0) for p in pairs),
+                                 late={t: calendar.months_late(trust.contract_end, t) for t in periods})
     return facts
 
 
@@ -232,7 +236,7 @@ def build_model(scenario: Scenario, instance: Instance, graph: nx.Graph) -> Mode
     rule_together(model, scenario)
     rule_pin(model, scenario)
     rule_stability(model, instance)
-    objective(model, scenario, graph)
+    objective(model, scenario, cost_model(scenario, graph, for_solver=True))
     return model
 
 
@@ -477,11 +481,13 @@ def rule_stability(model: Model, instance: Instance) -> None:
                     f"met_{model.ix[i]}_{model.ix[a]}_{model.ix[b]}_{model.ix[j]}"
 
 
-def medoid_distance(model: Model, scenario: Scenario, graph: nx.Graph) -> pulp.LpAffineExpression:
-    """Sum over consortia of the members' km to the consortium's medoid (a one-median per hub)."""
-    if scenario.objective.distance == 0:
-        return pulp.LpAffineExpression()
-    cost = []
+def medoid_cost(model: Model, costs: CostModel) -> dict[str, pulp.LpAffineExpression]:
+    """Sum over consortia of each member's cost to the consortium's medoid (a one-median per
+    hub): km x ``objective.distance`` with weights; travel and boundary premiums in pounds (see
+    :meth:`CostModel.link_terms`). The medoid is the member of least total cost."""
+    cost: dict[str, list] = defaultdict(list)
+    if not costs.links_matter():
+        return {}
     for j, members in model.candidates.items():
         if len(members) == 1:
             continue
@@ -499,21 +505,59 @@ def medoid_distance(model: Model, scenario: Scenario, graph: nx.Graph) -> pulp.L
                 f"served_{model.ix[j]}_{model.ix[i]}"
             for k, var in serve.items():
                 model.problem += var <= medoid[k], f"serve_by_medoid_{model.ix[j]}_{model.ix[i]}_{model.ix[k]}"
-                cost.append(km(graph, i, k) * var)
-    return pulp.lpSum(cost)
+                for name, value in costs.link_terms(i, k).items():
+                    if value:
+                        cost[name].append(value * var)
+    return {name: pulp.lpSum(parts) for name, parts in cost.items()}
 
 
-def objective(model: Model, scenario: Scenario, graph: nx.Graph) -> None:
-    """timing x misalignment months + distance x km to medoid + shortfall x reports short +
-    subspecialty_gap x missing subspecialty-days + standalone x trusts alone (+ moved x trusts
-    moved from the baseline plan, when there is one)."""
+def procurement_cost(model: Model, scenario: Scenario, costs: CostModel) -> dict[str, pulp.LpAffineExpression]:
+    """In pounds: what each consortium pays once, by size. Binary ``size[j, n]`` is 1 when hub
+    ``j``'s consortium has ``n`` members: they sum to the hub's opening, and ``n`` x them to its
+    members (exact for any function of size, such as the concave volume discount)."""
+    cost: dict[str, list] = defaultdict(list)
+    for j, members in model.candidates.items():
+        largest = len(members) if _core(model, scenario, j) else min(len(members), scenario.consortium.max_size)
+        size = {n: model.problem.add_variable(f"size_{model.ix[j]}_{n}", 0, 1, pulp.LpBinary)
+                for n in range(1, largest + 1)}
+        model.size.update({(j, n): var for n, var in size.items()})
+        model.problem += pulp.lpSum(size.values()) == hub(model, j), f"one_size_{model.ix[j]}"
+        model.problem += pulp.lpSum(n * var for n, var in size.items()) == \
+            pulp.lpSum(model.z(i, j) for i in members), f"size_members_{model.ix[j]}"
+        for n, var in size.items():
+            for name, value in costs.size_terms(n).items():
+                if value:
+                    cost[name].append(value * var)
+    return {name: pulp.lpSum(parts) for name, parts in cost.items()}
+
+
+def objective(model: Model, scenario: Scenario, costs: CostModel) -> None:
+    """Minimise the cost of the plan (see :mod:`consortia.costs`). With weights: timing x
+    misalignment months + distance x km to medoid + shortfall x reports short + subspecialty_gap x
+    missing subspecialty-days + standalone x trusts alone (+ moved x trusts moved from the baseline
+    plan, when there is one). In pounds: procurement, contract and integration by size, extension
+    and early exit per trust-month, travel and boundary premiums to the medoid, outsourcing."""
     w = scenario.objective
-    model.terms["timing"] = pulp.lpSum(model.facts[i].misalignment[t] * var
-                                       for (i, j, t), var in model.x.items()) * w.timing
-    model.terms["distance"] = medoid_distance(model, scenario, graph) * w.distance
-    model.terms["shortfall"] = pulp.lpSum(model.shortfall.values()) * w.shortfall
-    model.terms["subspecialty_gap"] = pulp.lpSum(model.missing.values()) * w.subspecialty_gap
-    model.terms["standalone"] = pulp.lpSum(model.standalone.values()) * w.standalone
+    links = medoid_cost(model, costs)
+    if not costs.in_pounds:
+        model.terms["timing"] = pulp.lpSum(model.facts[i].misalignment[t] * var
+                                           for (i, j, t), var in model.x.items()) * w.timing
+        model.terms["distance"] = links.get("distance", pulp.LpAffineExpression())
+        model.terms["shortfall"] = pulp.lpSum(model.shortfall.values()) * w.shortfall
+        model.terms["subspecialty_gap"] = pulp.lpSum(model.missing.values()) * w.subspecialty_gap
+        model.terms["standalone"] = pulp.lpSum(model.standalone.values()) * w.standalone
+    else:
+        timing: dict[str, list] = defaultdict(list)
+        for (i, _, t), var in model.x.items():
+            for name, value in costs.timing_terms(model.facts[i].late[t]).items():
+                if value:
+                    timing[name].append(value * var)
+        size = procurement_cost(model, scenario, costs)
+        parts = {**size, **{name: pulp.lpSum(v) for name, v in timing.items()}, **links,
+                 "shortfall": pulp.lpSum(model.shortfall.values()) * costs.shortfall_rate,
+                 "subspecialty_gap": pulp.lpSum(model.missing.values()) * costs.gap_rate}
+        for name in costs.terms:
+            model.terms[name] = parts.get(name, pulp.LpAffineExpression())
     if model.moved or scenario.baseline is not None:
-        model.terms["moved"] = pulp.lpSum(model.moved.values()) * w.moved
+        model.terms["moved"] = pulp.lpSum(model.moved.values()) * costs.moved_rate
     model.problem += pulp.lpSum(model.terms.values())

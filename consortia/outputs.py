@@ -100,11 +100,11 @@ def consortium_rows(plan: Plan) -> tuple[list[dict], list[str]]:
                "medoid": c.medoid, "distance_km": c.distance_km, "max_pair_km": c.max_pair_km}
         row.update({f"cover_ratio_{d}": c.cover_ratio[k] for k, d in enumerate(DAYS)})
         row.update({"weekend_subspecialties_missing": " ".join(c.weekend_missing),
-                    "months_misaligned": c.months_misaligned, "fixed": c.fixed})
+                    "months_misaligned": c.months_misaligned, "fixed": c.fixed, "cost": c.cost})
         rows.append(row)
     columns = ["consortium", "members", "n_trusts", "go_live", "go_to_market", "medoid", "distance_km",
                "max_pair_km", *[f"cover_ratio_{d}" for d in DAYS], "weekend_subspecialties_missing",
-               "months_misaligned", "fixed"]
+               "months_misaligned", "fixed", "cost"]
     return rows, columns
 
 
@@ -121,9 +121,12 @@ def plan_document(plan: Plan, instance: Instance) -> dict:
         "description": s.description,
         "status": plan.status,
         "objective": plan.objective,
+        "objective_kind": "costs" if s.costs is not None else "weights",
+        "objective_unit": "GBP" if s.costs is not None else "weighted units",
         "best_bound": plan.best_bound,
         "gap": plan.gap,
         "terms": plan.terms,
+        "counterfactuals": plan.counterfactuals,
         "solver": plan.solver,
         "metrics": plan.metrics,
         "diagnosis": list(plan.diagnosis),

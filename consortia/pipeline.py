@@ -7,9 +7,12 @@ import os
 import time
 from collections.abc import Callable
 
+import networkx as nx
+
 from .columns import choose_method, solve_by_columns
+from .costs import cost_model
 from .diagnose import quick_causes, relaxation_causes
-from .graph import build_graph, km
+from .graph import build_graph
 from .inputs import Instance, load_instance
 from .model import build_model, candidate_members, rule_weekend_rota, trust_facts
 from .plan import Plan, describe
@@ -32,8 +35,12 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
     """
     started = time.perf_counter()
     limit = min(60.0, (time_limit or scenario.solver.time_limit) / 5)
+    costs = cost_model(scenario, graph)
     plain = dataclasses.replace(scenario, objective=dataclasses.replace(scenario.objective, distance=0.0),
                                 solver=dataclasses.replace(scenario.solver, time_limit=limit, gap=0.0))
+    if costs.in_pounds:
+        plain = dataclasses.replace(plain, costs=dataclasses.replace(
+            scenario.costs, travel_per_km=0.0, icb_premium=0.0, region_premium=0.0, no_share_premium=0.0))
     easy = build_model(plain, instance, graph)
     outcome = run_solver(easy.problem, plain.solver)
     seconds = time.perf_counter() - started
@@ -46,6 +53,9 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
     for j, var in easy.standalone.items():
         if j in model.standalone:
             start[model.standalone[j]] = round(var.varValue or 0)
+    for key, var in easy.size.items():
+        if key in model.size:
+            start[model.size[key]] = round(var.varValue or 0)
     start.update({var: 0.0 for var in [*model.medoid.values(), *model.serve.values()]})
     groups: dict[str, list[str]] = {}
     for (i, j, _t), var in easy.x.items():
@@ -54,7 +64,7 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
     for j, members in groups.items():
         if (j, j) not in model.medoid:
             continue
-        medoid = min(members, key=lambda k: (sum(km(graph, i, k) for i in members), k))
+        medoid = costs.medoid(members)
         start[model.medoid[j, medoid]] = 1.0
         for i in members:
             if i != medoid:
@@ -73,9 +83,11 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     and, during the solve, with solver progress events. When no plan exists the plan's
     ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
     """
+    pounds = cost_model(scenario, nx.Graph(), for_solver=True).pounds
+
     def say(stage, event=None):
         if progress is not None:
-            progress(stage, event)
+            progress(stage, _in_pounds(event, pounds))
 
     check_solver(scenario.solver)
     say("inputs")
@@ -130,7 +142,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         # each quick cause alone proves that no plan exists, so there is nothing to solve
         return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), solver=solver_info, excluded=excluded)
     start, seconds = None, 0.0
-    if uses_highs(scenario.solver) and scenario.objective.distance > 0:
+    if uses_highs(scenario.solver) and cost_model(scenario, graph).links_matter():
         say("warm start")
         start, seconds = warm_start(scenario, instance, graph, model, limit)
         solver_info["warm_start_seconds"] = round(seconds, 3)
@@ -147,7 +159,8 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     if outcome.status == Status.NO_SOLUTION:
         return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=excluded,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
-    return _plan(scenario, instance, graph, model.groups(), outcome.objective, outcome.bound, solver_info, say)
+    return _plan(scenario, instance, graph, model.groups(), _times(outcome.objective, pounds),
+                 _times(outcome.bound, pounds), solver_info, say)
 
 
 def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method: str, rosterable) -> Plan:
@@ -170,7 +183,20 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
         solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided)
     if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
         return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
-    return _plan(scenario, instance, graph, outcome.groups, outcome.objective, outcome.bound, solver_info, say)
+    pounds = cost_model(scenario, graph, for_solver=True).pounds
+    return _plan(scenario, instance, graph, outcome.groups, _times(outcome.objective, pounds),
+                 _times(outcome.bound, pounds), solver_info, say)
+
+
+def _times(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+def _in_pounds(event: Progress | None, pounds: float) -> Progress | None:
+    """A solver progress event in the plan's unit (the solvers work in thousands of pounds)."""
+    if event is None or pounds == 1.0:
+        return event
+    return Progress(_times(event.incumbent, pounds), _times(event.bound, pounds), event.gap, event.seconds)
 
 
 def rosterability(scenario: Scenario, instance: Instance) -> Rosterability | None:
@@ -266,5 +292,9 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     # a member set the rota check could not decide in time was left out: the bound then holds
     # only for the plans without it, so no proof is claimed
     status = Status.OPTIMAL if is_proven(gap) and not solver_info.get("rota_undecided") else Status.FEASIBLE
+    costs = cost_model(scenario, graph)
+    counterfactuals = {"alone_at_contract_end": costs.alone_at_contract_end(trust_facts(scenario, instance, graph))} \
+        if costs.in_pounds else {}
     return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
-                metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude))
+                metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude),
+                counterfactuals=counterfactuals)

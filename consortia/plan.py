@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .costs import cost_model
 from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
@@ -34,6 +36,8 @@ class ConsortiumPlan:
     months_misaligned: int
     shortfall_reports: float
     fixed: bool = False
+    cost: float = 0.0
+    """What the consortium adds to the objective (pounds with a ``costs`` section)."""
 
     @property
     def standalone(self) -> bool:
@@ -46,7 +50,8 @@ class Plan:
 
     ``status`` is ``optimal`` (proven), ``feasible`` (a plan, not proven best: see ``gap``),
     ``infeasible`` (no plan exists; see ``diagnosis``), ``no_solution`` (the time limit came
-    first) or ``error``. ``terms`` holds each weighted objective term.
+    first) or ``error``. ``terms`` holds each objective term (weighted, or in pounds when the
+    scenario has a ``costs`` section: see :mod:`consortia.costs`).
     """
 
     scenario: Scenario
@@ -60,6 +65,8 @@ class Plan:
     solver: dict = field(default_factory=dict)
     diagnosis: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    counterfactuals: dict = field(default_factory=dict)
+    """In pounds: ``alone_at_contract_end``, every trust buying alone at its contract end."""
 
     @property
     def has_plan(self) -> bool:
@@ -142,15 +149,20 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     ordered = sorted(groups, key=lambda g: (len(g[0]) == 1, g[1], g[0]))
     consortia = []
     number = 0
+    costs = cost_model(scenario, graph)
+    money: dict[str, float] = dict.fromkeys(costs.terms, 0.0)
     for members, period in ordered:
         members = tuple(sorted(members))
         sums = {m: sum(km(graph, m, o) for o in members) for m in members}
-        medoid = min(members, key=lambda m: (sums[m], m))
+        late = {m: calendar.months_late(instance.trust(m).contract_end, period) for m in members}
         pair = max((km(graph, a, b) for a in members for b in members), default=0.0)
         ratio = alone_ratio(instance, scenario, members)
         capacity = pooled_capacity(instance, scenario, members)
         short = sum(max(0.0, scenario.cover.min_ratio * sum(instance.demand[m][d] for m in members)
                         - capacity[d]) for d in range(7))
+        medoid, own = costs.consortium_terms(members, late, short, missing_share(instance, scenario, members))
+        for name, value in own.items():
+            money[name] += value
         core = next(((c, name) for c, name in cores if c <= set(members)), None)
         is_fixed = core is not None
         if is_fixed and core[1]:
@@ -169,12 +181,11 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
             go_to_market=month_start(calendar.go_to_market(period)), medoid=medoid,
             distance_km=sums[medoid], max_pair_km=pair, cover_ratio=ratio,
             weekend_missing=weekend_missing(instance, scenario, members),
-            months_misaligned=sum(calendar.misalignment(instance.trust(m).contract_end, period)
-                                  for m in members),
-            shortfall_reports=short, fixed=is_fixed))
+            months_misaligned=sum(abs(v) for v in late.values()),
+            shortfall_reports=short, fixed=is_fixed, cost=sum(own.values())))
     w = scenario.objective
     soft = scenario.cover.mode == "soft"
-    terms = {
+    terms = money if costs.in_pounds else {
         "timing": w.timing * sum(c.months_misaligned for c in consortia),
         "distance": w.distance * sum(c.distance_km for c in consortia),
         "shortfall": w.shortfall * sum(c.shortfall_reports for c in consortia) if soft else 0.0,
@@ -185,7 +196,7 @@ def describe(scenario: Scenario, instance: Instance, graph: nx.Graph,
     figures = metrics(scenario, instance, consortia)
     if instance.baseline is not None:
         moved = moved_trusts(instance.baseline, consortia)
-        terms["moved"] = w.moved * len(moved)
+        terms["moved"] = costs.moved_rate * len(moved)
         figures["moved"] = moved
     return tuple(consortia), terms, figures
 
@@ -227,7 +238,18 @@ def metrics(scenario: Scenario, instance: Instance, consortia) -> dict:
         "market_capacity": scenario.market.capacity,
         "peak_market": max(market.values(), default=0),
         "market_per_period": dict(sorted(market.items())),
+        "consortium_sizes": dict(sorted(Counter(len(c.members) for c in consortia).items())),
+        "consortia_within_one_icb": _within_one_icb(instance, consortia),
     }
+
+
+def _within_one_icb(instance: Instance, consortia) -> int | None:
+    """How many consortia of two or more have every member in one integrated care board (None
+    when trusts.csv has no ``icb`` column)."""
+    if not any(t.icb for t in instance.trusts):
+        return None
+    return sum(1 for c in consortia if not c.standalone
+               and len({instance.trust(m).icb for m in c.members}) == 1 and instance.trust(c.members[0]).icb)
 
 
 def period_of(scenario: Scenario, go_live: dt.date) -> int | None:

@@ -176,6 +176,70 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class Costs:
+    """The objective in pounds: what each consortium costs over one contract term.
+
+    Sources of the defaults are in the README ("The costed objective") and
+    inputs/england/README.md; a default without a published figure is an assumption, said so.
+    """
+
+    term_years: float = setting(7.0, doc="contract term the recurring costs are counted over (Kent and "
+                                         "Medway consortium 2013: 7 years; Cheshire and Merseyside: 5 + 5; "
+                                         "EMRAD: 10)", unit="years", check=_positive)
+    procurement: float = setting(60000.0, doc="cost of running one procurement (every consortium and every "
+                                              "standalone trust runs one); assumption from NHS SBS 2014: a full "
+                                              "OJEU process costs 'tens of thousands of pounds'",
+                                 unit="£ per procurement", check=_non_negative)
+    contract_per_trust_year: float = setting(600000.0, doc="PACS/RIS contract value of one trust buying alone "
+                                                          "(EMRAD 2014: £30m over 10 years for 7 trusts "
+                                                          "after a 30-40% saving; Sussex 2013: £10-20m over "
+                                                          "5 years for 5 trusts)", unit="£ per trust-year",
+                                             check=_non_negative)
+    volume_exponent: float = setting(0.78, doc="volume discount: n trusts buying together pay n^exponent "
+                                               "times one trust's contract (0.78 gives EMRAD's 35% saving at 7 "
+                                               "trusts; 1 = no discount)", check=lambda v: 0 < v <= 1 or
+                                     "must be > 0 and <= 1 (a discount, concave in size)")
+    extension_per_month: float = setting(10000.0, doc="premium for running a contract past its end, per "
+                                                      "trust-month (assumption: 20% on a £50k monthly "
+                                                      "charge)", unit="£ per trust-month", check=_non_negative)
+    early_exit_per_month: float = setting(50000.0, doc="payout for leaving a contract before its end, per "
+                                                       "trust-month (assumption: the remaining monthly "
+                                                       "charges, £600k a year)", unit="£ per trust-month",
+                                          check=_non_negative)
+    integration_per_member: float = setting(150000.0, doc="integration and information-governance work of "
+                                                          "each member of a consortium of two or more "
+                                                          "(assumption)", unit="£ per member",
+                                            check=_non_negative)
+    icb_premium: float = setting(1500000.0, doc="extra joining cost of a member whose integrated care board "
+                                                "(trusts.csv column 'icb') differs from its medoid's; "
+                                                "calibrated so that England's consortia span about as many "
+                                                "ICBs as published PACS consortia (2.2 on average)",
+                                 unit="£ per member", check=_non_negative)
+    region_premium: float = setting(5000000.0, doc="extra joining cost of a member whose region differs from "
+                                                   "its medoid's; calibrated: no published PACS consortium "
+                                                   "crossed an NHS region", unit="£ per member",
+                                    check=_non_negative)
+    no_share_premium: float = setting(50000.0, doc="extra joining cost of a member with no 'share' link "
+                                                   "(image-sharing agreement) with its medoid (assumption)",
+                                      unit="£ per member", check=_non_negative)
+    travel_per_km: float = setting(0.416, doc="travel for on-site cover (NHS Agenda for Change car rate "
+                                              "from July 2013: 67p a mile)", unit="£ per km",
+                                   check=_non_negative)
+    trips_per_year: float = setting(52.0, doc="return trips a year from each member to its medoid for "
+                                              "on-site cover and meetings (assumption: one a week)",
+                                    unit="trips per year", check=_non_negative)
+    outsourcing_per_report: float = setting(33.0, doc="soft cover: outsourcing one report a consortium "
+                                                      "cannot staff (Salisbury NHS FT 2024/25: £1,213,005 "
+                                                      "for 37,090 outsourced reports)", unit="£ per report",
+                                            check=_non_negative)
+    subspecialty_gap_per_day: float = setting(1500.0, doc="soft cover: buying in a missing weekend "
+                                                          "subspecialty for one day (assumption)",
+                                              unit="£ per day", check=_non_negative)
+    moved: float = setting(100000.0, doc="with a baseline: re-planning cost of each trust that moved "
+                                         "(assumption)", unit="£ per trust", check=_non_negative)
+
+
+@dataclass(frozen=True)
 class Solver:
     name: str = setting("highs", doc="'highs' (in-process, default), 'cbc' (bundled with PuLP) or any "
                                      "PuLP solver name, e.g. GUROBI_CMD")
@@ -244,7 +308,9 @@ class Scenario:
     consortium: Consortium = setting(Consortium(), doc="consortium size")
     cover: Cover = setting(Cover(), doc="seven-day cover")
     rota: Rota = setting(Rota(), doc="weekend rota")
-    objective: Objective = setting(Objective(), doc="objective weights")
+    objective: Objective = setting(Objective(), doc="objective weights (used when there is no costs section)")
+    costs: Costs | None = setting(None, doc="the objective in pounds; when given, it replaces the objective "
+                                            "weights (costs: {} takes every default)")
     solver: Solver = setting(Solver(), doc="solver")
     directives: Directives = setting(Directives(), doc="directives from regional leads")
     baseline: Path | None = setting(None, doc="plan folder of an earlier plan to stay close to (re-planning); "
@@ -510,6 +576,11 @@ def settings_table() -> str:
             typ = hints[f.name]
             if dataclasses.is_dataclass(typ):
                 walk(typ, key + ".")
+                continue
+            optional = [a for a in typing.get_args(typ) if dataclasses.is_dataclass(a)]
+            if optional:
+                rows.append(f"| `{key}` | null | | {f.metadata['doc']} |")
+                walk(optional[0], key + ".")
                 continue
             if f.default is not dataclasses.MISSING:
                 default = ("null" if f.default is None else

@@ -78,3 +78,8 @@ class Calendar:
     def misalignment(self, contract_end: dt.date, period: int) -> int:
         """Whole months between the (rounded) contract end and the go-live of ``period``."""
         return abs(self.go_live(period) - month_number(contract_end))
+
+    def months_late(self, contract_end: dt.date, period: int) -> int:
+        """Go-live of ``period`` minus the (rounded) contract end, in months: > 0 is an extension,
+        < 0 an early exit."""
+        return self.go_live(period) - month_number(contract_end)

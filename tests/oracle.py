@@ -26,8 +26,6 @@ def partitions(items: list):
 def brute_force(scenario, instance) -> float | None:
     """The optimal objective, or None when no plan keeps every rule."""
     rules = _Rules(scenario, instance)
-    w = scenario.objective
-    soft = scenario.cover.mode == "soft"
     cap = scenario.market.capacity
     together = [tuple(p) for p in scenario.directives.together]
     fixed = [(set(f.members), f.grow) for f in scenario.directives.fixed]
@@ -50,12 +48,9 @@ def brute_force(scenario, instance) -> float | None:
                     continue
                 if any(p.go_live not in (None, g) for p in pins if p.trust in members):
                     continue
-                options.append((w.timing * sum(rules.misaligned(m, g) for m in ms), rules.market_date(g)))
+                options.append((sum(sum(rules.timing_terms(m, g).values()) for m in ms), rules.market_date(g)))
             if options:
-                static = w.distance * rules.medoid_km(ms)[1] + (w.standalone if len(ms) == 1 else 0.0)
-                if soft:
-                    static += w.shortfall * rules.shortfall(ms) + w.subspecialty_gap * rules.missing_share(ms)
-                result = (static, sorted(options))
+                result = (sum(rules.block_terms(ms).values()), sorted(options))
         block_cache[members] = result
         return result
 
@@ -76,7 +71,7 @@ def brute_force(scenario, instance) -> float | None:
             continue
         static = sum(e[0] for e in evaluated)
         if rules.baseline is not None:
-            static += w.moved * _moved_count(rules.baseline, sets)
+            static += rules.moved_rate() * _moved_count(rules.baseline, sets)
         if static >= best:
             continue
         best = min(best, static + _cheapest_timing(evaluated, cap, best - static))

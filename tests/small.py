@@ -177,3 +177,49 @@ def seeded_case(folder: Path, seed: int):
         return scenario, load_instance(scenario)
     except ConsortiaError as exc:
         pytest.skip(f"invalid random draw: {exc}")
+
+
+def random_costed_case(folder: Path, seed: int, n: int):
+    """:func:`random_case` with the objective in pounds: a random ``costs`` section (small
+    values, so that every term can tip a choice) and a random ``icb`` column in trusts.csv."""
+    random_case(folder, seed, n)
+    rng = random.Random(10_000 + seed)
+    with (folder / "trusts.csv").open(encoding="utf-8") as handle:
+        trusts = list(csv.DictReader(handle))
+    for t in trusts:
+        t["icb"] = rng.choice(["I1", "I2", "I3"])
+    write_rows(folder / "trusts.csv", trusts, list(trusts[0]))
+    doc = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    doc["costs"] = {
+        "term_years": rng.choice([1.0, 2.0]),
+        "procurement": rng.choice([0.0, 2.0, 5.0]),
+        "contract_per_trust_year": rng.choice([0.0, 1.0, 3.0]),
+        "volume_exponent": rng.choice([0.5, 0.8, 1.0]),
+        "extension_per_month": rng.choice([0.0, 0.5, 1.0]),
+        "early_exit_per_month": rng.choice([0.0, 1.0, 3.0]),
+        "integration_per_member": rng.choice([0.0, 0.5, 1.0]),
+        "icb_premium": rng.choice([0.0, 1.0, 4.0]),
+        "region_premium": rng.choice([0.0, 2.0]),
+        "no_share_premium": rng.choice([0.0, 0.5]),
+        "travel_per_km": rng.choice([0.0, 0.01, 0.05]),
+        "trips_per_year": rng.choice([0.5, 1.0]),
+        "outsourcing_per_report": rng.choice([0.0, 0.002, 0.01]),
+        "subspecialty_gap_per_day": rng.choice([0.0, 0.02, 0.1]),
+    }
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return load_scenario(folder / "scenario.yaml")
+
+
+def seeded_costed_case(folder: Path, seed: int):
+    """The costed random case of ``seed`` and its instance (see :func:`seeded_case`)."""
+    import pytest
+
+    from consortia import load_instance
+    from consortia.errors import ConsortiaError
+
+    n = 8 if seed % 20 == 0 else 3 + seed % 5
+    try:
+        scenario = random_costed_case(folder, seed, n)
+        return scenario, load_instance(scenario)
+    except ConsortiaError as exc:
+        pytest.skip(f"invalid random draw: {exc}")

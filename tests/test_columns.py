@@ -3,7 +3,7 @@ plans never beat it, every plan passes the independent check, and ``auto`` picks
 
 import pytest
 from oracle import brute_force
-from small import seeded_case
+from small import seeded_case, seeded_costed_case
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.cli import main
@@ -41,6 +41,47 @@ def test_columns_bracket_brute_force(tmp_path, seed):
     report = check(scenario, folder, instance=instance)
     assert report.ok, report.violations
     assert report.objective == pytest.approx(plan.objective, abs=1e-4)
+
+
+def _costed_columns_case(tmp_path, seed):
+    scenario, instance = seeded_costed_case(tmp_path / "case", seed)
+    scenario = with_overrides(scenario, {"solver.method": "columns", "network.membership": "clique",
+                                         "directives.fixed": [], "directives.pin": []})
+    return scenario, instance
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_costed_columns_bracket_brute_force(tmp_path, seed):
+    """In pounds (size costs by binaries in the pricing MIP, per-member slope in its bounds)."""
+    scenario, instance = _costed_columns_case(tmp_path, seed)
+    expected = brute_force(scenario, instance)
+    plan = solve(scenario, instance=instance)
+    if expected is None:
+        assert plan.status == "infeasible", plan.consortia
+        return
+    assert plan.status in ("optimal", "feasible")
+    assert plan.best_bound <= expected + TOL
+    assert plan.objective >= expected - TOL
+    if plan.status == "optimal":
+        assert plan.objective == pytest.approx(expected, abs=1e-6)
+    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
+    report = check(scenario, folder, instance=instance)
+    assert report.ok, report.violations
+
+
+def test_costed_columns_prove_most_small_cases(tmp_path):
+    proven = feasible = 0
+    for seed in range(0, 80, 2):
+        try:
+            scenario, instance = _costed_columns_case(tmp_path / str(seed), seed)
+        except pytest.skip.Exception:
+            continue
+        plan = solve(scenario, instance=instance)
+        if plan.has_plan:
+            feasible += 1
+            proven += plan.status == "optimal"
+    assert feasible >= 10
+    assert proven >= 0.8 * feasible, (proven, feasible)
 
 
 def test_columns_prove_most_small_cases(tmp_path):

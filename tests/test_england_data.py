@@ -19,6 +19,7 @@ from consortia.examples.england import (
     generate_england,
 )
 from consortia.examples.synth import windows
+from consortia.inputs import load_instance
 from consortia.scenario import load_scenario
 
 ENGLAND = Path(__file__).resolve().parents[1] / "inputs" / "england"
@@ -108,3 +109,10 @@ def test_bad_arguments_raise_consortia_error(tmp_path):
         generate_england(tmp_path, "2013")
     with pytest.raises(ConsortiaError):
         generate_england(tmp_path, 2013, source_dir=tmp_path / "missing")
+
+
+def test_england_scenario_is_costed_in_pounds():
+    scenario = load_scenario(ENGLAND / "scenario.yaml")
+    assert scenario.costs is not None and scenario.costs.icb_premium > 0 and scenario.costs.region_premium > 0
+    assert scenario.consortium.max_size == 11
+    assert all(t.icb for t in load_instance(scenario).trusts)

@@ -2,7 +2,7 @@
 
 import pytest
 from oracle import brute_force, partitions
-from small import seeded_case
+from small import seeded_case, seeded_costed_case
 
 from consortia import check, solve, write_plan
 
@@ -25,6 +25,24 @@ def test_milp_matches_brute_force(tmp_path, seed):
     assert plan.status == "optimal", plan.diagnosis
     assert plan.objective == pytest.approx(expected, abs=1e-6)
     assert sum(plan.terms.values()) == pytest.approx(plan.objective, abs=1e-6)
+    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
+    report = check(scenario, folder, instance=instance)
+    assert report.ok, report.violations
+    assert report.objective == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_costed_milp_matches_brute_force(tmp_path, seed):
+    """The objective in pounds (every term of consortia.costs) against the enumeration."""
+    scenario, instance = seeded_costed_case(tmp_path / "case", seed)
+    expected = brute_force(scenario, instance)
+    plan = solve(scenario, instance=instance)
+    if expected is None:
+        assert plan.status == "infeasible", plan.consortia
+        return
+    assert plan.status == "optimal", plan.diagnosis
+    assert plan.objective == pytest.approx(expected, abs=1e-6)
+    assert set(plan.terms) >= {"procurement", "contract", "extension", "early_exit", "travel", "boundary"}
     folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
     report = check(scenario, folder, instance=instance)
     assert report.ok, report.violations

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..api import write_plan
 from ..checker import check_plan
+from ..costs import amount
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
 from ..figures.text import plural, short_name
@@ -165,11 +166,19 @@ def _summary(plan, folder: Path | None, names: dict[str, str]) -> None:
                       f"{min(c.cover_ratio):.2f}", " ".join(c.weekend_missing) or "-")
     out.print(table)
     m = plan.metrics
-    out.print(f"status [bold]{plan.status}[/]: {escape(status_words(plan))}; score "
-              f"{fmt(plan.objective, '.2f')} points (lower is better); solved in "
-              f"{plan.solver.get('solve_seconds', 0):.1f} s (model build "
-              f"{plan.solver.get('build_seconds', 0):.1f} s)")
-    out.print("score terms: " + "; ".join(term_words(plan.scenario, k, v) for k, v in plan.terms.items()))
+    if plan.scenario.costs is None:
+        out.print(f"status [bold]{plan.status}[/]: {escape(status_words(plan))}; score "
+                  f"{fmt(plan.objective, '.2f')} points (lower is better); solved in "
+                  f"{plan.solver.get('solve_seconds', 0):.1f} s (model build "
+                  f"{plan.solver.get('build_seconds', 0):.1f} s)")
+        out.print("score terms: " + "; ".join(term_words(plan.scenario, k, v) for k, v in plan.terms.items()))
+    else:
+        out.print(f"status [bold]{plan.status}[/]: {escape(status_words(plan))}; cost "
+                  f"{amount(plan.scenario, plan.objective)}; solved in {plan.solver.get('solve_seconds', 0):.1f} s")
+        out.print("cost terms: " + "; ".join(f"{k} {amount(plan.scenario, v)}" for k, v in plan.terms.items()))
+        alone = plan.counterfactuals.get("alone_at_contract_end")
+        if alone is not None:
+            out.print(f"every trust buying alone at its contract end would cost {amount(plan.scenario, alone)}")
     n_alone = m["n_standalone"]
     cap = m["market_capacity"]
     out.print(f"{plural(m['n_consortia'], 'consortium', 'consortia')}"
@@ -192,8 +201,9 @@ def status_words(plan) -> str:
     if plan.status == "optimal":
         return "proven optimal"
     if plan.gap is not None:
+        floor = amount(plan.scenario, plan.best_bound) if plan.scenario.costs is not None else fmt(plan.best_bound)
         return (f"within {100 * plan.gap:.1f}% of the best possible, not proven optimal "
-                f"(no plan can score below {fmt(plan.best_bound)})")
+                f"(no plan can score below {floor})")
     return "a valid plan; how far from the best possible is not known"
 
 
@@ -226,7 +236,7 @@ def cmd_solve(args) -> int:
         raise ConsortiaError(f"--moved must be >= 0, got {args.moved}")
     overrides = {"solver.time_limit": args.time_limit, "solver.name": args.solver,
                  "solver.threads": args.threads, "solver.method": args.method, "solver.gap": args.gap,
-                 "objective.moved": args.moved,
+                 ("objective.moved" if scenario.costs is None else "costs.moved"): args.moved,
                  "baseline": str(args.baseline) if args.baseline is not None else None}
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides:

@@ -1,4 +1,4 @@
-"""The what-if commands: ``diff``, ``price``, ``diagnose`` and ``explain``."""
+"""The what-if commands: ``diff``, ``price``, ``counterfactuals``, ``diagnose`` and ``explain``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import math
 from pathlib import Path
 
+import yaml
 from rich.markup import escape
 
 from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
@@ -13,6 +14,7 @@ from ..inputs import load_instance
 from ..pipeline import solve_scenario
 from ..scenario import load_scenario, with_overrides
 from ..status import Status
+from ..whatif.counterfactual import counterfactual_lines, counterfactuals
 from ..whatif.diff import diff_lines, diff_plans
 from ..whatif.explain import explain_trust, explanation_lines, plan_scenario
 from ..whatif.price import price_lines, price_request
@@ -25,7 +27,7 @@ __all__ = ["add_parsers", "COMMANDS"]
 
 
 def add_parsers(subparsers) -> None:
-    """Register ``diff``, ``price``, ``diagnose`` and ``explain``."""
+    """Register ``diff``, ``price``, ``counterfactuals``, ``diagnose`` and ``explain``."""
     p = subparsers.add_parser("diff", help="compare two plan folders: moves, splits, merges, cost and cover")
     p.add_argument("plan_a", type=Path, help="first plan folder")
     p.add_argument("plan_b", type=Path, help="second plan folder")
@@ -36,6 +38,14 @@ def add_parsers(subparsers) -> None:
                    help="trusts A and B must share a consortium (repeatable)")
     p.add_argument("--apart", nargs=2, action="append", default=[], metavar=("A", "B"),
                    help="trusts A and B must not share a consortium (repeatable)")
+    add_set_option(p)
+    p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit per solve in seconds")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = subparsers.add_parser("counterfactuals",
+                              help="a plan's cost against every trust alone and the plan without market capacity")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--out", type=Path, metavar="FILE", help="also write the figures to this YAML file")
     add_set_option(p)
     p.add_argument("--time-limit", type=float, metavar="S", help="solver time limit per solve in seconds")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -91,6 +101,31 @@ def cmd_price(args: argparse.Namespace) -> int:
     return EXIT_NO_SOLUTION if Status.NO_SOLUTION in statuses and Status.INFEASIBLE not in statuses else EXIT_INFEASIBLE
 
 
+def cmd_counterfactuals(args: argparse.Namespace) -> int:
+    """Run ``consortia counterfactuals``: exit 0 when the plan was found, 1 when none exists, 3 when
+    the time limit came first."""
+    out, err = console(), console(stderr=True)
+    scenario = with_sets(load_scenario(args.scenario), args.sets)
+    if args.time_limit is not None:
+        if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+            raise ConsortiaError(f"--time-limit must be a positive number, got {args.time_limit}")
+        scenario = with_overrides(scenario, {"solver.time_limit": args.time_limit})
+
+    def show(stage, event):
+        if not args.quiet and event is None:
+            err.print(f"[dim]{stage}[/]")
+
+    result = counterfactuals(scenario, progress=show)
+    for text in counterfactual_lines(result):
+        out.print(escape(text))
+    if args.out is not None:
+        args.out.write_text(yaml.safe_dump(result.document(), sort_keys=False), encoding="utf-8")
+        out.print(f"written to {escape(str(args.out))}")
+    if result.plan.has_plan:
+        return EXIT_OK
+    return EXIT_NO_SOLUTION if result.plan.status == Status.NO_SOLUTION else EXIT_INFEASIBLE
+
+
 def cmd_diagnose(args: argparse.Namespace) -> int:
     """Run ``consortia diagnose``: exit 0 when the scenario has a plan as it is, 1 otherwise."""
     out = console()
@@ -129,4 +164,5 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"diff": cmd_diff, "price": cmd_price, "diagnose": cmd_diagnose, "explain": cmd_explain}
+COMMANDS = {"diff": cmd_diff, "price": cmd_price, "counterfactuals": cmd_counterfactuals, "diagnose": cmd_diagnose,
+            "explain": cmd_explain}

@@ -584,6 +584,9 @@ def _quick(master: _Master, enumerator: Enumerator, prices: Prices, run: _State,
 
 def _worst(problem: ColumnRules, code: str) -> float:
     """An upper bound on what one trust can add to the objective."""
+    if problem.costs.in_pounds:
+        return problem.costs.worst_member(problem.facts[code], list(problem.graph.neighbors(code)),
+                                          problem.scenario.consortium.max_size)
     w = problem.scenario.objective
     f = problem.facts[code]
     months = max(f.misalignment.values(), default=0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from ..costs import CostModel, cost_model
 from ..graph import km
 from ..model import TrustFacts
 from ..scenario import WEEKEND, Scenario
@@ -120,8 +121,10 @@ class ColumnRules:
     """Fixed consortium index -> its planned members."""
     pinned: dict[int, frozenset[str]] = field(init=False)
     """Fixed consortium index -> the trusts pinned into it (not its own members)."""
+    costs: CostModel = field(init=False)
 
     def __post_init__(self):
+        self.costs = cost_model(self.scenario, self.graph, for_solver=True)
         calendar = Calendar(self.scenario.planning)
         self.market = {t: calendar.market_period(t) for f in self.facts.values() for t in f.window}
         self._row = self.graph.graph["index"]
@@ -273,26 +276,12 @@ class ColumnRules:
         return value
 
     def _cost(self, members: tuple[str, ...], t: int) -> float:
-        w = self.scenario.objective
-        cover = self.scenario.cover
-        value = w.timing * sum(self.facts[i].misalignment[t] for i in members)
-        if len(members) > 1 and w.distance:
-            rows = [self._row[i] for i in members]
-            value += w.distance * float(self._km[np.ix_(rows, rows)].sum(axis=0).min())
-        if len(members) == 1:
-            value += w.standalone
+        value = self.costs.column_cost(self.facts, members, t)
         if self._before:
             # a trust moved when its co-members among the trusts in both plans differ from the
             # baseline's (see model.rule_stability)
             both = frozenset(i for i in members if i in self._before)
-            value += w.moved * sum(self._before[i] != both for i in both)
-        if cover.mode == "soft":
-            for d in range(7):
-                value += w.shortfall * max(0.0, -sum(self.facts[i].net[d] for i in members))
-            window = duty_window(self.scenario)
-            for k in range(len(required_pairs(self.scenario))):
-                have = sum(self.facts[i].holders[k] for i in members)
-                value += w.subspecialty_gap * max(0, window - have) / window
+            value += self.costs.moved_rate * sum(self._before[i] != both for i in both)
         return value
 
 
@@ -333,11 +322,24 @@ class Pricer:
         required = required_pairs(problem.scenario)
         self.window = duty_window(problem.scenario)
         self.covers = np.array([facts[i].holders for i in self.trusts], dtype=float).reshape(k, len(required))
-        distance = np.array([w.distance * km(graph, m, i) for i in self.trusts])
+        costs = problem.costs
+        if costs.in_pounds:
+            # per member: its timing and its cost to m, plus the least size cost per extra member
+            # (size(n) >= size(1) + (n - 1) x slope), so that the per-member bounds stay valid; m
+            # carries size(1), and the pricing MIP's size binaries the rest (see _build)
+            c = problem.scenario.consortium
+            self.sizes = [n for n in range(1, c.max_size + 1) if n == 1 and c.allow_standalone or n >= c.min_size]
+            self.slope = costs.size_slope(self.sizes)
+            distance = np.array([0.0 if i == m else costs.link(i, m) + self.slope for i in self.trusts])
+            distance[0] = costs.size(1)
+            timing = {i: {t: costs.timing(late) for t, late in facts[i].late.items()} for i in self.trusts}
+        else:
+            distance = np.array([w.distance * km(graph, m, i) for i in self.trusts])
+            timing = {i: {t: w.timing * months for t, months in facts[i].misalignment.items()} for i in self.trusts}
         self.available = {}
         for t in periods:
             idx = np.array([n for n, i in enumerate(self.trusts) if t in facts[i].misalignment])
-            cost = np.array([w.timing * facts[self.trusts[n]].misalignment[t] for n in idx]) + distance[idx]
+            cost = np.array([timing[self.trusts[n]][t] for n in idx]) + distance[idx]
             self.available[t] = (idx, cost)
         self.partner = {n: sorted(self.trusts.index(b) for b in problem.partner[i] if b in self.trusts)
                         for n, i in enumerate(self.trusts) if i in problem.partner}
@@ -590,7 +592,10 @@ class Pricer:
                 base_cost.append(c)
         integer = len(costs)
         c = s.consortium
-        alone = add(w.standalone) if c.allow_standalone else None
+        money = problem.costs.in_pounds
+        alone = add(w.standalone) if c.allow_standalone and not money else None
+        size = {n: add(problem.costs.size(n) - problem.costs.size(1) - (n - 1) * self.slope)
+                for n in self.sizes} if money else {}
         rows: list[tuple[float, float, list[int], list[float]]] = [(1.0, 1.0, list(u.values()), [1.0] * len(u))]
         by_trust: dict[int, list[int]] = {}
         by_period: dict[int, list[tuple[int, int]]] = {}
@@ -604,7 +609,10 @@ class Pricer:
                 if not self.adjacent[a, b]:
                     rows.append((-inf, 1.0, by_trust[a] + by_trust[b], [1.0] * (len(by_trust[a]) + len(by_trust[b]))))
         every = [col for _, _, col in self.y]
-        if alone is None:
+        if money:
+            rows.append((1.0, 1.0, list(size.values()), [1.0] * len(size)))
+            rows.append((0.0, 0.0, every + list(size.values()), [1.0] * len(every) + [1.0 - n for n in size]))
+        elif alone is None:
             rows.append((c.min_size - 1, c.max_size - 1, every, [1.0] * len(every)))
         else:
             rows.append((-inf, c.max_size - 1, every + [alone], [1.0] * len(every) + [c.max_size - 1]))
@@ -617,7 +625,7 @@ class Pricer:
                 idx = [u[t]] + [col for n, col in by_period.get(t, [])]
                 val = [self.net[0, d]] + [self.net[n, d] for n, col in by_period.get(t, [])]
                 if soft:
-                    idx.append(add(w.shortfall, inf))
+                    idx.append(add(problem.costs.shortfall_rate, inf))
                     val.append(1.0)
                 rows.append((0.0, inf, idx, val))
         for r in range(self.covers.shape[1]):
@@ -626,7 +634,7 @@ class Pricer:
                 idx = [u[t]] + [col for n, col in joining]
                 val = [float(self.covers[0, r]) - self.window] + [float(self.covers[n, r]) for n, col in joining]
                 if soft:
-                    idx.append(add(w.subspecialty_gap))
+                    idx.append(add(problem.costs.gap_rate))
                     val.append(float(self.window))
                 rows.append((0.0, inf, idx, val))
         for n, partners in self.partner.items():
@@ -656,6 +664,8 @@ class Pricer:
         binary = integer + (alone is not None)
         h.changeColsIntegrality(binary, np.arange(binary, dtype=np.int32),
                                 np.array([highspy.HighsVarType.kInteger] * binary))
+        for col in size.values():
+            h.changeColIntegrality(col, highspy.HighsVarType.kInteger)
         self.highs = h
         self.by_trust = by_trust
         self.cut_column: dict[frozenset[str], int] = {}

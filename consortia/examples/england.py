@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import ConsortiaError
 from ..geo import haversine_km
-from ..scenario import DAYS, WEEKEND, load_scenario
+from ..scenario import DAYS, WEEKEND, Costs, load_scenario
 from ..timing import Calendar
 from ..weekend import WeekendRules
 from .synth import (
@@ -38,8 +38,9 @@ from .synth import (
 
 __all__ = ["SOURCE_DIR", "RCR_2018_HEADCOUNT", "RCR_2018_WTE", "RCR_2018_EMPLOYERS", "TESTS_2010_11",
            "TESTS_2010_11_TOTAL", "TESTS_2023_TOTAL", "ERA_YEAR", "RADIOLOGIST_REPORTED", "WEEKEND_SHARE",
-           "REPORTS_PER_SESSION", "MIN_RATIO", "MAX_DISTANCE_KM", "MAX_SIZE", "WEEKEND_SUBSPECIALTIES",
-           "WEEKEND_ONE_IN", "DUTY_SESSIONS", "HUB_ROTA_SHARE", "DGH_ROTA_SHARE", "ROTA_RULES", "SUBSPECIALTY_WEIGHTS", "NEUROSCIENCE_CENTRES",
+           "REPORTS_PER_SESSION", "MIN_RATIO", "MAX_DISTANCE_KM", "MAX_SIZE", "PLAN_MAX_SIZE",
+           "WEEKEND_SUBSPECIALTIES", "WEEKEND_ONE_IN", "DUTY_SESSIONS", "HUB_ROTA_SHARE", "DGH_ROTA_SHARE",
+           "ROTA_RULES", "SUBSPECIALTY_WEIGHTS", "NEUROSCIENCE_CENTRES",
            "SPECIALIST_FOCUS", "EAST_MIDLANDS_ICBS", "AREA_OVERRIDES", "EXIT_2013_AREAS", "EXTEND_2014_AREAS",
            "TRUST_COLUMNS", "Settings", "npfit_area", "interim_deal_months", "contract_end", "read_source",
            "size_proxy", "apportion", "weekday_demand_total", "england_tables", "cover_summary", "market_summary",
@@ -68,6 +69,10 @@ REPORTS_PER_SESSION = 22.0
 MIN_RATIO = 0.7
 MAX_DISTANCE_KM = 90.0
 MAX_SIZE = 8
+"""Largest group of the generator's witness plan (it calibrates hubs and the market capacity)."""
+PLAN_MAX_SIZE = 11
+"""Largest consortium of the plan: the Cheshire and Merseyside PACS consortium of 2012 had 11
+trusts, the largest published (inputs/england/README.md, "Costs")."""
 WEEKEND_SUBSPECIALTIES = ("neuro",)
 WEEKEND_ONE_IN = 8
 """A consultant radiologist is on weekend duty one weekend in this many (NHS Health Careers:
@@ -524,6 +529,7 @@ def _quote(text: str) -> str:
 def scenario_text(f: dict) -> str:
     """The commented scenario YAML of the England example."""
     s = f["settings"]
+    c = Costs()
     attribution = f["credit"] + " " + ATTRIBUTION_NOTE.format(seed=f["seed"])
     return f"""# England example: the 134 real English acute trusts (December 2025 configuration) planned
 # as if it were 2013, when the national programme's (NPfIT) PACS/RIS contracts ran out.
@@ -578,8 +584,10 @@ network:
 
 consortium:
   min_size: 2
-  # Eight trusts is about the largest board a regional lead can get to sign one contract.
-  max_size: {MAX_SIZE}
+  # Published PACS consortia and imaging networks had 4 to 11 trusts (Kent and Medway 4, Sussex 5,
+  # EMRAD 7-8, Yorkshire 9, Cheshire and Merseyside 11); the 2019 strategy's 18 networks
+  # average 7-8 trusts.
+  max_size: {PLAN_MAX_SIZE}
   allow_standalone: true
 
 cover:
@@ -603,11 +611,45 @@ rota:
   weeks: {ROTA_RULES.weeks}
   tolerance: {ROTA_RULES.tolerance:g}
 
+# The objective in pounds over one contract term (consortia.costs; sources in README.md beside
+# this file, "Costs"). Every value is the package default; "assumption" marks a value no public
+# figure gives.
+costs:
+  # Kent and Medway 2013: 7 years; Cheshire and Merseyside: 5 + 5; EMRAD: 10.
+  term_years: {c.term_years:g}
+  # Assumption: a full OJEU procurement costs "tens of thousands of pounds" (NHS SBS, 2014).
+  procurement: {c.procurement:.0f}
+  # One trust buying alone, per year: EMRAD paid £0.43m a trust-year after a 30-40% saving.
+  contract_per_trust_year: {c.contract_per_trust_year:.0f}
+  # n trusts together pay n^{c.volume_exponent:g} times one trust's contract: 35% less at 7 trusts (EMRAD).
+  volume_exponent: {c.volume_exponent:g}
+  # Assumptions: a 20% premium on a £50k monthly charge per month of extension; the remaining
+  # monthly charge per month of early exit.
+  extension_per_month: {c.extension_per_month:.0f}
+  early_exit_per_month: {c.early_exit_per_month:.0f}
+  # Assumption: joining a shared platform and its information governance, per member.
+  integration_per_member: {c.integration_per_member:.0f}
+  # Calibrated on how published consortia formed: none crossed an NHS region; they spanned
+  # 2.2 integrated care boards on average (EMRAD 5, Yorkshire 2, Sussex 2, Kent 1, Cheshire 1).
+  icb_premium: {c.icb_premium:.0f}
+  region_premium: {c.region_premium:.0f}
+  # No trust pair has a recorded image-sharing agreement here (no links.csv): every member pays it.
+  no_share_premium: {c.no_share_premium:.0f}
+  # NHS Agenda for Change car rate from July 2013 (67p a mile); one return trip a week (assumption).
+  travel_per_km: {c.travel_per_km:g}
+  trips_per_year: {c.trips_per_year:g}
+  # Soft cover only (cover.mode is hard here): £32.70 a report outsourced (Salisbury NHS FT 2024/25).
+  outsourcing_per_report: {c.outsourcing_per_report:g}
+  subspecialty_gap_per_day: {c.subspecialty_gap_per_day:g}
+  moved: {c.moved:.0f}
+
 solver:
   name: highs
-  # On 2 cores HiGHS proves the optimum in about 7-8 minutes; 900 s leaves a margin. A shorter
-  # limit (--time-limit) returns the best plan found, with its bound and gap.
-  time_limit: 900
+  # Column generation: in pounds it gets within about 1% of its bound in 5-10 minutes on 2 cores,
+  # while the compact model (--method compact) was still 32% from its bound after 10 minutes. A
+  # shorter limit (--time-limit) returns the best plan found, with its bound and gap.
+  method: columns
+  time_limit: 600
 """
 
 
@@ -802,4 +844,63 @@ is a {WEEKEND_ONE_IN}th of the rostered sessions):
   {m['natural_peak']} go-to-markets in one quarter; they can be scheduled with
   {m['least_capacity']} per quarter (earliest-deadline-first), so `market.capacity` = {MARKET_CAPACITY}
   admits a hard-cover plan yet is well below the unconstrained peak.
+
+## Costs (the `costs` section of `scenario.yaml`)
+
+The plan is costed in pounds over one contract term ({Costs().term_years:g} years; README.md of the
+project, "The costed objective", has the formulas). Published figures behind the values:
+
+- **Contract value and volume discount.** NHS Supply Chain's PACS/RIS framework carried 146
+  projects worth £69m placed by 84 trusts by May 2014, many of them short tactical deals (Digital
+  Health, 22 May 2014, https://www.digitalhealth.net/2014/05/trusts-make-pacs-refresh-solo-effort/;
+  the framework was tendered at £171m-£363m over 4 years: Digital Health, April 2012,
+  https://www.digitalhealth.net/2012/04/nhs-supply-chain-leads-on-pacsris/). The East Midlands
+  Radiology Consortium (EMRAD) bought one system for 7 trusts for £30m over 10 years and expected
+  to save 30-40% against buying alone (Computerworld, 24 September 2014,
+  https://www.computerworld.com.my/tech/emerging-technology/east-midlands-nhs-trusts-club-together-to-save-30-percent-on-imaging/):
+  £0.43m a trust-year together, about £0.6m alone, hence `contract_per_trust_year` = £{Costs().contract_per_trust_year:,.0f}
+  and `volume_exponent` = {Costs().volume_exponent:g} (7^{Costs().volume_exponent:g} / 7 = {7 ** Costs().volume_exponent / 7:.2f}). The Sussex PACS
+  RIS Replacement Programme (5 trusts) tendered £10m-£20m for 60 months (HSJ,
+  https://www.hsj.co.uk/east-sussex-healthcare-nhs-trust/east-sussex-hospitals-leads-tender-for-archiving-and-imaging-system/5039281.article):
+  £0.4-0.8m a trust-year.
+- **Running a procurement.** A full OJEU process "can take up to 12 months and involve spending
+  tens of thousands of pounds" (NHS Shared Business Services, August 2014,
+  https://www.competefor.com/blog/development-of-an-nhs-wide-procurement-with-a-framework-value-potentially-worth-1-25bn/):
+  assumption £{Costs().procurement:,.0f}.
+- **Extension and early exit.** No published monthly rate. NPfIT transitions show both are dear:
+  Fujitsu "almost doubled" support costs in its transition, and CSC's termination penalty was
+  capped by the years left (Computerworld,
+  https://www.computerworld.com/article/3414845/nhs--cancelling-csc-s--3-1bn--health-it-contract-could-cost-more-than-continuation.html).
+  Assumptions: £{Costs().extension_per_month:,.0f} a trust-month past the contract end (20% on a £50k monthly
+  charge), £{Costs().early_exit_per_month:,.0f} a trust-month before it (the remaining charge).
+- **Joining: integration and information governance.** "We all underestimated the technical and
+  information governance challenges" (HSCIC clinical lead, Digital Health, 22 May 2014, above);
+  no cost per organisation is published. Assumptions: £{Costs().integration_per_member:,.0f} per member,
+  £{Costs().no_share_premium:,.0f} more without an image-sharing agreement with the medoid (there is no
+  links.csv here, so every member pays it).
+- **Boundaries, calibrated on how published consortia formed.** Kent and Medway (4 trusts, one
+  ICB; Digital Health, May 2013, https://www.digitalhealth.net/2013/05/ge-wins-pacs-and-ris-deal-in-kent/),
+  Sussex (5 trusts, 2 ICBs), EMRAD (7-8 trusts, 5 ICBs; NHS Providers,
+  https://nhsproviders.org/new-care-models-harnessing-technology/case-study-east-midlands-radiology-consortium),
+  the Yorkshire Imaging Collaborative (9 trusts, 2 ICBs; NHS Transformation Directorate,
+  https://transform.england.nhs.uk/key-tools-and-info/digital-playbooks/cancer-digital-playbook/how-yorkshire-trusts-are-delivering-better-and-more-efficient-care-through-integrated-clinical-imaging/)
+  and Cheshire and Merseyside (11 trusts, one ICB; digitalhealthnews.eu,
+  https://digitalhealthnews.eu/carestream/3164-carestream-strike-pacs-gold-with-cheshire-and-merseyside-nhs-consortium):
+  none crossed an NHS region, and they spanned 2.2 ICBs on average (ICBs of today, 2022 on, as the
+  proxy of which organisations already work together). `region_premium` = £{Costs().region_premium:,.0f} (more than
+  any member's volume saving, so a group crosses a region only where cover or timing leave no
+  other choice) and `icb_premium` = £{Costs().icb_premium:,.0f}, the value at which the England plan's
+  consortia span about as many ICBs as the published ones.
+- **Size.** Those consortia had 4 to 11 trusts, and the 2019 national strategy planned 24 imaging
+  networks, 18 by 2023 (RCR, 6 November 2019,
+  https://www.rcr.ac.uk/posts/official-strategy-english-radiology-networks-released), 7-8 trusts
+  each on average: `consortium.max_size` = {PLAN_MAX_SIZE}.
+- **Travel.** NHS Agenda for Change car rate from 1 July 2013: 67p a mile (£{Costs().travel_per_km:g} a km; NHS
+  Employers, http://www.nhsemployers.org/PayAndContracts/AgendaForChange/mileage/Pages/Mileage-allowances.aspx);
+  one return trip a week from each member to its medoid (assumption).
+- **Outsourcing** (soft cover only; this scenario's cover is hard): £{Costs().outsourcing_per_report:g} a report, from
+  Salisbury NHS FT's £1,213,005 for 37,090 outsourced reports in 2024/25 (FOI_9069,
+  http://www.otdfun.com/about-us/freedom-of-information-foi/previous-foi-requests/foi_9069); NHS
+  outsourcing spend was £206m in 2020 (RCR, via Future Care Capital,
+  https://futurecarecapital.org.uk/latest/more-patient-scans-sent-outside-nhs-for-diagnosis/).
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..costs import amount
 from ..errors import ConsortiaError
 from ..inputs import Instance, check_references, load_instance
 from ..pipeline import solve_scenario
@@ -115,16 +116,24 @@ def price_request(scenario: Scenario, *, together=(), apart=(), instance: Instan
     return Price(request, without, with_request)
 
 
+def _value(scenario: Scenario, value: float, signed: bool = False) -> str:
+    """A value of the objective in its unit: pounds, or points of the weighted score."""
+    if scenario.costs is not None:
+        return amount(scenario, value, signed=signed)
+    return f"{value:+.2f} points" if signed else f"{value:.2f} points"
+
+
 def _status(plan: Plan) -> str:
     if plan.has_plan:
         if plan.status == "optimal":
             proof = "proven optimal"
         elif plan.gap is not None:
             proof = (f"not proven optimal: within {100 * plan.gap:.1f}% of the best possible "
-                     f"(no plan scores below {plan.best_bound:.2f})")
+                     f"(no plan scores below {_value(plan.scenario, plan.best_bound)})")
         else:
             proof = "not proven optimal"
-        return f"score {plan.objective:.2f} points, {proof}"
+        what = "cost" if plan.scenario.costs is not None else "score"
+        return f"{what} {_value(plan.scenario, plan.objective)}, {proof}"
     return plan.status + "".join(f"\n    - {c}" for c in plan.diagnosis)
 
 
@@ -137,7 +146,8 @@ def _moved(a: Plan, b: Plan) -> list[str]:
 
 
 def price_lines(price: Price) -> list[str]:
-    """The price as plain lines of text."""
+    """The price as plain lines of text (in pounds when the scenario has a ``costs`` section)."""
+    s = price.without.scenario
     asked = [f"together {a} {b}" for a, b in price.request["together"]] + \
             [f"apart {a} {b}" for a, b in price.request["apart"]]
     lines = [f"request: {'; '.join(asked)}",
@@ -149,7 +159,7 @@ def price_lines(price: Price) -> list[str]:
             lines.append("with the request: the optimal plan already keeps it; it costs 0 points")
         else:
             lines.append("with the request: the plan without it already keeps it; the true price is between "
-                         f"0 and {price.bounds[1]:+.2f} points (that plan is not proven optimal)")
+                         f"0 and {_value(s, price.bounds[1], signed=True)} (that plan is not proven optimal)")
         return lines
     lines.append(f"with the request: {_status(price.with_request)}")
     if price.objective is None:
@@ -159,17 +169,17 @@ def price_lines(price: Price) -> list[str]:
         else:
             lines.append("no price: the scenario has no plan without the request")
         return lines
-    lines.append(f"price: {price.objective:+.2f} points" + (" (proven: both plans are optimal)"
-                                                           if price.exact else ""))
+    lines.append(f"price: {_value(s, price.objective, signed=True)}" + (" (proven: both plans are optimal)"
+                                                                      if price.exact else ""))
     for key, value in price.terms.items():
-        lines.append(f"  {key} {value:+.2f} points")
+        lines.append(f"  {key} {_value(s, value, signed=True)}")
     moved = _moved(price.without, price.with_request)
     lines.append(f"who moves: {len(moved)} trust{'s' if len(moved) != 1 else ''} change partners"
                  + (f" ({' '.join(moved[:20])}{' ...' if len(moved) > 20 else ''})" if moved else ""))
     if not price.exact:
         low, high = price.bounds
-        lines.append(f"not proven (a plan is not proven optimal): the true price is between {low:+.2f} "
-                     f"and {high:+.2f} points")
+        lines.append(f"not proven (a plan is not proven optimal): the true price is between "
+                     f"{_value(s, low, signed=True)} and {_value(s, high, signed=True)}")
     return lines
 
 
