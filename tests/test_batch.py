@@ -335,11 +335,15 @@ def test_a_crashing_worker_fails_only_its_own_scenario(tmp_path, monkeypatch):
 
 
 def test_a_scenario_past_the_batch_timeout_is_stopped_and_the_others_finish(tmp_path):
-    data = {**BATCH, "timeout": 3, "scenarios": {"slow": {"network.max_distance_km": 80},
+    # a demo made heavy (about 10 s alone): wide links and windows, 24 periods, the compact model
+    slow = {"network.max_distance_km": 300, "consortium.max_size": 12, "solver.method": "compact",
+            "cover.mode": "soft", "market.capacity": 1, "objective.distance": 1.0, "planning.periods": 24,
+            "planning.max_extension_months": 36, "planning.max_early_exit_months": 36}
+    data = {**BATCH, "timeout": 5, "scenarios": {"slow": slow,
                                                  "quick": {}}, "grids": {}}
     run = run_batch(load_batch(write_batch(tmp_path, data)), output=tmp_path / "out", workers=2)
     status = {r["scenario"]: (r["status"], r["message"]) for r in run.records}
-    assert status["slow"] == ("error", "stopped after the batch timeout of 3 s")
+    assert status["slow"] == ("error", "stopped after the batch timeout of 5 s")
     assert status["quick"][0] in PLAN, status
     assert run.exit_code == 1
 
