@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
-from consortia.columns import choose_method, unsupported
+from consortia import check, load_instance, solve, with_overrides, write_plan
+from consortia.columns import unsupported
 from consortia.columns.enumerate import Enumerator
 from consortia.graph import build_graph
 from consortia.model import trust_facts
@@ -139,17 +139,16 @@ def test_floors_hold_for_every_allowed_column(tmp_path, seed):
                 assert rules.cost(members, t) >= floor - 1e-9
 
 
-@pytest.mark.parametrize("seed", [s for s in range(0, 120, 4)])
+@pytest.mark.parametrize("seed", range(0, 120, 4))
 def test_too_small_delta_is_never_optimal(tmp_path, seed, monkeypatch):
-    """With every enumeration stage cut to a delta far below the gap, nothing is proven: the plan
-    (if any) is reported ``feasible`` unless its own bound closes the gap."""
+    """With every complete enumeration cut to a delta far below the gap, the enumeration stages
+    prove nothing: a plan found is ``feasible`` unless the LP bound alone meets it."""
     import consortia.columns.enumerate as enumeration
 
     scenario, instance = _plain_case(tmp_path, seed)
     expected = brute_force(scenario, instance)
     if expected is None:
         return
-    rules = _rules(scenario, instance)
     run = Enumerator.run
 
     def tiny(self, prices, delta, **kw):
@@ -157,11 +156,12 @@ def test_too_small_delta_is_never_optimal(tmp_path, seed, monkeypatch):
 
     monkeypatch.setattr(enumeration.Enumerator, "run", tiny)
     plan = solve(scenario, instance=instance)
-    assert plan.status != "optimal" or plan.best_bound == pytest.approx(plan.objective, abs=1e-6)
+    assert "proven by enumeration" not in plan.solver.get("message", "")
     if plan.has_plan:
+        # optimal only where column generation's own (valid) bound already meets the plan
+        assert plan.status == "feasible" or plan.best_bound == pytest.approx(plan.objective, abs=1e-6)
         assert plan.objective >= expected - TOL
         assert plan.best_bound <= expected + TOL
-    del rules
 
 
 def _locked_case(tmp_path, seed):
