@@ -29,8 +29,8 @@ SECTION = "## Core engine"
 def run_one(n: int, seed: int, time_limit: float, method: str) -> dict:
     """Solve one synthetic instance in this process and measure it."""
     from consortia import load_scenario, with_overrides
-    from consortia.pipeline import solve_scenario
     from consortia.examples.synth import write_instance
+    from consortia.pipeline import solve_scenario
 
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
     scenario = load_scenario(write_instance(folder, n, seed))
@@ -84,7 +84,7 @@ def write_results(rows: list[dict], time_limit: float) -> None:
              f"HiGHS (highspy); time limit {time_limit:g} s; synthetic instances from "
              "`consortia.examples.synth.write_instance(folder, n, seed)` (80 km, max 8, 12 quarterly periods, hard "
              "cover). Total = inputs + graph + model build + warm start + solve + plan. Method `compact`: "
-             "the MIP of model.py; `columns`: column generation (columns.py), whose first plan comes "
+             "the MIP of model.py; `columns`: column generation (columns/), whose first plan comes "
              "at the end and whose bound is the Lagrangian bound of its LP. Each row is kept in "
              "core_results.json until that size, seed and method are run again.", "",
              "| trusts | seed | method | size | build s | first plan s | status | objective | bound | gap | solve s "

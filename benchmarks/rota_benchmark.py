@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from consortia import rota
+from consortia import rota  # noqa: E402 - after the sys.path line above
 
 RUNS = [
     ("plan settings", {}),

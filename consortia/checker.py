@@ -22,6 +22,8 @@ from .errors import ConsortiaError
 from .inputs import Instance
 from .scenario import Scenario
 
+__all__ = ["WEEK", "TOLERANCE", "CheckReport", "check_plan"]
+
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TOLERANCE = 1e-6
 
@@ -76,14 +78,15 @@ def _read(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
                 raise ConsortiaError(f"missing column(s) {', '.join(missing)}", file=str(path))
             return [(reader.line_num - 1, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
     except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 CSV file", file=str(path))
+        raise ConsortiaError("not a UTF-8 CSV file", file=str(path)) from None
 
 
 def _date(text: str, path: Path, row: int, column: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ConsortiaError(f"expected a date YYYY-MM-DD, got {text!r}", file=str(path), row=row, column=column)
+        raise ConsortiaError(f"expected a date YYYY-MM-DD, got {text!r}", file=str(path), row=row,
+                             column=column) from None
 
 
 class _Rules:

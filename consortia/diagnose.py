@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -19,6 +19,8 @@ from .inputs import Instance
 from .plan import Plan
 from .scenario import WEEKEND, Scenario
 from .timing import Calendar, month_number, month_start
+
+__all__ = ["DAY_NAMES", "quick_causes", "RELAXATIONS", "relaxation_causes"]
 
 DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
              "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}

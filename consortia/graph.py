@@ -14,6 +14,9 @@ from .geo import distance_matrix
 from .inputs import Instance
 from .scenario import Scenario
 
+__all__ = ["separated_pairs", "build_graph", "km"]
+
+
 def separated_pairs(scenario: Scenario, instance: Instance) -> frozenset[frozenset[str]]:
     """Pairs that may never share a consortium: ``forbid`` links and ``apart`` directives."""
     pairs = {frozenset((a, b)) for a, b, rel in instance.links if rel == "forbid"}

@@ -18,6 +18,9 @@ from pathlib import Path
 from .errors import ConsortiaError
 from .scenario import DAYS, WEEKEND, Scenario
 
+__all__ = ["CODE_PATTERN", "Trust", "Radiologist", "Instance", "read_trusts", "read_rosters", "read_demand",
+           "read_links", "check_regions", "read_baseline", "load_instance", "check_references"]
+
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -104,7 +107,7 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 text file", file=str(path))
+        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
@@ -135,7 +138,7 @@ def _number(row: dict, column: str, path: Path, number: int, *, low=None, high=N
     try:
         value = float(raw)
     except ValueError:
-        raise ConsortiaError(f"expected a number, got {raw!r}", file=str(path), row=number, column=column)
+        raise ConsortiaError(f"expected a number, got {raw!r}", file=str(path), row=number, column=column) from None
     if not math.isfinite(value):
         raise ConsortiaError(f"expected a finite number, got {raw!r}", file=str(path), row=number,
                              column=column)
@@ -176,7 +179,7 @@ def read_trusts(path: Path) -> tuple[Trust, ...]:
             end = dt.date.fromisoformat(row["contract_end"])
         except ValueError:
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {row['contract_end']!r}",
-                                 file=str(path), row=number, column="contract_end")
+                                 file=str(path), row=number, column="contract_end") from None
         extra = {k: v for k, v in row.items() if k and k not in required and k != "region"}
         trusts[code] = Trust(code, row["name"], lat, lon, end, row.get("region") or None, extra)
     if not trusts:
@@ -253,7 +256,7 @@ def check_regions(path: Path) -> None:
     try:
         info = pyogrio.read_info(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise ConsortiaError(f"not a readable GeoJSON file of region polygons ({exc})", file=str(path))
+        raise ConsortiaError(f"not a readable GeoJSON file of region polygons ({exc})", file=str(path)) from None
     if info["features"] == 0 or info["geometry_type"] not in ("Polygon", "MultiPolygon", "Unknown"):
         raise ConsortiaError(f"expected region polygons, found {info['features']} feature(s) of type "
                              f"{info['geometry_type']}", file=str(path))

@@ -30,6 +30,11 @@ from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .timing import Calendar, month_index
 
+__all__ = ["TrustFacts", "Model", "trust_facts", "pinned", "candidate_members", "newcomers", "build_model", "hub",
+           "rule_one_consortium_each", "rule_one_go_live_per_consortium", "rule_membership", "rule_size",
+           "rule_market_capacity", "rule_seven_day_cover", "rule_weekend_subspecialties", "rule_together",
+           "rule_pin", "baseline_partners", "rule_stability", "medoid_distance", "objective"]
+
 
 @dataclass(frozen=True)
 class TrustFacts:
@@ -219,7 +224,7 @@ def hub(model: Model, j: str) -> pulp.LpAffineExpression:
 def rule_one_consortium_each(model: Model) -> None:
     """Each included trust belongs to exactly one consortium."""
     by_trust = defaultdict(list)
-    for (i, j, t), var in model.x.items():
+    for (i, _j, _t), var in model.x.items():
         by_trust[i].append(var)
     for code in model.facts:
         model.problem += pulp.lpSum(by_trust.get(code, [])) == 1, f"one_consortium_{model.ix[code]}"
@@ -274,7 +279,8 @@ def _connected_flow(model: Model, graph: nx.Graph, j: str, members: list[str], c
         for u, v in ((a, b), (b, a)):
             if v != j:
                 flow[u, v] = model.problem.add_variable(f"f_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}", 0)
-                model.problem += flow[u, v] <= big * model.z(u, j), f"flow_out_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}"
+                model.problem += (flow[u, v] <= big * model.z(u, j),
+                                  f"flow_out_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}")
                 model.problem += flow[u, v] <= big * model.z(v, j), f"flow_in_{model.ix[j]}_{model.ix[u]}_{model.ix[v]}"
     for i in members[1:]:
         inflow = pulp.lpSum(f for (u, v), f in flow.items() if v == i)

@@ -9,17 +9,20 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
-from .version import __version__
 from .errors import ConsortiaError
 from .inputs import Instance
 from .plan import Plan, alone_ratio, weekend_missing
 from .scenario import DAYS
 from .timing import month_number
+from .version import __version__
+
+__all__ = ["PLAN_FILES", "assignment_rows", "GEO_RESERVED", "consortium_rows", "plan_document", "PlanRejected",
+           "write_plan"]
 
 PLAN_FILES = ("assignments.csv", "consortia.csv", "plan.yaml")
 
@@ -107,9 +110,10 @@ def consortium_rows(plan: Plan) -> tuple[list[dict], list[str]]:
 
 def plan_document(plan: Plan, instance: Instance) -> dict:
     """The content of ``plan.yaml``."""
+    from importlib.metadata import version
+
     import highspy  # noqa: F401  (version below)
     import pulp
-    from importlib.metadata import version
 
     s = plan.scenario
     return {
@@ -164,8 +168,8 @@ def _write_files(plan: Plan, instance: Instance, folder: Path) -> None:
                                                      allow_unicode=True), encoding="utf-8")
     points, hulls = _geo_layers(plan, arows)
     both = points.assign(layer="trusts")
-    import pandas as pd
     import geopandas as gpd
+    import pandas as pd
     combined = gpd.GeoDataFrame(pd.concat([both, hulls.assign(layer="consortia")], ignore_index=True),
                                 crs="EPSG:4326")
     combined.to_file(folder / "consortia.geojson", driver="GeoJSON")
@@ -207,7 +211,8 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
     Everything is written to a temporary folder beside ``folder``, re-read and re-verified by
     the independent checker, and only then moved into place; an existing plan folder is
     replaced only at that point. ``draw(folder)``, when given, adds the figures (maps, charts,
-    report) to the checked folder before it is moved into place. Raises :class:`PlanRejected` if the checker finds a broken rule.
+    report) to the checked folder before it is moved into place. Raises :class:`PlanRejected` if
+    the checker finds a broken rule.
     """
     if not plan.has_plan:
         raise ValueError(f"a plan with status {plan.status!r} has nothing to write")

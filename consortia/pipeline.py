@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .columns import choose_method, solve_by_columns
 from .diagnose import quick_causes, relaxation_causes
@@ -16,6 +16,8 @@ from .plan import Plan, describe
 from .scenario import Scenario
 from .solver import Progress, check_solver, run_solver, uses_highs
 from .status import Status, is_proven, relative_gap
+
+__all__ = ["warm_start", "solve_scenario"]
 
 
 def warm_start(scenario: Scenario, instance: Instance, graph, model,
@@ -45,7 +47,7 @@ def warm_start(scenario: Scenario, instance: Instance, graph, model,
             start[model.standalone[j]] = round(var.varValue or 0)
     start.update({var: 0.0 for var in [*model.medoid.values(), *model.serve.values()]})
     groups: dict[str, list[str]] = {}
-    for (i, j, t), var in easy.x.items():
+    for (i, j, _t), var in easy.x.items():
         if (var.varValue or 0) > 0.5:
             groups.setdefault(j, []).append(i)
     for j, members in groups.items():
@@ -150,7 +152,8 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
     say("columns")
     outcome = solve_by_columns(scenario, graph, facts, progress=lambda e: say("columns", e), method=method,
                                baseline=instance.baseline)
-    solver_info = {**_settings_info(scenario, "highs", method), "build_seconds": 0.0, "solve_seconds": round(time.perf_counter() - started, 3),
+    solver_info = {**_settings_info(scenario, "highs", method), "build_seconds": 0.0,
+                   "solve_seconds": round(time.perf_counter() - started, 3),
                    "rounds": outcome.rounds, "columns": outcome.columns, "cuts": outcome.cuts,
                    "lp_seconds": round(outcome.lp_seconds, 3), "pricing_seconds": round(outcome.pricing_seconds, 3),
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}

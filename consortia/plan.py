@@ -10,8 +10,8 @@ import networkx as nx
 from .graph import km
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
-from .timing import Calendar, month_number, month_start
 from .status import Status
+from .timing import Calendar, month_number, month_start
 
 TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone", "moved")
 """The objective's terms (one weight each in ``objective``); ``moved`` only with a baseline."""

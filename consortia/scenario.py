@@ -20,6 +20,11 @@ from .errors import ConsortiaError
 from .suggest import did_you_mean
 from .yamlfile import load_strict
 
+__all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inputs", "Planning", "Market",
+           "Network", "Consortium", "Cover", "Objective", "Solver", "FixedConsortium", "Pin", "Directives",
+           "Output", "Scenario", "scenario_from_dict", "load_scenario", "with_overrides", "parse_set",
+           "settings_table"]
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -417,9 +422,9 @@ def load_scenario(path: str | Path) -> Scenario:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path))
+        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
     except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 text file", file=str(path))
+        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
     if data is None:
         raise ConsortiaError("the file is empty", file=str(path))
     scenario = scenario_from_dict(data, file=str(path), base=path.parent)
@@ -454,7 +459,7 @@ def parse_set(text: str) -> tuple[str, Any]:
     try:
         return key.strip(), yaml.safe_load(value) if value.strip() else None
     except yaml.YAMLError as exc:
-        raise ConsortiaError(f"not a YAML value: {value!r} ({exc})", key=key.strip())
+        raise ConsortiaError(f"not a YAML value: {value!r} ({exc})", key=key.strip()) from None
 
 
 def settings_table() -> str:
@@ -473,7 +478,8 @@ def settings_table() -> str:
                 walk(typ, key + ".")
                 continue
             if f.default is not dataclasses.MISSING:
-                default = "null" if f.default is None else yaml.safe_dump(_plain(f.default)).strip().removesuffix("...").strip()
+                default = ("null" if f.default is None else
+                           yaml.safe_dump(_plain(f.default)).strip().removesuffix("...").strip())
             elif f.default_factory is not dataclasses.MISSING:
                 default = yaml.safe_dump(f.default_factory(), default_flow_style=True).strip()
             else:

@@ -13,15 +13,18 @@ import re
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pulp
 
 from .errors import ConsortiaError
 from .scenario import Solver
 from .status import Status, is_proven, relative_gap
+
+__all__ = ["Progress", "SolveOutcome", "silence_highs_banner", "Interrupt", "raise_if_highs_failed",
+           "check_solver", "uses_highs", "run_solver"]
 
 
 @dataclass(frozen=True)

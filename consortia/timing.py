@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from .scenario import Planning
 
-
 __all__ = ["month_index", "month_number", "month_start", "add_months", "Calendar"]
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consortia import check, solve, write_plan
-
 from small import demand, roster, trust, write_case
+
+from consortia import check, solve, write_plan
 
 KM_PER_DEGREE = 6371.0088 * 3.141592653589793 / 180  # great-circle km per degree of latitude
 

@@ -9,11 +9,11 @@ import os
 import shutil
 from pathlib import Path
 
+import browser
 import pytest
 import yaml
-
-import browser
 from conftest import ROOT
+
 import consortia.batch.executors
 from consortia.batch import RESULT_FILE, Reporter, batch_key, load_batch, run_batch, run_task, safe_name
 from consortia.cli.batch import add_parsers, cmd_batch

@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cases import case
+from conftest import ROOT
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.checker import _km
 from consortia.cli import main
-from consortia.status import PROVEN_GAP, relative_gap
 from consortia.examples.synth import write_instance
-
-from cases import case
-from conftest import ROOT
+from consortia.status import PROVEN_GAP, relative_gap
 
 DEMO = ROOT / "inputs" / "demo" / "scenario.yaml"
 PLAN_FILES = ("assignments.csv", "consortia.csv", "plan.yaml", "consortia.geojson", "consortia.gpkg")

@@ -2,15 +2,14 @@
 plans never beat it, every plan passes the independent check, and ``auto`` picks the method."""
 
 import pytest
+from oracle import brute_force
+from small import seeded_case
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.cli import main
 from consortia.columns import AUTO_FROM, choose_method, unsupported
 from consortia.errors import ConsortiaError
 from consortia.examples.synth import write_instance
-
-from oracle import brute_force
-from small import seeded_case
 
 SEEDS = range(120)
 TOL = 1e-6
@@ -162,10 +161,11 @@ def test_bound_stays_valid_when_time_runs_out(synthetic):
 def test_subset_row_cut_closes_the_odd_cycle(tmp_path):
     """Three close trusts, pairs only, a standalone costs 10: the LP alone takes each pair at
     one half (bound about 1.5 pair costs); the cut on the three forces one standalone."""
+    from small import demand, roster, trust, write_case
+
     from consortia.columns import solve_by_columns
     from consortia.graph import build_graph
     from consortia.model import trust_facts
-    from small import demand, roster, trust, write_case
 
     codes = ["A", "B", "C"]
     trusts = [trust(c, 52.0 + 0.01 * k, -1.0, "2014-07-01") for k, c in enumerate(codes)]

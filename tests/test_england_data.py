@@ -7,11 +7,19 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, shape
 
-from consortia.examples.england import (MAX_DISTANCE_KM, MIN_RATIO, REPORTS_PER_SESSION, Settings,
-                               _planning, _witness, cover_summary, generate_england)
 from consortia.errors import ConsortiaError
-from consortia.scenario import load_scenario
+from consortia.examples.england import (
+    MAX_DISTANCE_KM,
+    MIN_RATIO,
+    REPORTS_PER_SESSION,
+    Settings,
+    _planning,
+    _witness,
+    cover_summary,
+    generate_england,
+)
 from consortia.examples.synth import windows
+from consortia.scenario import load_scenario
 
 ENGLAND = Path(__file__).resolve().parents[1] / "inputs" / "england"
 FILES = ("trusts.csv", "rosters.csv", "demand.csv", "regions.geojson", "scenario.yaml", "README.md")

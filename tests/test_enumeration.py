@@ -7,17 +7,16 @@ import itertools
 import random
 
 import pytest
+from oracle import brute_force
+from small import seeded_case
 
 from consortia import check, load_instance, solve, with_overrides, write_plan
 from consortia.columns import unsupported
 from consortia.columns.enumerate import Enumerator
-from consortia.graph import build_graph
-from consortia.model import trust_facts
 from consortia.columns.pricing import ColumnRules, Prices
 from consortia.examples.synth import write_instance
-
-from oracle import brute_force
-from small import seeded_case
+from consortia.graph import build_graph
+from consortia.model import trust_facts
 
 SEEDS = range(120)
 TOL = 1e-6
@@ -167,8 +166,9 @@ def test_too_small_delta_is_never_optimal(tmp_path, seed, monkeypatch):
 def _locked_case(tmp_path, seed):
     """A random clique case with a growing fixed consortium of two close trusts and, on odd
     seeds, the trust nearest it pinned into it (even seeds: a pinned go-live)."""
-    from consortia.timing import Calendar, month_start
     from small import random_case
+
+    from consortia.timing import Calendar, month_start
 
     scenario = random_case(tmp_path / "case", seed, 4 + seed % 3)
     scenario = with_overrides(scenario, {"cover.mode": "soft", "planning.max_extension_months": 12,
@@ -243,7 +243,8 @@ from consortia import load_scenario, solve, with_overrides
 scenario = load_scenario(sys.argv[1])
 plan = solve(with_overrides(scenario, {"solver.method": "enumerate", "solver.time_limit": 120,
                                        "solver.threads": int(sys.argv[2])}))
-print(plan.status, repr(plan.objective), repr(plan.best_bound), plan.solver.get("enumerated_pools"), plan.solver["method"])
+print(plan.status, repr(plan.objective), repr(plan.best_bound), plan.solver.get("enumerated_pools"),
+      plan.solver["method"])
 for c in plan.consortia:
     print(c.members, c.go_live)
 """

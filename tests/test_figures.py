@@ -26,8 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser  # noqa: E402
 from conftest_figures import REGIONS_GEOJSON, TRUSTS_CSV, make_fake_plan  # noqa: E402
 
-from consortia.figures import FIGURE_FILES, render_plan_figures  # noqa: E402
-from consortia.figures import style  # noqa: E402
+from consortia.figures import (  # noqa: E402
+    FIGURE_FILES,
+    render_plan_figures,
+    style,  # noqa: E402
+)
 
 REPO = Path(__file__).resolve().parents[1]
 HAVE_DATA = TRUSTS_CSV.is_file() and REGIONS_GEOJSON.is_file()
@@ -203,10 +206,10 @@ def test_map_html_renders_offline(england_plan, tmp_path):
                      "el.dispatchEvent(new PointerEvent('pointerenter',{clientX:50,clientY:50}));"
                      "return document.getElementById('info').textContent;})()",
             # untick one consortium: its shape is hidden
-            "toggle": "(function(){var row=document.querySelector('#legend .row[data-c=\"%s\"] input');"
-                      "row.checked=false;row.dispatchEvent(new Event('change'));"
-                      "return getComputedStyle(document.querySelector('#hulls [data-c=\"%s\"]')).display;})()"
-                      % (hidden, hidden),
+            "toggle": ("(function(){var row=document.querySelector('#legend .row[data-c=\"HIDDEN\"] input');"
+                       "row.checked=false;row.dispatchEvent(new Event('change'));"
+                       "return getComputedStyle(document.querySelector('#hulls [data-c=\"HIDDEN\"]')).display;})()"
+                       ).replace("HIDDEN", hidden),
             "zoom": "(function(){var b=document.getElementById('map').getAttribute('viewBox');"
                     "document.getElementById('zin').click();"
                     "return b !== document.getElementById('map').getAttribute('viewBox');})()",

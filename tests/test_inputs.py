@@ -12,11 +12,10 @@ import sys
 
 import pytest
 import yaml
+from cases import case
 
 from consortia import load_scenario
 from consortia.cli import main
-
-from cases import case
 
 LINKS = [{"trust_a": "A", "trust_b": "C", "relation": "share"}]
 

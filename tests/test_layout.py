@@ -127,3 +127,16 @@ def test_only_the_cli_knows_argparse_and_the_console(graph):
     bad = [(n, sorted(graph.nodes[n]["outside"] & set(CLI_ONLY))) for n in graph
            if feature(n) != "cli" and graph.nodes[n]["outside"] & set(CLI_ONLY)]
     assert not bad, f"argparse or rich outside consortia.cli: {bad}"
+
+
+def test_starting_the_command_or_a_batch_worker_does_not_load_matplotlib():
+    # every command starts by importing consortia.cli, every batch worker consortia.batch.executors;
+    # the plotting libraries load only when something is drawn
+    import subprocess
+    import sys
+
+    code = ("import sys, consortia.cli, consortia.batch.executors; "
+            "print(sorted(m for m in ('matplotlib', 'pandas', 'geopandas') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=PACKAGE.parent)
+    assert run.stdout.strip() == "[]", run.stdout

@@ -6,11 +6,10 @@ checker also catches proposals that break a lock.
 from __future__ import annotations
 
 import pytest
+from cases import case, groups, solve_checked
 
 from consortia import ConsortiaError, check, solve
 from consortia.cli import main
-
-from cases import case, groups, solve_checked
 
 JULY = "2014-07-01"
 TRIO = {"A": (0, JULY), "B": (10, JULY), "C": (40, JULY)}
@@ -167,9 +166,10 @@ def test_solve_with_baseline_reports_who_moved(tmp_path, capsys):
 
 @pytest.mark.parametrize("seed", [3, 10, 15, 18, 26, 29, 30, 31, 36, 41, 47, 54])
 def test_baseline_milp_matches_brute_force(tmp_path, seed):
-    from consortia import load_instance, with_overrides, write_plan
     from oracle import brute_force
     from small import random_case
+
+    from consortia import load_instance, with_overrides, write_plan
 
     scenario = random_case(tmp_path / "case", seed, 3 + seed % 4)
     first = solve(scenario)
@@ -193,10 +193,11 @@ def test_baseline_milp_matches_brute_force(tmp_path, seed):
 def test_locks_milp_matches_brute_force(tmp_path, seed):
     """Random small scenarios with a growing fixed consortium and a trust pinned into it, or a
     pinned go-live: the MILP's optimum equals the enumeration's, or both find no plan."""
-    from consortia import load_instance, with_overrides, write_plan
-    from consortia.timing import Calendar, month_start
     from oracle import brute_force
     from small import random_case
+
+    from consortia import load_instance, with_overrides, write_plan
+    from consortia.timing import Calendar, month_start
 
     scenario = random_case(tmp_path / "case", seed, 4 + seed % 3)
     scenario = with_overrides(scenario, {"cover.mode": "soft", "planning.max_extension_months": 12})

@@ -1,11 +1,10 @@
 """The MILP's optimum equals a brute-force enumeration on many small random instances."""
 
 import pytest
-
-from consortia import check, solve, write_plan
-
 from oracle import brute_force, partitions
 from small import seeded_case
+
+from consortia import check, solve, write_plan
 
 SEEDS = range(120)
 

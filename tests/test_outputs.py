@@ -9,15 +9,14 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import yaml
+from cases import case
+from conftest import ROOT
 
 import consortia
 from consortia import check, load_instance, load_scenario, solve, write_plan
 from consortia.cli import main
 from consortia.errors import ConsortiaError
 from consortia.outputs import PlanRejected
-
-from cases import case
-from conftest import ROOT
 
 DEMO = ROOT / "inputs" / "demo" / "scenario.yaml"
 JULY = "2014-07-01"

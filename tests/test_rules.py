@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cases import PLANNING, case, groups, neuro, solve_checked, weak
+from small import roster
 
 from consortia import solve
 from consortia.cli import main
-
-from cases import PLANNING, case, groups, neuro, solve_checked, weak
-from small import roster
 
 JULY = "2014-07-01"
 PAIR = {"A": (0, JULY), "B": (10, JULY)}

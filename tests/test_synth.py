@@ -5,10 +5,19 @@ import datetime as dt
 import pytest
 
 from consortia.errors import ConsortiaError
+from consortia.examples.synth import (
+    ENGLAND_BOUNDS,
+    ROSTER_COLUMNS,
+    capacity_by_trust,
+    demand_by_trust,
+    fails_weekend_alone,
+    synthetic_tables,
+    weekend_cover,
+    windows,
+    witness_groups,
+    write_instance,
+)
 from consortia.scenario import load_scenario
-from consortia.examples.synth import (ENGLAND_BOUNDS, ROSTER_COLUMNS, capacity_by_trust, demand_by_trust,
-                             fails_weekend_alone, synthetic_tables, weekend_cover, windows,
-                             witness_groups, write_instance)
 
 FILES = ("trusts.csv", "rosters.csv", "demand.csv", "scenario.yaml")
 

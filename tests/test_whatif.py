@@ -6,14 +6,13 @@ request (``price``), and the smallest relaxation that makes an infeasible scenar
 from __future__ import annotations
 
 import pytest
+from cases import case, weak
 
 from consortia import ConsortiaError, solve, with_overrides, write_plan
 from consortia.cli import main
 from consortia.whatif.diff import diff_plans
 from consortia.whatif.price import price_request
 from consortia.whatif.relax import relaxations
-
-from cases import case, weak
 
 JULY = "2014-07-01"
 TRIO = {"A": (0, JULY), "B": (10, JULY), "C": (40, JULY)}

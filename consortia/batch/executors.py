@@ -69,8 +69,8 @@ def run_task(task: dict) -> dict:
     ``files``: the plan folder's files (relative path -> bytes). Never raises for a problem
     of the scenario itself.
     """
-    from ..inputs import load_instance
     from ..api import write_plan
+    from ..inputs import load_instance
     from ..outputs import PlanRejected
     from ..pipeline import solve_scenario
     from ..scenario import scenario_from_dict

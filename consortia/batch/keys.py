@@ -11,9 +11,9 @@ import yaml
 
 from ..errors import ConsortiaError
 from ..scenario import Scenario
+from ..status import Status
 from ..version import __version__
 from .spec import FINISHED, INPUT_KINDS, RESULT_FILE, UNKEYED
-from ..status import Status
 
 __all__ = ["batch_key", "read_record", "input_files", "InputFiles", "reusable"]
 

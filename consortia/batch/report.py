@@ -16,6 +16,9 @@ from urllib.parse import quote
 from ..figures import style
 from ..status import Status
 
+__all__ = ["TERM_LABELS", "STATUS_COLOURS", "MAX_BARS", "MAX_LABELLED_POINTS", "CSS", "terms_chart",
+           "tradeoff_chart", "structure_chart", "sweep_chart", "render_summary_html"]
+
 TERM_LABELS = {"timing": "timing (months off contract end)", "distance": "distance to medoid",
                "shortfall": "cover shortfall", "subspecialty_gap": "weekend subspecialty gaps",
                "standalone": "standalone trusts", "moved": "trusts moved from the baseline"}

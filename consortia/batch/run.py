@@ -21,8 +21,8 @@ import yaml
 from ..errors import ConsortiaError
 from ..inputs import check_references, load_instance
 from ..scenario import Scenario
-from .executors import DaskCluster, empty_record, LocalPool, plain, machine_cores
-from .keys import InputFiles, input_files, reusable, batch_key
+from .executors import DaskCluster, LocalPool, empty_record, machine_cores, plain
+from .keys import InputFiles, batch_key, input_files, reusable
 from .spec import RESULT_FILE, WORKER_DIED, Batch, BatchRun
 from .summary import write_summary
 

@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .report import render_summary_html
 from ..plan import TERMS
 from .spec import SUMMARY_CSV, SUMMARY_HTML, Batch, BatchRun
 
@@ -95,6 +94,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def write_summary(run: BatchRun) -> dict[str, Path]:
     """Write summary.csv and summary.html into the batch's output folder."""
+    from .report import render_summary_html  # matplotlib: only the client draws the summary
+
     run.output.mkdir(parents=True, exist_ok=True)
     rows = summary_rows(run)
     columns = summary_columns(run.batch)

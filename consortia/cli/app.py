@@ -8,7 +8,6 @@ or written), 3 no plan within the time limit, 4 internal error, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from rich.markup import escape
 
@@ -55,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if args.debug:
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} (run with --debug for details)")
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+                  "(run with --debug for details)")
         return EXIT_INTERNAL
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,8 +6,15 @@ import argparse
 from pathlib import Path
 
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..batch.keys import InputFiles, batch_key, input_files, reusable
@@ -15,8 +22,8 @@ from ..batch.run import Reporter, preflight, run_batch
 from ..batch.spec import FINISHED, Batch, load_batch
 from ..batch.summary import setting_cell
 from ..errors import EXIT_OK, ConsortiaError
-from .console import console as make_console
 from ..status import Status
+from .console import console as make_console
 
 __all__ = ["add_parsers", "ConsoleReporter", "COMMANDS"]
 

@@ -7,6 +7,8 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
+__all__ = ["console", "print_verdict"]
+
 
 def console(stderr: bool = False) -> Console:
     """A rich console on stdout (or stderr); 160 columns wide when not a terminal."""

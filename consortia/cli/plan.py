@@ -9,20 +9,20 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
+from ..api import write_plan
 from ..checker import check_plan
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
 from ..inputs import load_instance
-from ..api import write_plan
 from ..outputs import PlanRejected, _safe_target
 from ..pipeline import solve_scenario
 from ..scenario import load_scenario, with_overrides
+from ..status import Status
 from ..whatif.diff import diff_plans
 from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
 from .console import console, print_verdict
 from .options import add_set_option, fmt, positive, with_sets
-from ..status import Status
 
 __all__ = ["add_parsers", "COMMANDS"]
 

@@ -16,8 +16,8 @@ from ..rota.check import check_rota
 from ..rota.io import RotaRejected, check_saturday, write_rota
 from ..rota.model import ConsortiumRota
 from ..rota.roster import solve_rota
-from .console import console, print_verdict
 from ..status import Status
+from .console import console, print_verdict
 
 __all__ = ["add_parsers", "COMMANDS"]
 
@@ -26,7 +26,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def add_parsers(subparsers) -> None:

@@ -12,13 +12,13 @@ from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..inputs import load_instance
 from ..pipeline import solve_scenario
 from ..scenario import load_scenario, with_overrides
+from ..status import Status
 from ..whatif.diff import diff_lines, diff_plans
 from ..whatif.explain import explain_trust, explanation_lines, plan_scenario
 from ..whatif.price import price_lines, price_request
 from ..whatif.relax import SETTINGS, relaxation_lines, relaxations
 from .console import console
 from .options import add_set_option, with_sets
-from ..status import Status
 
 __all__ = ["add_parsers", "COMMANDS"]
 

@@ -27,8 +27,9 @@ only, a baseline); see :func:`unsupported`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -42,6 +43,9 @@ from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
 
 if TYPE_CHECKING:
     from .enumerate import Enumerator
+
+__all__ = ["INTEGER_SHARE", "PRICING_SECONDS", "DIVE_UNTIL", "CUT_VIOLATION", "CUTS_PER_ROUND", "Column",
+           "ColumnOutcome", "AUTO_FROM", "choose_method", "unsupported", "solve_by_columns"]
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""

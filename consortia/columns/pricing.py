@@ -22,6 +22,8 @@ from ..scenario import WEEKEND, Scenario
 from ..solver import raise_if_highs_failed
 from ..timing import Calendar
 
+__all__ = ["EPS", "TAKEN", "in_cut", "Prices", "Floors", "ColumnRules", "Pricer", "run_highs", "covered"]
+
 EPS = 1e-6
 TAKEN = 1e6
 """Price that keeps trusts already placed (by the dive) out of new columns."""
@@ -51,7 +53,7 @@ class Prices:
                     cuts_of.setdefault(i, []).append(cut)
         object.__setattr__(self, "cuts_of", cuts_of)
 
-    def without(self, taken: set[str]) -> "Prices":
+    def without(self, taken: set[str]) -> Prices:
         """The same prices with the ``taken`` trusts priced out of every new column."""
         return Prices({c: (-TAKEN if c in taken else v) for c, v in self.trust.items()}, self.market, self.cut)
 
@@ -599,7 +601,7 @@ class Pricer:
         h.addCols(count, np.array(costs), np.zeros(count), np.array(upper), 0, np.zeros(count, dtype=np.int32),
                   np.array([], dtype=np.int32), np.array([]))
         starts, indices, values = [], [], []
-        for lo, up, idx, val in rows:
+        for _lo, _up, idx, val in rows:
             starts.append(len(indices))
             indices.extend(idx)
             values.extend(val)

@@ -20,8 +20,29 @@ from ..errors import ConsortiaError
 from ..geo import haversine_km
 from ..scenario import DAYS, WEEKEND, load_scenario
 from ..timing import Calendar
-from .synth import (DEMAND_COLUMNS, ROSTER_COLUMNS, SUBSPECIALTIES, capacity_by_trust, cover_ratios, demand_by_trust,
-                    fails_weekend_alone, weekend_cover, windows, witness_groups, write_csv)
+from .synth import (
+    DEMAND_COLUMNS,
+    ROSTER_COLUMNS,
+    SUBSPECIALTIES,
+    capacity_by_trust,
+    cover_ratios,
+    demand_by_trust,
+    fails_weekend_alone,
+    weekend_cover,
+    windows,
+    witness_groups,
+    write_csv,
+)
+
+__all__ = ["SOURCE_DIR", "RCR_2018_HEADCOUNT", "RCR_2018_WTE", "RCR_2018_EMPLOYERS", "TESTS_2010_11",
+           "TESTS_2010_11_TOTAL", "TESTS_2023_TOTAL", "ERA_YEAR", "RADIOLOGIST_REPORTED", "WEEKEND_SHARE",
+           "REPORTS_PER_SESSION", "MIN_RATIO", "MAX_DISTANCE_KM", "MAX_SIZE", "WEEKEND_SUBSPECIALTIES",
+           "HUB_WEEKEND_RATIO", "DGH_WEEKEND_RATIO", "SUBSPECIALTY_WEIGHTS", "NEUROSCIENCE_CENTRES",
+           "SPECIALIST_FOCUS", "EAST_MIDLANDS_ICBS", "AREA_OVERRIDES", "EXIT_2013_AREAS", "EXTEND_2014_AREAS",
+           "TRUST_COLUMNS", "Settings", "npfit_area", "interim_deal_months", "contract_end", "read_source",
+           "size_proxy", "apportion", "weekday_demand_total", "england_tables", "cover_summary", "market_summary",
+           "MARKET_CAPACITY", "ATTRIBUTION_NOTE", "combined_credit", "generate_england", "scenario_text",
+           "readme_text"]
 
 SOURCE_DIR = Path(__file__).resolve().parent / "data" / "england"
 

@@ -17,8 +17,9 @@ import io
 import json
 import math
 import random
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -26,6 +27,11 @@ from ..errors import ConsortiaError
 from ..geo import haversine_km
 from ..scenario import DAYS, WEEKEND, Planning, scenario_from_dict
 from ..timing import Calendar, add_months
+
+__all__ = ["TRUST_COLUMNS", "ROSTER_COLUMNS", "DEMAND_COLUMNS", "SUBSPECIALTIES", "ENGLAND_BOUNDS",
+           "DEFAULT_REGIONS", "BENCHMARK_SCENARIO", "format_number", "write_csv", "capacity_by_trust",
+           "weekend_cover", "demand_by_trust", "cover_ratios", "weekend_missing", "passes_cover",
+           "fails_weekend_alone", "windows", "witness_groups", "synthetic_tables", "write_instance"]
 
 TRUST_COLUMNS = ("code", "name", "lat", "lon", "contract_end", "region")
 ROSTER_COLUMNS = ("trust", "radiologist", "subspecialties") + DAYS

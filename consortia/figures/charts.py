@@ -20,6 +20,8 @@ from ..timing import month_index, month_start  # noqa: E402
 from . import style  # noqa: E402
 from .plandata import DAY_NAMES, DAYS, PlanData  # noqa: E402
 
+__all__ = ["DPI", "COVER_CMAP", "render_timeline", "cover_tables", "render_cover"]
+
 DPI = 150
 
 # below 1 (short of cover) red, 1 exactly pale, above 1 blue-green; readable by most colour-blind

@@ -15,6 +15,9 @@ from pathlib import Path
 from . import style
 from .plandata import DAYS, PlanData, month_label, polygon_rings
 
+__all__ = ["SCALE", "geom_to_svg_path", "plan_json", "build_svg", "CSS", "JS", "render_html_map", "legend_rows",
+           "build_page"]
+
 SCALE = 1000.0  # projected metres -> SVG units (km)
 
 

@@ -26,6 +26,8 @@ from matplotlib.path import Path as MPath  # noqa: E402
 from . import style  # noqa: E402
 from .plandata import PlanData, month_label, polygon_rings  # noqa: E402
 
+__all__ = ["render_static_map", "draw_map"]
+
 FIG_W, FIG_H, DPI = 12.8, 7.2, 150
 
 

@@ -16,6 +16,10 @@ import pandas as pd
 from ..planfolder import ASSIGNMENTS, CONSORTIA, PLAN_YAML, read_text, read_yaml
 from . import style
 
+__all__ = ["DAYS", "DAY_NAMES", "HULL_BUFFER_M", "PLACES", "Inset", "PlanData", "polygon_rings", "parse_date",
+           "month_label", "as_bool", "as_ratio", "natural_key", "split_codes", "resolve_regions", "load_plan",
+           "find_insets"]
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HULL_BUFFER_M = 5_000.0

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..status import Status
 from . import style
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, split_codes
-from ..status import Status
+
+__all__ = ["CSS", "headline", "consortium_card", "render_report"]
 
 CSS = """
 .headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:10px;margin:14px 0}

@@ -6,6 +6,10 @@ import math
 
 import matplotlib
 
+__all__ = ["PALETTE", "STANDALONE_COLOUR", "REGION_FILL", "REGION_EDGE", "INK", "MUTED", "SYNTHETIC_BG",
+           "COVER_OK", "COVER_SHORT", "SYNTHETIC_NOTE", "ENGLAND_ATTRIBUTION", "FONT", "HTML_FONT", "RC",
+           "mpl_context", "PNG_METADATA", "SVG_METADATA", "assign_colours", "text_on", "BASE_CSS", "page_css"]
+
 matplotlib.use("Agg")
 
 
@@ -104,7 +108,7 @@ def assign_colours(ids: list[str], centres: dict[str, tuple[float, float]],
         free = [k for k in range(len(PALETTE)) if k not in taken] or list(range(len(PALETTE)))
 
         def score(k):
-            closest = min((_dist(rgb[k], rgb[t]) for t in taken), default=999.0)
+            closest = min((_dist(rgb[k], rgb[t]) for t in taken), default=999.0)  # noqa: B023 - used at once
             return (-min(closest, 180.0), used[k], k)
 
         k = min(free, key=score)

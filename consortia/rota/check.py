@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+__all__ = ["SLACK", "OK_STATUSES", "RotaCheckReport", "check_rota"]
+
 SLACK = 1e-6
 OK_STATUSES = {"optimal", "feasible"}
 SAT, SUN = 5, 6

@@ -7,9 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from .model import (DAY_NAMES, EPS, WEEKEND_DAYS, ConsortiumRota, Task, build_gaps_model,
-                    demand_shares, duties_of, need_sessions, solve_program)
 from ..status import Status
+from .model import (
+    DAY_NAMES,
+    EPS,
+    WEEKEND_DAYS,
+    ConsortiumRota,
+    Task,
+    build_gaps_model,
+    demand_shares,
+    duties_of,
+    need_sessions,
+    solve_program,
+)
 
 __all__ = ["capacity_bounds", "diagnose"]
 
@@ -110,7 +120,7 @@ def _describe_gaps(task: Task, result: ConsortiumRota, var: dict, proven: bool) 
                 if w in special.get((sub, d), []):
                     result.gaps.append({"weekend": w + 1, "date": date.isoformat(), "day": day,
                                         "kind": "subspecialty", "subspecialty": sub})
-    for d, day in enumerate(WEEKEND_DAYS):
+    for day in WEEKEND_DAYS:
         name = DAY_NAMES[day]
         rows = [g for g in result.gaps if g["day"] == day and g["kind"] == "reports"]
         if 0 < len(rows) <= 4:

@@ -28,6 +28,8 @@ from ..figures.style import (
 )
 from ..status import Status
 
+__all__ = ["render_rota_figure"]
+
 
 def _read(folder: Path):
     meta = yaml.safe_load((folder / "rota.yaml").read_text(encoding="utf-8"))
@@ -93,7 +95,8 @@ def render_rota_figure(folder: str | Path, *, out: str | Path | None = None,
                  f"{meta.get('scenario', '')}: {meta['n_rostered']} of {meta['n_consortia']} consortia rostered. "
                  "Each bar is a day's duties, one segment per radiologist, width = sessions, colour = home "
                  "trust; dashed line = sessions needed. Red cells: gaps of a consortium that cannot be "
-                 "rostered (-n sess = n sessions short; no X = no X radiologist that day).", fontsize=8, color=MUTED, va="top", wrap=True)
+                 "rostered (-n sess = n sessions short; no X = no X radiologist that day).",
+                 fontsize=8, color=MUTED, va="top", wrap=True)
         if meta.get("synthetic"):
             fig.text(0.1 / width, 1 - 0.62 / height, SYNTHETIC_NOTE, fontsize=7, color="white", va="top",
                      bbox={"facecolor": SYNTHETIC_BG, "edgecolor": "none", "pad": 2})

@@ -22,7 +22,6 @@ from ..planfolder import CONSORTIA, PLAN_YAML, read_rows, read_settings, require
 from ..scenario import DAYS, _build
 from ..version import __version__
 from .check import check_rota
-from .figure import render_rota_figure
 from .model import ROSTERED, WEEKEND_DAYS, Rota, RotaRules, RotaRun, Staff, Task, demand_shares
 
 __all__ = ["ROTA_FILES", "ROTA_COLUMNS", "SUMMARY_COLUMNS", "RotaRejected", "check_saturday", "rules_from",
@@ -184,7 +183,7 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             go_live = dt.date.fromisoformat(row["go_live"])
         except ValueError:
             raise ConsortiaError(f"expected a date, got {row['go_live']!r}", file=str(table), row=number,
-                                 column="go_live")
+                                 column="go_live") from None
         start = rules.start or _first_saturday(go_live)
         staff = tuple(s for m in members for s in sorted(by_trust.get(m, []), key=lambda s: s.radiologist))
         tasks.append(Task(row["consortium"], members, go_live, start, staff,
@@ -347,6 +346,8 @@ def write_rota(run: RotaRun, *, figure: bool = True) -> list[Path]:
             raise RotaRejected("the written rota breaks its own rules:\n  " + "\n  ".join(report.violations[:20]))
         names = list(ROTA_FILES)
         if figure:
+            from .figure import render_rota_figure  # matplotlib: only when drawing
+
             render_rota_figure(temp, out=temp / "rota.png", plan_dir=folder)
             names.append("rota.png")
         elif (folder / "rota.png").exists():

@@ -9,10 +9,19 @@ import os
 import time
 from pathlib import Path
 
+from ..status import Status
 from .diagnosis import capacity_bounds, diagnose
 from .io import load_tasks
-from .model import ROSTERED, ConsortiumRota, RotaRun, Task, build_duties_model, duties_of, solve_program, weekends_worked
-from ..status import Status
+from .model import (
+    ROSTERED,
+    ConsortiumRota,
+    RotaRun,
+    Task,
+    build_duties_model,
+    duties_of,
+    solve_program,
+    weekends_worked,
+)
 
 __all__ = ["roster", "solve_rota"]
 

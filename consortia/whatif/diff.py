@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ..planfolder import PlanFolder, read_plan_folder
 
+__all__ = ["METRICS", "Move", "PlanDiff", "diff_plans", "diff_lines"]
+
 METRICS = ("n_consortia", "n_standalone", "trusts_full_cover_pooled", "total_months_misaligned", "peak_market")
 
 

@@ -17,7 +17,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from ..checker import check_plan
 from ..diagnose import DAY_NAMES
 from ..errors import ConsortiaError
@@ -27,6 +26,9 @@ from ..plan import alone_ratio, weekend_missing
 from ..planfolder import read_plan_folder, read_settings
 from ..scenario import DAYS, Scenario, scenario_from_dict
 from ..timing import Calendar, month_number
+
+__all__ = ["Alternative", "Partner", "Explanation", "plan_scenario", "alternatives", "explain_trust",
+           "explanation_lines"]
 
 
 @dataclass(frozen=True)

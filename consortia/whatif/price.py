@@ -18,6 +18,9 @@ from ..plan import Plan
 from ..scenario import Scenario, with_overrides
 from ..status import Status
 
+__all__ = ["Price", "keeps", "requested", "price_request", "price_lines", "Distance", "distance_from_optimum",
+           "distance_lines"]
+
 
 @dataclass(frozen=True)
 class Price:

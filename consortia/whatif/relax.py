@@ -27,8 +27,11 @@ from ..inputs import Instance, load_instance
 from ..pipeline import solve_scenario
 from ..plan import TERMS
 from ..scenario import Scenario, with_overrides
-from ..timing import Calendar, month_number
 from ..status import Status
+from ..timing import Calendar, month_number
+
+__all__ = ["SETTINGS", "RATIO_STEP", "Relaxation", "candidates", "smallest_relaxation", "relaxations",
+           "relaxation_lines"]
 
 SETTINGS = ("network.max_distance_km", "planning.max_extension_months", "planning.max_early_exit_months",
             "market.capacity", "consortium.max_size", "cover.min_ratio")
