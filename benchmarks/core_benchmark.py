@@ -49,7 +49,7 @@ def run_one(n: int, seed: int, time_limit: float, method: str) -> dict:
         warm = plan.solver["build_seconds"] + plan.solver["warm_start_seconds"]
         first["t"] = min(first.get("t", warm), warm)
     info = plan.solver
-    if info.get("method") == "columns":
+    if info.get("method") in ("columns", "enumerate"):
         size = f"{info['columns']:,} columns, {info['rounds']} rounds"
     else:
         size = f"{info.get('variables', 0):,} variables, {info.get('constraints', 0):,} constraints"
@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1],
                         help="instance seeds; each size is run with each seed")
-    parser.add_argument("--methods", nargs="+", default=["auto"], choices=["auto", "compact", "columns"],
+    parser.add_argument("--methods", nargs="+", default=["auto"], choices=["auto", "enumerate", "compact", "columns"],
                         help="solver.method values to run for each size (default: auto)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -71,8 +71,8 @@ def _fmt(x, spec):
 
 def write_results(rows: list[dict]) -> None:
     lines = [SECTION, "",
-             f"`python benchmarks/proof_benchmark.py`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores (shared with "
-             f"other work: the 1-minute load average at the start of each run is in the table), Python "
+             f"`python benchmarks/proof_benchmark.py`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores "
+             f"(shared with other work: the 1-minute load average at the start of each run is in the table), Python "
              f"{platform.python_version()}, HiGHS (highspy), numba. Each row is one solve in its own process; "
              "time = inputs + graph + solve + plan (no maps). First plan = the first progress event with a plan "
              "(its objective in brackets). Pools = columns enumerated in stage A / stage B.", "",

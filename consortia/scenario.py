@@ -254,9 +254,9 @@ class Solver:
                                       "too large, the plan is reported with its bound and gap); 'columns': "
                                       "column generation with pricing MIPs and a price-and-dive plan, bound "
                                       "from its LP, no proof by enumeration; 'compact': one MIP over trust x "
-                                      "consortium x period; 'auto': enumerate when the solver is highs and "
-                                      "the scenario has no fixed consortia, pins, baseline or connected "
-                                      "membership, else compact",
+                                      "consortium x period; 'auto': enumerate from 50 trusts up when the "
+                                      "solver is highs, else compact (below 50 trusts it proves in about a "
+                                      "second)",
                           check=_one_of("auto", "enumerate", "columns", "compact"))
 
 

@@ -7,7 +7,7 @@ from small import seeded_case, seeded_costed_case
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
 from consortia.cli import main
-from consortia.columns import choose_method, unsupported
+from consortia.columns import AUTO_FROM, choose_method, unsupported
 from consortia.errors import ConsortiaError
 from consortia.examples.synth import write_instance
 
@@ -151,8 +151,9 @@ def test_columns_are_deterministic_across_processes(synthetic):
     assert outputs[0].split()[0] in ("optimal", "feasible")
 
 
-def test_auto_picks_enumeration_for_plain_highs_scenarios(synthetic):
-    assert choose_method(synthetic, 10) == "enumerate"
+def test_auto_picks_enumeration_for_highs_scenarios_of_50_trusts_or_more(synthetic):
+    assert choose_method(synthetic, AUTO_FROM - 1) == "compact"
+    assert choose_method(synthetic, AUTO_FROM) == "enumerate"
     assert choose_method(synthetic, 5000) == "enumerate"
     cbc = with_overrides(synthetic, {"solver.name": "cbc"})
     assert choose_method(cbc, 10) == "compact"

@@ -3,6 +3,6 @@ cuts and the final integer program) and ``pricing`` (the pricing problem that fi
 consortia with negative reduced cost) and ``enumerate`` (every column within a reduced-cost
 threshold: pricing, and the proof of optimality)."""
 
-from .master import choose_method, solve_by_columns, unsupported
+from .master import AUTO_FROM, choose_method, solve_by_columns, unsupported
 
-__all__ = ["solve_by_columns", "choose_method", "unsupported"]
+__all__ = ["solve_by_columns", "choose_method", "unsupported", "AUTO_FROM"]

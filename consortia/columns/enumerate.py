@@ -36,7 +36,11 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .pricing import ColumnRules, Prices
+from .pricing import ColumnRules, Floors, Prices
+
+__all__ = ["TOL", "CHUNK", "PRICED_OUT", "NODES_PER_SECOND", "STAGE_A", "STAGE_B_WIDTH", "STAGE_B_SMALL", "POOL_LIMIT",
+           "QUICK_GAP", "QUICK_WIDTH", "QUICK_POOL", "Enumerated", "Enumerator", "Proof", "lagrangian", "prove",
+           "quick_plan"]
 
 TOL = 1e-7
 """Slack in every comparison of the search, on the safe side (keeps a set rather than cut it)."""
@@ -638,27 +642,34 @@ class Enumerator:
                         and t in rules.facts[i].misalignment
                         and all(f.linked[f.index[i], f.index[b]] for b in base)]
                 value = {i: f.member(i, t) - prices.trust[i] for i in near}
-                sets: list[tuple[str, ...]] = []
-
-                def search(chosen, rest, part):
-                    if part <= delta + TOL:
-                        sets.append(tuple(sorted(base + chosen, key=order.get)))
-                    if len(chosen) >= room or not rest:
-                        return
-                    best = sorted(v for v in (value[j] for j in rest) if v < 0)[:room - len(chosen)]
-                    if part + sum(best) > delta + TOL:
-                        return
-                    for n, j in enumerate(rest):
-                        search(chosen + [j], [x for x in rest[n + 1:] if f.linked[f.index[j], f.index[x]]],
-                               part + value[j])
-
-                search([], near, start)
+                sets = _grown(base, near, value, start, room, delta, f, order)
                 found = [(m, t, rules.reduced(m, t, prices)) for m in sets if rules.allows(m, t, exact=False)]
                 found = [c for c in found if c[2] <= delta + TOL]
                 if keep:
                     found = sorted(found, key=lambda c: (c[2], c[0]))[:keep]
                 out.extend(found)
         return out
+
+
+def _grown(base: list[str], near: list[str], value: dict[str, float], start: float, room: int, delta: float,
+           f: Floors, order: dict[str, int]) -> list[tuple[str, ...]]:
+    """``base`` with every set of at most ``room`` pairwise-linked trusts of ``near`` whose
+    partial reduced cost (``start`` plus their ``value``) may still reach ``delta``."""
+    sets: list[tuple[str, ...]] = []
+
+    def search(chosen, rest, part):
+        if part <= delta + TOL:
+            sets.append(tuple(sorted(base + chosen, key=order.get)))
+        if len(chosen) >= room or not rest:
+            return
+        best = sorted(v for v in (value[j] for j in rest) if v < 0)[:room - len(chosen)]
+        if part + sum(best) > delta + TOL:
+            return
+        for n, j in enumerate(rest):
+            search(chosen + [j], [x for x in rest[n + 1:] if f.linked[f.index[j], f.index[x]]], part + value[j])
+
+    search([], near, start)
+    return sets
 
 
 def _cut_arrays(codes: tuple[str, ...], prices: Prices) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -38,11 +39,13 @@ from ..model import TrustFacts
 from ..scenario import Scenario
 from ..solver import Interrupt, Progress, silence_highs_banner, uses_highs
 from ..status import PROVEN_GAP, Status, is_proven, relative_gap
-from .enumerate import Enumerator, prove, quick_plan
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
 
+if TYPE_CHECKING:
+    from .enumerate import Enumerator
+
 __all__ = ["INTEGER_SHARE", "PRICING_SECONDS", "DIVE_UNTIL", "CUT_VIOLATION", "CUTS_PER_ROUND", "Column",
-           "ColumnOutcome", "choose_method", "unsupported", "solve_by_columns"]
+           "ColumnOutcome", "AUTO_FROM", "choose_method", "unsupported", "solve_by_columns"]
 
 INTEGER_SHARE = 0.25
 """Share of the time limit kept for choosing the best integer selection of the columns."""
@@ -108,6 +111,11 @@ class ColumnOutcome:
     pools: tuple[int, ...] = ()
 
 
+AUTO_FROM = 50
+"""``solver.method: auto`` enumerates from this many planned trusts up; below, the compact model
+proves the optimum in about a second (and needs no compiled search)."""
+
+
 def choose_method(scenario: Scenario, trusts: int) -> str:
     """'compact', 'columns' or 'enumerate' for a scenario with ``trusts`` planned trusts (see
     ``solver.method``).
@@ -122,7 +130,7 @@ def choose_method(scenario: Scenario, trusts: int) -> str:
         raise ConsortiaError(f"column generation cannot solve this scenario: {reason}; use solver.method "
                              "'compact' or 'auto'", key="solver.method")
     if method == "auto":
-        return "enumerate" if reason is None else "compact"
+        return "enumerate" if reason is None and trusts >= AUTO_FROM else "compact"
     return method
 
 
@@ -348,15 +356,23 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     for code, f in facts.items():
         if f.window:
             master.add((code,), min(f.window, key=lambda p: (f.misalignment[p], p)))
-    enumerator = Enumerator(problem, scenario.solver.threads) if method == "enumerate" else None
+    enumerator = None
+    if method == "enumerate":
+        from .enumerate import Enumerator  # imports numba: only when enumerating
+
+        enumerator = Enumerator(problem, scenario.solver.threads)
     pricers = [Pricer(problem, m) for m in facts] if enumerator is None else []
     proof = None
     with Interrupt() as interrupt:
         master.interrupt = interrupt
         _generate(problem, master, pricers, run, progress, interrupt, enumerator)
         left = limit - run.elapsed()
+        # the stages need the prices of an optimal LP (before or after cuts): earlier prices
+        # make the pools explode, and the generated columns are the better hope of a plan
         if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested \
-                and (left > PROOF_LEAST * limit or not run.incumbent):
+                and run.quick_converged and (left > PROOF_LEAST * limit or not run.incumbent):
+            from .enumerate import prove
+
             t0 = time.perf_counter()
             proof = prove(enumerator, run.prices, run.incumbent, [(c.members, c.period) for c in master.columns],
                           run.started + limit, interrupt)
@@ -571,6 +587,8 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
 def _quick(master: _Master, enumerator: Enumerator, prices: Prices, run: _State,
            progress: Callable[[Progress], None] | None, interrupt: Interrupt) -> None:
     """Find a first plan (see :func:`consortia.columns.enumerate.quick_plan`) into ``run.incumbent``."""
+    from .enumerate import quick_plan
+
     t0 = time.perf_counter()
     seconds = max(0.5, min(QUICK_SECONDS, QUICK_SHARE * run.stop, run.stop - run.elapsed()))
     chosen, value = quick_plan(enumerator, prices, [(c.members, c.period) for c in master.columns],

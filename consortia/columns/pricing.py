@@ -25,7 +25,7 @@ from ..solver import raise_if_highs_failed
 from ..timing import Calendar
 from ..weekend import duty_window, required_pairs
 
-__all__ = ["EPS", "TAKEN", "in_cut", "Prices", "ColumnRules", "Pricer", "run_highs", "covered"]
+__all__ = ["EPS", "TAKEN", "in_cut", "Prices", "Floors", "ColumnRules", "Pricer", "run_highs", "covered"]
 
 EPS = 1e-6
 TAKEN = 1e6
