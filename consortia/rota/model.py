@@ -63,17 +63,12 @@ EPS = 1e-6
 
 
 @dataclass(frozen=True)
-class RotaRules:
-    """Every setting a rota is built under (the rota section plus the plan's cover section)."""
+class RotaRules(WeekendRules):
+    """Every setting a rota is built under: the weekend rules a plan's consortia are held to
+    (:class:`consortia.weekend.WeekendRules`), plus where the rota starts and its time limit."""
 
-    weeks: int
-    one_in: int
-    tolerance: float
-    reports_per_session: float
-    min_ratio: float
-    weekend_subspecialties: tuple[str, ...]
-    start: dt.date | None
-    time_limit: float
+    start: dt.date | None = None
+    time_limit: float = 60.0
 
     @property
     def weekend(self) -> WeekendRules:
