@@ -207,3 +207,20 @@ def test_counterfactuals_command_and_price_answer_in_pounds(tmp_path, capsys):
     assert main(["price", str(scenario.source), "--apart", "A", "B", "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "price: +£20,000" in text and "boundary -£30,000" in text
+
+
+def test_enumeration_is_not_used_for_the_objective_in_pounds(tmp_path):
+    """Its pruning bounds do not hold for the costed terms: `enumerate` is refused with a clear
+    message naming solver.method, and `auto` uses column generation for large costed scenarios."""
+    from consortia.columns import choose_method
+    from consortia.errors import ConsortiaError
+    from consortia.examples.synth import write_instance
+    from consortia.scenario import load_scenario, with_overrides
+
+    scenario = with_overrides(load_scenario(write_instance(tmp_path, 20, 1)), {"costs": {}})
+    with pytest.raises(ConsortiaError, match="in pounds") as caught:
+        choose_method(with_overrides(scenario, {"solver.method": "enumerate"}), 200)
+    assert caught.value.key == "solver.method"
+    assert choose_method(scenario, 200) == "columns"
+    assert choose_method(scenario, 10) == "compact"
+    assert choose_method(with_overrides(scenario, {"costs": None}), 200) == "enumerate"
