@@ -10,6 +10,7 @@ import html
 import math
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 
 from ..figures import style
@@ -117,7 +118,11 @@ def shapes(base: BaseMap, groups: dict[str, list[str]], memory: dict[str, str],
         cx, cy = float(np.mean([p[0] for p in pts])), float(np.mean([p[1] for p in pts]))
         centres[cid] = (cx, cy)
         out[cid] = {"path": geom_to_svg_path(hull), "x": round(cx / SCALE, 2), "y": round(-cy / SCALE, 2)}
-    fresh = style.assign_colours(sorted(out), centres, near_m)
+    near = nx.Graph()
+    near.add_nodes_from(sorted(out))
+    near.add_edges_from((a, b) for a in sorted(out) for b in sorted(out)
+                        if a < b and math.hypot(centres[a][0] - centres[b][0], centres[a][1] - centres[b][1]) < near_m)
+    fresh = style.assign_colours(sorted(out), near)
     colours: dict[str, str] = {}
     for cid in sorted(out, key=lambda c: (c not in memory, c)):
         (x, y) = centres[cid]
