@@ -64,3 +64,115 @@ def test_highs_claim_after_a_start_is_checked_against_its_dual_bound(tmp_path):
     outcome = run_solver(problem, scenario.solver, start={x: 1.0, y: 0.0})
     assert outcome.objective == pytest.approx(3.0)
     assert outcome.status == "optimal" and outcome.bound == pytest.approx(3.0, abs=1e-5)
+
+
+BOMB = "\n".join(["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                 + [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi")])
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    """A copy of the demo input folder, as the current directory."""
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO, folder)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, " ".join((captured.out + captured.err).split())
+
+
+def bad_input(capsys, *args) -> str:
+    """The message of a command that must stop with exit 2 on bad input, not an internal error."""
+    code, text = run(capsys, *args)
+    assert code == 2, text
+    assert "internal error" not in text and "Traceback" not in text
+    return text
+
+
+@pytest.mark.parametrize("setting,words", [
+    ("planning.start=2014-02-30", ["planning.start", "not a calendar date"]),
+    ("planning.start=9999-10-01", ["planning.start", "outside the dates"]),
+    ("planning.start=0001-01-01", ["planning.start", "outside the dates"]),
+    ("planning.periods=1000000000", ["planning.periods", "between 1 and 240"]),
+    ("planning.max_extension_months=100000000", ["planning.max_extension_months", "between 0 and 1200"]),
+    ("rota.weeks=10000", ["rota.weeks", "between 1 and 104"]),
+    ("solver.threads=100000", ["solver.threads", "between 1 and 256"]),
+    (f"description={BOMB}", ["description", "expands to more than"]),
+    ("description=" + "[" * 5000 + "]" * 5000, ["description", "nested more than 64"]),
+], ids=["impossible-date", "year-9999", "year-1", "periods", "extension", "weeks", "threads", "bomb", "deep"])
+def test_bad_settings_are_named(demo, capsys, setting, words):
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--set", setting)
+    assert all(w in text for w in words), text
+
+
+def test_threads_flag_is_bounded(demo, capsys):
+    assert "solver.threads" in bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--threads", "100000")
+
+
+def _with(scenario_text: str, extra: str) -> str:
+    return scenario_text.replace("description: Twelve", extra + "\ndescription: Twelve", 1)
+
+
+@pytest.mark.parametrize("extra,words", [
+    ("directives:\n  fixed:\n  - {members: [DMA, DMB], go_live: 2014-02-30}", ["line 6", "not a calendar date"]),
+    ("directives:\n  pin:\n  - {trust: DMA, go_live: 2014-02-31}", ["line 6", "not a calendar date"]),
+    ("directives:\n  pin:\n  - {trust: DMA, go_live: 9999-12-01}", ["directives.pin[0].go_live", "outside"]),
+    ("x: " + "[" * 5000 + "]" * 5000, ["nested more than 64"]),
+    (BOMB.replace("a: &a", "x: &a"), ["expands to more than"]),
+], ids=["fixed-go-live", "pin-go-live", "pin-year-9999", "deep", "bomb"])
+def test_bad_scenario_files_are_named(demo, capsys, extra, words):
+    path = demo / "scenario.yaml"
+    path.write_text(_with(path.read_text(encoding="utf-8"), extra), encoding="utf-8")
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "scenario.yaml" in text and all(w in text for w in words), text
+
+
+def test_a_yaml_bomb_is_refused_quickly_in_a_batch_file(demo, capsys):
+    (demo / "bomb.yaml").write_text(BOMB + "\nname: bomb\nbase: scenario.yaml\nscenarios: {x: {}}\n",
+                                    encoding="utf-8")
+    text = bad_input(capsys, "batch", "bomb.yaml", "--dry-run")
+    assert "bomb.yaml" in text and "expands to more than" in text and len(text) < 2000
+
+
+def _edit_row(path, number: int, edit) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[number] = edit(lines[number])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_contract_end_beyond_the_calendar_is_named(demo, capsys):
+    _edit_row(demo / "trusts.csv", 1, lambda line: line.replace("2014-06-30", "9999-12-31"))
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv, row 1, column 'contract_end'" in text and "outside the dates" in text
+
+
+def test_a_value_over_the_field_limit_is_named(demo, capsys):
+    _edit_row(demo / "trusts.csv", 2, lambda line: line.replace("(fictional)", "x" * 200_000, 1))
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv, row 2" in text and "longer than 131,072 characters" in text
+
+
+def test_a_row_with_too_few_values_is_named(demo, capsys):
+    _edit_row(demo / "trusts.csv", 3, lambda line: "ABC,Foo")
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv, row 3" in text and "2 values where the header has 7 columns" in text
+
+
+def test_an_out_name_with_a_newline_is_refused(demo, capsys):
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--out", "a\nb")
+    assert "control characters" in text
+    assert not any(p.name.startswith(".a") for p in demo.iterdir())
+
+
+def test_a_huge_batch_grid_is_refused_before_it_is_expanded(demo, capsys):
+    grid = "\n".join(f"    {key}: [{', '.join(str(v) for v in values)}]" for key, values in [
+        ("network.max_distance_km", range(40, 50)), ("market.capacity", range(1, 11)),
+        ("objective.timing", range(10)), ("objective.distance", range(10)), ("objective.standalone", range(10)),
+        ("cover.min_ratio", [0.1 * k for k in range(10)]), ("consortium.max_size", range(2, 12))])
+    (demo / "grid.yaml").write_text(f"name: big\nbase: scenario.yaml\ngrids:\n  g:\n{grid}\n", encoding="utf-8")
+    text = bad_input(capsys, "batch", "grid.yaml", "--dry-run")
+    assert "grids.g" in text and "10,000,000 combinations" in text and "more than the 1,000" in text
