@@ -176,3 +176,24 @@ def test_a_huge_batch_grid_is_refused_before_it_is_expanded(demo, capsys):
     (demo / "grid.yaml").write_text(f"name: big\nbase: scenario.yaml\ngrids:\n  g:\n{grid}\n", encoding="utf-8")
     text = bad_input(capsys, "batch", "grid.yaml", "--dry-run")
     assert "grids.g" in text and "10,000,000 combinations" in text and "more than the 1,000" in text
+
+
+def test_generate_refuses_to_overwrite_without_force(tmp_path, capsys):
+    folder = tmp_path / "synthetic"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text("my own scenario\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    text = bad_input(capsys, "generate", "synthetic", "--trusts", "5", "--out", folder)
+    assert "scenario.yaml" in text and "--force" in text
+    assert (folder / "scenario.yaml").read_text(encoding="utf-8") == "my own scenario\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "scenario.yaml"]
+    code, text = run(capsys, "generate", "synthetic", "--trusts", "5", "--out", folder, "--force")
+    assert code == 0, text
+    assert (folder / "scenario.yaml").read_text(encoding="utf-8") != "my own scenario\n"
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_generate_bounds_the_synthetic_size(tmp_path, capsys):
+    text = bad_input(capsys, "generate", "synthetic", "--trusts", "100000000", "--out", tmp_path / "x")
+    assert "--trusts" in text and "5000" in text
+    assert not (tmp_path / "x").exists()
