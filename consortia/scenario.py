@@ -22,9 +22,9 @@ from .yamlfile import load_strict
 
 __all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inputs", "Planning", "Market",
            "Network", "Consortium", "Cover", "Objective", "Solver", "FixedConsortium", "Pin", "Directives",
-           "Output", "Scenario", "EARLIEST_DATE", "LATEST_DATE", "calendar_problem", "MAX_MONTHS", "MAX_PERIODS",
-           "MAX_WEEKS", "MAX_THREADS", "scenario_from_dict", "load_scenario", "with_overrides", "parse_set",
-           "settings_table"]
+           "Output", "Scenario", "EARLIEST_DATE", "LATEST_DATE", "calendar_problem", "MAX_MONTHS",
+           "MAX_PERIODS", "MAX_WEEKS", "MAX_THREADS", "MAX_CONSORTIUM", "scenario_from_dict", "load_scenario",
+           "with_overrides", "parse_set", "settings_table"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
@@ -77,6 +77,8 @@ MAX_WEEKS = 104
 """Most weekends a rota covers (two years; the rota model grows with the weeks)."""
 MAX_THREADS = 256
 """Most solver threads."""
+MAX_CONSORTIUM = 1000
+"""Largest consortium size a scenario may allow (the column generation's tables grow with it)."""
 
 
 def _one_of(*choices):
@@ -133,8 +135,9 @@ class Network:
 
 @dataclass(frozen=True)
 class Consortium:
-    min_size: int = setting(2, doc="fewest trusts in a consortium of two or more", check=_at_least(2))
-    max_size: int = setting(8, doc="most trusts in a consortium", check=_at_least(2))
+    min_size: int = setting(2, doc="fewest trusts in a consortium of two or more",
+                            check=_between(2, MAX_CONSORTIUM))
+    max_size: int = setting(8, doc="most trusts in a consortium", check=_between(2, MAX_CONSORTIUM))
     allow_standalone: bool = setting(True, doc="may a trust stay alone (a consortium of one)?")
 
 

@@ -3,7 +3,6 @@ internal errors on bad input, and size limits on settings that multiply work."""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 
 import pytest
@@ -101,9 +100,11 @@ def bad_input(capsys, *args) -> str:
     ("planning.max_extension_months=100000000", ["planning.max_extension_months", "between 0 and 1200"]),
     ("rota.weeks=10000", ["rota.weeks", "between 1 and 104"]),
     ("solver.threads=100000", ["solver.threads", "between 1 and 256"]),
+    ("consortium.max_size=1000000000", ["consortium.max_size", "between 2 and 1000"]),
     (f"description={BOMB}", ["description", "expands to more than"]),
     ("description=" + "[" * 5000 + "]" * 5000, ["description", "nested more than 64"]),
-], ids=["impossible-date", "year-9999", "year-1", "periods", "extension", "weeks", "threads", "bomb", "deep"])
+], ids=["impossible-date", "year-9999", "year-1", "periods", "extension", "weeks", "threads", "max-size", "bomb",
+                                 "deep"])
 def test_bad_settings_are_named(demo, capsys, setting, words):
     text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--set", setting)
     assert all(w in text for w in words), text
