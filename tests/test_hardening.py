@@ -198,3 +198,11 @@ def test_generate_bounds_the_synthetic_size(tmp_path, capsys):
     text = bad_input(capsys, "generate", "synthetic", "--trusts", "100000000", "--out", tmp_path / "x")
     assert "--trusts" in text and "5000" in text
     assert not (tmp_path / "x").exists()
+
+
+def test_rota_weeks_are_bounded_before_any_model_is_built(demo, capsys):
+    code, text = run(capsys, "solve", "scenario.yaml", "--out", demo / "plan", "--no-maps", "--no-rota", "--quiet")
+    assert code == 0, text
+    text = bad_input(capsys, "rota", demo / "plan", "--weeks", "10000", "--time-limit", "5")
+    assert "rota.weeks" in text and "between 1 and 104" in text
+    assert not (demo / "plan" / "rota.csv").exists()
