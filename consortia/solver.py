@@ -135,7 +135,7 @@ def _highs_with_start(start: dict | None, **options) -> pulp.LpSolver:
 def _solve_highs(problem: pulp.LpProblem, settings: Solver,
                  progress: Callable[[Progress], None] | None, start: dict | None = None) -> SolveOutcome:
     outcome, vouched = _run_highs(problem, settings, progress, start)
-    if start and not vouched and outcome.objective is not None and outcome.message != "interrupted by the user":
+    if start and not vouched and outcome.objective is not None and not outcome.message.startswith("interrupted"):
         # HiGHS can take a starting plan handed to it as proven optimal: its claim did not check
         # out, so search again from scratch with the time left (the plan found is kept if better)
         left = settings.time_limit - outcome.seconds
