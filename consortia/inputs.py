@@ -119,6 +119,9 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
         raise ConsortiaError("the file is empty; expected a header row with columns "
                              + ", ".join(required), file=str(path))
     reader.fieldnames = header
+    twice = next((c for i, c in enumerate(header) if c and c in header[:i]), None)
+    if twice is not None:
+        raise ConsortiaError(f"the header names column {twice!r} twice", file=str(path), column=twice)
     missing = [c for c in required if c not in header]
     if missing:
         raise ConsortiaError(f"missing column(s) {', '.join(missing)}; the header has "

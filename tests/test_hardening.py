@@ -206,3 +206,9 @@ def test_rota_weeks_are_bounded_before_any_model_is_built(demo, capsys):
     text = bad_input(capsys, "rota", demo / "plan", "--weeks", "10000", "--time-limit", "5")
     assert "rota.weeks" in text and "between 1 and 104" in text
     assert not (demo / "plan" / "rota.csv").exists()
+
+
+def test_a_column_named_twice_in_the_header_is_refused(demo, capsys):
+    _edit_row(demo / "trusts.csv", 0, lambda line: line + ",lat")
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv" in text and "column 'lat'" in text and "twice" in text
