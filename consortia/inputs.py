@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConsortiaError
-from .scenario import DAYS, WEEKEND, Scenario
+from .scenario import DAYS, WEEKEND, Scenario, calendar_problem
 
 __all__ = ["CODE_PATTERN", "Trust", "Radiologist", "Instance", "read_trusts", "read_rosters", "read_demand",
            "read_links", "check_regions", "read_baseline", "load_instance", "check_references"]
@@ -119,12 +119,22 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
         raise ConsortiaError("the file is empty; expected a header row with columns "
                              + ", ".join(required), file=str(path))
     reader.fieldnames = header
+    twice = next((c for i, c in enumerate(header) if c and c in header[:i]), None)
+    if twice is not None:
+        raise ConsortiaError(f"the header names column {twice!r} twice", file=str(path), column=twice)
     missing = [c for c in required if c not in header]
     if missing:
         raise ConsortiaError(f"missing column(s) {', '.join(missing)}; the header has "
                              f"{', '.join(header)}", file=str(path))
     rows = []
-    for row in reader:
+    while True:
+        read = reader.line_num  # a row that cannot be parsed starts on the next line
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            raise ConsortiaError(_csv_problem(exc), file=str(path), row=read) from None
+        if row is None:
+            return rows
         number = reader.line_num - 1  # the row as an editor counts it: blank lines count too
         if None in row:
             raise ConsortiaError(f"more values than the {len(header)} header columns",
@@ -132,8 +142,21 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
         cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
         if all(v in ("", None) for v in cleaned.values()):
             continue
+        short = [k for k, v in row.items() if v is None]
+        if short:
+            raise ConsortiaError(f"{len(header) - len(short)} values where the header has {len(header)} "
+                                 f"columns (no value for {', '.join(short)})", file=str(path), row=number,
+                                 column=short[0])
         rows.append((number, cleaned))
-    return rows
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """What a CSV parse error means, in the user's terms."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (f"a value longer than {csv.field_size_limit():,} characters (an unclosed quote makes the "
+                "rest of the file one value)")
+    return f"not valid CSV: {text}"
 
 
 def _number(row: dict, column: str, path: Path, number: int, *, low=None, high=None) -> float:
@@ -185,6 +208,8 @@ def read_trusts(path: Path) -> tuple[Trust, ...]:
         except ValueError:
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {row['contract_end']!r}",
                                  file=str(path), row=number, column="contract_end") from None
+        if calendar_problem(end):
+            raise ConsortiaError(calendar_problem(end), file=str(path), row=number, column="contract_end")
         extra = {k: v for k, v in row.items() if k and k not in required and k != "region"}
         trusts[code] = Trust(code, row["name"], lat, lon, end, row.get("region") or None, extra)
     if not trusts:

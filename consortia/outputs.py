@@ -182,6 +182,10 @@ def _write_files(plan: Plan, instance: Instance, folder: Path) -> None:
 
 def _safe_target(folder: Path) -> None:
     """Refuse an output folder that a plan must not replace or cannot be written to."""
+    bad = sorted({repr(c)[1:-1] for c in str(folder) if ord(c) < 32 or ord(c) == 127})
+    if bad:
+        raise ConsortiaError(f"a folder name may not hold control characters (it holds {', '.join(bad)})",
+                             file=repr(str(folder)))
     folder = Path(os.path.abspath(folder))
     here = Path.cwd()
     if folder == here or folder in here.parents:

@@ -288,6 +288,10 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     # consortium's hub need not be its medoid, so the solver's value can only be higher.
     objective = sum(terms.values())
     solver_info["solver_objective"] = solver_objective
+    if bound is not None and bound > objective + max(1e-9, 1e-6 * abs(objective)):
+        # a lower bound above the objective of a plan in hand is disproved by that plan
+        solver_info["rejected_bound"] = bound
+        bound = None
     gap = relative_gap(objective, bound)
     # a member set the rota check could not decide in time was left out: the bound then holds
     # only for the plans without it, so no proof is claimed

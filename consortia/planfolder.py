@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import ConsortiaError
+from .yamlfile import load_strict
 
 __all__ = ["PLAN_YAML", "ASSIGNMENTS", "CONSORTIA", "require", "read_text", "read_yaml", "read_rows",
            "read_plan_yaml", "read_settings", "PlanFolder", "read_plan_folder"]
@@ -44,10 +45,11 @@ def read_text(path: Path) -> str:
 
 
 def read_yaml(path: Path) -> Any:
-    """The YAML document in ``path`` (``yaml.safe_load``); errors raise :class:`ConsortiaError`."""
+    """The YAML document in ``path`` (strict YAML with limits, :func:`~consortia.yamlfile.load_strict`);
+    errors raise :class:`ConsortiaError`."""
     text = read_text(path)
     try:
-        return yaml.safe_load(text)
+        return load_strict(text)
     except yaml.YAMLError as exc:
         raise ConsortiaError(f"cannot read {path.name}: {exc}", file=str(path)) from None
 

@@ -22,8 +22,9 @@ from .yamlfile import load_strict
 
 __all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inputs", "Planning", "Market",
            "Network", "Consortium", "Cover", "Objective", "Solver", "FixedConsortium", "Pin", "Directives",
-           "Output", "Scenario", "scenario_from_dict", "load_scenario", "with_overrides", "parse_set",
-           "settings_table"]
+           "Output", "Scenario", "EARLIEST_DATE", "LATEST_DATE", "calendar_problem", "MAX_MONTHS",
+           "MAX_PERIODS", "MAX_WEEKS", "MAX_THREADS", "MAX_CONSORTIUM", "scenario_from_dict", "load_scenario",
+           "with_overrides", "parse_set", "settings_table"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
@@ -51,6 +52,35 @@ def _at_least(n):
     return lambda v: v >= n or f"must be >= {n}"
 
 
+def _between(low, high, why=""):
+    return lambda v: low <= v <= high or f"must be between {low} and {high}{why}"
+
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+"""The calendar the tool plans in: every date of the inputs and settings lies within it, so the
+month arithmetic of a plan (periods, extensions, lead times added) stays within Python's dates."""
+
+
+def calendar_problem(date: dt.date) -> str | None:
+    """Why ``date`` lies outside the calendar the tool plans in, or None when it lies inside."""
+    if EARLIEST_DATE <= date <= LATEST_DATE:
+        return None
+    return f"{date.isoformat()} is outside the dates the tool plans for ({EARLIEST_DATE} to {LATEST_DATE})"
+
+
+MAX_MONTHS = 1200
+"""Longest lead time, extension or early exit (100 years)."""
+MAX_PERIODS = 240
+"""Most planning periods (the model grows with periods times trusts times candidates)."""
+MAX_WEEKS = 104
+"""Most weekends a rota covers (two years; the rota model grows with the weeks)."""
+MAX_THREADS = 256
+"""Most solver threads."""
+MAX_CONSORTIUM = 1000
+"""Largest consortium size a scenario may allow (the column generation's tables grow with it)."""
+
+
 def _one_of(*choices):
     return lambda v: v in choices or f"must be one of {', '.join(choices)}"
 
@@ -76,14 +106,14 @@ class Planning:
                                  "starts, and a go-live's go-to-market date (lead time earlier) may not "
                                  "fall before this")
     periods: int = setting(doc="number of planning periods (go-live dates are period starts)",
-                           check=_at_least(1))
-    period_months: int = setting(3, doc="length of a period", unit="months", check=_at_least(1))
+                           check=_between(1, MAX_PERIODS, " (the model grows with the periods)"))
+    period_months: int = setting(3, doc="length of a period", unit="months", check=_between(1, 120))
     lead_time_months: int = setting(6, doc="time from going to market to go-live", unit="months",
-                                    check=_non_negative)
+                                    check=_between(0, MAX_MONTHS))
     max_extension_months: int = setting(12, doc="longest a trust may run past its contract end "
-                                                "before go-live", unit="months", check=_non_negative)
+                                                "before go-live", unit="months", check=_between(0, MAX_MONTHS))
     max_early_exit_months: int = setting(6, doc="longest a trust may go live before its contract end",
-                                         unit="months", check=_non_negative)
+                                         unit="months", check=_between(0, MAX_MONTHS))
 
 
 @dataclass(frozen=True)
@@ -105,8 +135,9 @@ class Network:
 
 @dataclass(frozen=True)
 class Consortium:
-    min_size: int = setting(2, doc="fewest trusts in a consortium of two or more", check=_at_least(2))
-    max_size: int = setting(8, doc="most trusts in a consortium", check=_at_least(2))
+    min_size: int = setting(2, doc="fewest trusts in a consortium of two or more",
+                            check=_between(2, MAX_CONSORTIUM))
+    max_size: int = setting(8, doc="most trusts in a consortium", check=_between(2, MAX_CONSORTIUM))
     allow_standalone: bool = setting(True, doc="may a trust stay alone (a consortium of one)?")
 
 
@@ -127,6 +158,11 @@ def _whole(v):
     return (isinstance(v, int) and v >= 1) or "must be a whole number >= 1"
 
 
+def _weeks(v):
+    whole = _whole(v)
+    return _between(1, MAX_WEEKS, " (the rota model grows with the weeks)")(v) if whole is True else whole
+
+
 def _one_in(v):
     return v >= 2 or ("must be >= 2: a radiologist never works two weekends in a row, so 2 "
                       "(every other weekend at most) is the most often anyone can work")
@@ -143,7 +179,8 @@ class Rota:
     one_in: int = setting(8, doc="a radiologist is on weekend duty at most one weekend in any `one_in` "
                                  "consecutive weekends (so never two in a row); a roster's sat/sun value is "
                                  "what they give on that day when on duty", unit="weekends", check=_one_in)
-    weeks: int = setting(8, doc="consecutive weekends a rota covers", unit="weekends", check=_whole)
+    weeks: int = setting(8, doc="consecutive weekends a rota covers", unit="weekends",
+                         check=_weeks)
     tolerance: float = setting(0.10, doc="a trust's share of its consortium's weekend sessions may differ "
                                          "from its share of the weekend demand by at most this "
                                          "(0.1 = 10 percentage points)", check=_fraction)
@@ -246,7 +283,8 @@ class Solver:
     time_limit: float = setting(300.0, doc="wall-clock limit for the solver", unit="s", check=_positive)
     gap: float = setting(0.0, doc="relative MIP gap at which the solver may stop; 0 asks for a proof",
                          check=_non_negative)
-    threads: int | None = setting(None, doc="solver threads; null = solver default", check=_at_least(1))
+    threads: int | None = setting(None, doc="solver threads; null = solver default",
+                                 check=_between(1, MAX_THREADS))
     log: bool = setting(False, doc="echo the solver's own log")
     method: str = setting("auto", doc="'enumerate': column generation over candidate consortia (HiGHS), then "
                                       "every consortium whose reduced cost is within the gap is enumerated "
@@ -400,6 +438,9 @@ def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
                 pass
         if not isinstance(value, dt.date):
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {value!r}", file=file, key=key)
+        problem = calendar_problem(value)
+        if problem:
+            raise ConsortiaError(problem, file=file, key=key)
         return value
     if typ is Path:
         if not isinstance(value, str) or not value.strip():
@@ -557,9 +598,11 @@ def parse_set(text: str) -> tuple[str, Any]:
     if not sep or not key.strip():
         raise ConsortiaError(f"expected KEY=VALUE, got {text!r}", key="--set")
     try:
-        return key.strip(), yaml.safe_load(value) if value.strip() else None
+        return key.strip(), load_strict(value) if value.strip() else None
     except yaml.YAMLError as exc:
-        raise ConsortiaError(f"not a YAML value: {value!r} ({exc})", key=key.strip()) from None
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        raise ConsortiaError(f"not a YAML value: {shown!r} ({getattr(exc, 'problem', None) or exc})",
+                             key=key.strip()) from None
 
 
 def settings_table() -> str:

@@ -8,6 +8,7 @@ no plan exists; ``no_solution`` means the limit was reached before any plan was 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import signal
@@ -133,6 +134,29 @@ def _highs_with_start(start: dict | None, **options) -> pulp.LpSolver:
 
 def _solve_highs(problem: pulp.LpProblem, settings: Solver,
                  progress: Callable[[Progress], None] | None, start: dict | None = None) -> SolveOutcome:
+    outcome, vouched = _run_highs(problem, settings, progress, start)
+    if start and not vouched and outcome.objective is not None and not outcome.message.startswith("interrupted"):
+        # HiGHS can take a starting plan handed to it as proven optimal: its claim did not check
+        # out, so search again from scratch with the time left (the plan found is kept if better)
+        left = settings.time_limit - outcome.seconds
+        if left >= 1.0:
+            kept = {var: var.varValue for var in problem.variables()}
+            again, _ = _run_highs(problem, dataclasses.replace(settings, time_limit=left), progress, None)
+            seconds = outcome.seconds + again.seconds
+            if again.objective is not None and again.objective <= outcome.objective:
+                return dataclasses.replace(again, seconds=seconds)
+            for var, value in kept.items():
+                var.varValue = value
+            bound = outcome.bound if again.bound is None or outcome.bound is None else max(outcome.bound, again.bound)
+            bound = None if bound is None or bound > outcome.objective else bound
+            return dataclasses.replace(outcome, bound=bound, gap=relative_gap(outcome.objective, bound),
+                                       status=_verdict(True, outcome.objective, bound), seconds=seconds)
+    return outcome
+
+
+def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Progress], None] | None,
+               start: dict | None) -> tuple[SolveOutcome, bool]:
+    """One HiGHS run, and whether its claim of optimality (if any) checked out."""
     import highspy
     cb = highspy.cb.HighsCallbackType
     last = [0.0]
@@ -167,20 +191,32 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
     info = highs.getInfo()
     raise_if_highs_failed(status, "rerun with solver.log: true to see its log")
     if status == highspy.HighsModelStatus.kInfeasible:
-        return SolveOutcome(Status.INFEASIBLE, None, None, None, seconds, "highs")
+        return SolveOutcome(Status.INFEASIBLE, None, None, None, seconds, "highs"), True
     has_plan = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) \
         and info.objective_function_value < 1e30
     objective = float(pulp.value(problem.objective) or 0.0) if has_plan else None
-    bound = info.mip_dual_bound if abs(info.mip_dual_bound) < 1e30 else None
+    constant = float(problem.objective.constant or 0.0)
+    bound = info.mip_dual_bound + constant if abs(info.mip_dual_bound) < 1e30 else None
+    vouched = True
     if status == highspy.HighsModelStatus.kOptimal and objective is not None:
-        # HiGHS stops with "optimal" only once the gap is within its tolerances, but its reported
-        # dual bound can be stale when presolve or a starting plan settles the model; take the
-        # tolerance it proved to instead.
-        proven = objective - max(1e-6, settings.gap * abs(objective))
-        bound = proven if bound is None else max(bound, proven)
+        tolerance = max(1e-6, settings.gap * abs(objective))
+        # HiGHS's claim holds only for the plan it reports: its objective must be the one the
+        # plan's values give, and after a starting plan its own dual bound must meet it (HiGHS
+        # can take a start handed to it as proven optimal)
+        agrees = abs(info.objective_function_value + constant - objective) <= tolerance
+        vouched = agrees and (not start or (bound is not None and bound >= objective - tolerance))
+        if vouched:
+            # without a start, HiGHS's reported dual bound can be stale when presolve settles
+            # the model; take the tolerance it proved to instead
+            proven = objective - tolerance
+            bound = proven if bound is None else max(bound, proven)
+        elif bound is not None and bound > objective:
+            bound = None  # a "bound" above a plan's own objective bounds nothing
     message = "interrupted by the user" if interrupt.requested else str(status).split(".")[-1]
+    if not vouched:
+        message += " (claimed optimal, not confirmed by its dual bound)"
     return SolveOutcome(_verdict(has_plan, objective, bound), objective, bound,
-                        relative_gap(objective, bound), seconds, "highs", message)
+                        relative_gap(objective, bound), seconds, "highs", message), vouched
 
 
 def _solve_cbc(problem: pulp.LpProblem, settings: Solver) -> SolveOutcome:

@@ -1,5 +1,8 @@
 """Strict YAML: ``yaml.safe_load``, except that a key given twice in one mapping is an error
-(PyYAML would silently keep the last one, dropping the first block of settings)."""
+(PyYAML would silently keep the last one, dropping the first block of settings), an impossible
+calendar date is an error naming its line, and a document may hold at most ``MAX_BYTES``
+characters, nest at most ``MAX_DEPTH`` levels and expand (aliases counted each time they are
+used, so a "billion laughs" bomb is refused before it is built) to at most ``MAX_NODES`` nodes."""
 
 from __future__ import annotations
 
@@ -8,7 +11,12 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DuplicateKeyError", "StrictLoader", "load_strict"]
+__all__ = ["DuplicateKeyError", "LimitError", "StrictLoader", "load_strict", "MAX_BYTES", "MAX_DEPTH",
+           "MAX_NODES"]
+
+MAX_BYTES = 10_000_000
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
 
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
@@ -20,8 +28,65 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
                          key_node.start_mark)
 
 
+class LimitError(yaml.MarkedYAMLError):
+    """A document beyond one of the limits (size, nesting depth, expanded size) or holding an
+    impossible date."""
+
+    def __init__(self, problem: str, mark=None):
+        super().__init__(problem=problem, problem_mark=mark)
+
+
 class StrictLoader(yaml.SafeLoader):
-    """The safe loader with :class:`DuplicateKeyError` for repeated keys."""
+    """The safe loader with :class:`DuplicateKeyError` for repeated keys and the limits above."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise LimitError(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_document(self, node):
+        _check_expansion(node)
+        return super().construct_document(node)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Raise :class:`LimitError` when the document, with every alias expanded, exceeds ``MAX_NODES``."""
+    sizes: dict[int, int] = {}
+    order, stack = [], [root]
+    while stack:  # children before parents, each node once however often it is referred to
+        node = stack.pop()
+        if id(node) in sizes:
+            continue
+        sizes[id(node)] = 0
+        order.append(node)
+        stack.extend(_children(node))
+    for node in reversed(order):
+        total = 1 + sum(sizes[id(child)] for child in _children(node))
+        if total > MAX_NODES:
+            raise LimitError(f"expands to more than {MAX_NODES:,} values (aliases counted each time they "
+                             "are used)", node.start_mark)
+        sizes[id(node)] = total
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _timestamp(loader: StrictLoader, node: yaml.ScalarNode):
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise LimitError(f"{node.value!r} is not a calendar date ({exc})", node.start_mark) from None
 
 
 def _mapping_without_repeats(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -39,9 +104,12 @@ def _mapping_without_repeats(loader: StrictLoader, node: yaml.MappingNode, deep:
 
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_repeats)
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def load_strict(text: str) -> Any:
     """The YAML document in ``text``; raises ``yaml.YAMLError`` (:class:`DuplicateKeyError` for a
-    repeated key)."""
+    repeated key, :class:`LimitError` for a document beyond the limits)."""
+    if len(text) > MAX_BYTES:
+        raise LimitError(f"the document holds {len(text):,} characters, more than {MAX_BYTES:,}")
     return yaml.load(text, Loader=StrictLoader)

@@ -23,6 +23,8 @@ from ..yamlfile import DuplicateKeyError, load_strict
 __all__ = ["Batch", "BatchScenario", "BatchRun", "load_batch", "safe_name", "RESULT_FILE", "SUMMARY_CSV",
            "SUMMARY_HTML", "FINISHED", "INPUT_KINDS"]
 
+MAX_SCENARIOS = 1000
+"""Most scenarios one batch file may hold (named scenarios and grid points together)."""
 RESULT_FILE = "batch-result.yaml"
 
 SUMMARY_CSV = "summary.csv"
@@ -245,6 +247,12 @@ def _grid_points(gname: str, grid: dict, file: Path) -> list[tuple[str, dict]]:
             raise ConsortiaError(f"grid '{gname}': each key needs a non-empty list of values "
                                  f"(a list-valued setting takes a list of lists), got {values!r}",
                                  file=str(file), key=key)
+    size = math.prod(len(grid[k]) for k in keys)
+    if size > MAX_SCENARIOS:
+        raise ConsortiaError(f"grid '{gname}' has {size:,} combinations ("
+                             + " x ".join(str(len(grid[k])) for k in keys)
+                             + f"), more than the {MAX_SCENARIOS:,} scenarios a batch may hold; split it "
+                             "or use fewer values", file=str(file), key=f"grids.{gname}")
     varying = [k for k in keys if len(grid[k]) > 1]
     labels = _short_labels(varying)
     points = []
@@ -352,6 +360,9 @@ def load_batch(path: str | Path) -> Batch:
             keys.check(key, f"grid '{gname}'")
             swept += [key] if key not in swept else []
         plan += [(pname, gname, point) for pname, point in _grid_points(gname, grid, path)]
+        if len(plan) > MAX_SCENARIOS:
+            raise ConsortiaError(f"{len(plan):,} scenarios up to grid '{gname}', more than the "
+                                 f"{MAX_SCENARIOS:,} a batch may hold", file=str(path), key=f"grids.{gname}")
 
     seen: dict[str, str] = {}
     for sname, group, _ in plan:

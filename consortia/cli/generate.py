@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..errors import EXIT_OK, ConsortiaError
-from ..examples.england import generate_england
-from ..examples.synth import write_instance
+from ..examples.england import ENGLAND_FILES, generate_england
+from ..examples.synth import MAX_TRUSTS, SYNTHETIC_FILES, write_instance
 from .console import console
 
 __all__ = ["add_parsers", "COMMANDS"]
@@ -19,7 +19,17 @@ def add_parsers(sub) -> None:
     p.add_argument("kind", choices=["england", "synthetic"], help="the England example or a random instance")
     p.add_argument("--seed", type=int, help="random seed (england default 2013, synthetic default 1)")
     p.add_argument("--out", type=Path, help="folder to write (default inputs/england or inputs/synthetic-N)")
-    p.add_argument("--trusts", type=int, default=50, help="synthetic: number of trusts (default 50)")
+    p.add_argument("--trusts", type=int, default=50,
+                   help=f"synthetic: number of trusts (default 50, at most {MAX_TRUSTS})")
+    p.add_argument("--force", action="store_true", help="overwrite files of the same names in the folder")
+
+
+def _refuse_overwrite(folder: Path, names: tuple[str, ...], force: bool) -> None:
+    """Raise :class:`ConsortiaError` when ``folder`` already holds any of ``names`` and not ``force``."""
+    there = [name for name in names if (folder / name).exists()]
+    if there and not force:
+        raise ConsortiaError(f"the folder already holds {', '.join(there)}; refusing to overwrite "
+                             "(add --force to overwrite them, or choose another --out)", file=str(folder))
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -27,11 +37,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     out = console()
     if args.kind == "england":
         folder = args.out or Path("inputs/england")
+        _refuse_overwrite(folder, ENGLAND_FILES, args.force)
         paths = generate_england(folder, 2013 if args.seed is None else args.seed)
     else:
-        if args.trusts < 2:
-            raise ConsortiaError(f"--trusts must be at least 2, got {args.trusts}")
+        if not 2 <= args.trusts <= MAX_TRUSTS:
+            raise ConsortiaError(f"--trusts must be between 2 and {MAX_TRUSTS}, got {args.trusts}")
         folder = args.out or Path(f"inputs/synthetic-{args.trusts}")
+        _refuse_overwrite(folder, SYNTHETIC_FILES, args.force)
         paths = [write_instance(folder, args.trusts, 1 if args.seed is None else args.seed)]
     out.print(f"wrote {folder} (synthetic data; seeded, reproducible)")
     for p in paths:

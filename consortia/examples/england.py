@@ -467,6 +467,10 @@ def combined_credit(source_dir: Path) -> str:
     return " ".join(quote)
 
 
+ENGLAND_FILES = ("trusts.csv", "rosters.csv", "demand.csv", "regions.geojson", "scenario.yaml", "README.md")
+"""The files :func:`generate_england` writes into its folder."""
+
+
 def generate_england(out_dir: Path, seed: int = 2013, *, weekend_share: float = WEEKEND_SHARE,
                      source_dir: Path = SOURCE_DIR) -> list[Path]:
     """Write the England example folder and return the files written.
@@ -498,8 +502,7 @@ def generate_england(out_dir: Path, seed: int = 2013, *, weekend_share: float = 
              "rnn_km": _distance(tables["trusts"], "RNN", "RTD")}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / name for name in ("trusts.csv", "rosters.csv", "demand.csv",
-                                         "regions.geojson", "scenario.yaml", "README.md")]
+    paths = [out_dir / name for name in ENGLAND_FILES]
     write_csv(paths[0], TRUST_COLUMNS, tables["trusts"])
     write_csv(paths[1], ROSTER_COLUMNS, tables["rosters"])
     write_csv(paths[2], DEMAND_COLUMNS, tables["demand"])

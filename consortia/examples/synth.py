@@ -391,6 +391,12 @@ def _repair(tables: dict, scenario) -> None:
                 rows[0][day] += max(0.0, sessions - sum(r[day] for r in rows))
 
 
+SYNTHETIC_FILES = ("trusts.csv", "rosters.csv", "demand.csv", "scenario.yaml")
+"""The files :func:`write_instance` writes into its folder."""
+MAX_TRUSTS = 5000
+"""Most trusts of a synthetic instance (England has about 130 acute trusts)."""
+
+
 def write_instance(folder: str | Path, n_trusts: int, seed: int, **scenario_overrides: Any) -> Path:
     """Write a synthetic instance (three CSVs and ``scenario.yaml``) into ``folder``.
 

@@ -1,0 +1,214 @@
+"""Hardening (issue #12): honest status after a MIP start, clear exit-2 messages instead of
+internal errors on bad input, and size limits on settings that multiply work."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT
+from small import demand, write_case
+
+from consortia import solve
+from consortia.cli import main
+
+DEMO = ROOT / "inputs" / "demo"
+FIVE = [("N.2", 51.37301, "2019-10-30"), ("N.3", 51.56054, "2019-06-13"), ("N.4", 51.75588, "2019-07-28"),
+        ("N.5", 51.9468, "2019-06-15"), ("N.6", 52.10651, "2019-12-30")]
+FIVE_OPTIMUM = 8.819385426732886  # found by CBC, by HiGHS without a start and by enumeration
+
+
+def five_trusts(folder, method: str, solver: str = "highs"):
+    """The issue's five-trust case, where HiGHS took the warm start handed to it as proven optimal."""
+    trusts = [{"code": c, "name": c, "lat": lat, "lon": -2.2, "contract_end": end, "region": "North"}
+              for c, lat, end in FIVE]
+    settings = {
+        "planning": {"start": "2019-03-01", "periods": 8, "period_months": 1, "lead_time_months": 0,
+                     "max_extension_months": 2, "max_early_exit_months": 5},
+        "market": {"capacity": None}, "network": {"max_distance_km": 45, "membership": "clique"},
+        "consortium": {"min_size": 2, "max_size": 2, "allow_standalone": True},
+        "cover": {"mode": "hard", "min_ratio": 0.0, "weekend_subspecialties": []},
+        "objective": {"timing": 0.5, "distance": 0.01, "standalone": 5},
+        "solver": {"name": solver, "method": method, "time_limit": 60, "gap": 0.0},
+        "rota": {"required": False}}
+    return write_case(folder, trusts, [], [demand(c, 0, 0) for c, _, _ in FIVE], settings)
+
+
+@pytest.mark.parametrize("method,solver", [("compact", "highs"), ("compact", "cbc"), ("enumerate", "highs")])
+def test_the_five_trust_case_is_optimal_only_at_its_optimum(tmp_path, method, solver):
+    plan = solve(five_trusts(tmp_path, method, solver))
+    assert plan.objective == pytest.approx(FIVE_OPTIMUM, abs=1e-6)
+    assert plan.status == "optimal"
+    assert plan.best_bound <= plan.objective + 1e-9
+
+
+def test_columns_never_claim_more_than_they_prove_on_the_five_trust_case(tmp_path):
+    plan = solve(five_trusts(tmp_path, "columns"))
+    assert plan.objective == pytest.approx(FIVE_OPTIMUM, abs=1e-6)
+    assert plan.best_bound <= plan.objective + 1e-9
+    assert plan.status == ("optimal" if plan.gap <= 1e-6 else "feasible")
+
+
+def test_highs_claim_after_a_start_is_checked_against_its_dual_bound(tmp_path):
+    """The start HiGHS mistook for optimal: its claim is not taken, the search starts again."""
+    import pulp
+
+    from consortia.solver import run_solver
+    scenario = five_trusts(tmp_path, "compact")
+    problem = pulp.LpProblem("start", pulp.LpMinimize)
+    x = pulp.LpVariable("x", cat="Binary")
+    y = pulp.LpVariable("y", cat="Binary")
+    problem += 3 * x + 2 * y + 1
+    problem += x + y >= 1
+    outcome = run_solver(problem, scenario.solver, start={x: 1.0, y: 0.0})
+    assert outcome.objective == pytest.approx(3.0)
+    assert outcome.status == "optimal" and outcome.bound == pytest.approx(3.0, abs=1e-5)
+
+
+BOMB = "\n".join(["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                 + [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi")])
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    """A copy of the demo input folder, as the current directory."""
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO, folder)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, " ".join((captured.out + captured.err).split())
+
+
+def bad_input(capsys, *args) -> str:
+    """The message of a command that must stop with exit 2 on bad input, not an internal error."""
+    code, text = run(capsys, *args)
+    assert code == 2, text
+    assert "internal error" not in text and "Traceback" not in text
+    return text
+
+
+@pytest.mark.parametrize("setting,words", [
+    ("planning.start=2014-02-30", ["planning.start", "not a calendar date"]),
+    ("planning.start=9999-10-01", ["planning.start", "outside the dates"]),
+    ("planning.start=0001-01-01", ["planning.start", "outside the dates"]),
+    ("planning.periods=1000000000", ["planning.periods", "between 1 and 240"]),
+    ("planning.max_extension_months=100000000", ["planning.max_extension_months", "between 0 and 1200"]),
+    ("rota.weeks=10000", ["rota.weeks", "between 1 and 104"]),
+    ("solver.threads=100000", ["solver.threads", "between 1 and 256"]),
+    ("consortium.max_size=1000000000", ["consortium.max_size", "between 2 and 1000"]),
+    (f"description={BOMB}", ["description", "expands to more than"]),
+    ("description=" + "[" * 5000 + "]" * 5000, ["description", "nested more than 64"]),
+], ids=["impossible-date", "year-9999", "year-1", "periods", "extension", "weeks", "threads", "max-size", "bomb",
+                                 "deep"])
+def test_bad_settings_are_named(demo, capsys, setting, words):
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--set", setting)
+    assert all(w in text for w in words), text
+
+
+def test_threads_flag_is_bounded(demo, capsys):
+    assert "solver.threads" in bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--threads", "100000")
+
+
+def _with(scenario_text: str, extra: str) -> str:
+    return scenario_text.replace("description: Twelve", extra + "\ndescription: Twelve", 1)
+
+
+@pytest.mark.parametrize("extra,words", [
+    ("directives:\n  fixed:\n  - {members: [DMA, DMB], go_live: 2014-02-30}", ["line 6", "not a calendar date"]),
+    ("directives:\n  pin:\n  - {trust: DMA, go_live: 2014-02-31}", ["line 6", "not a calendar date"]),
+    ("directives:\n  pin:\n  - {trust: DMA, go_live: 9999-12-01}", ["directives.pin[0].go_live", "outside"]),
+    ("x: " + "[" * 5000 + "]" * 5000, ["nested more than 64"]),
+    (BOMB.replace("a: &a", "x: &a"), ["expands to more than"]),
+], ids=["fixed-go-live", "pin-go-live", "pin-year-9999", "deep", "bomb"])
+def test_bad_scenario_files_are_named(demo, capsys, extra, words):
+    path = demo / "scenario.yaml"
+    path.write_text(_with(path.read_text(encoding="utf-8"), extra), encoding="utf-8")
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "scenario.yaml" in text and all(w in text for w in words), text
+
+
+def test_a_yaml_bomb_is_refused_quickly_in_a_batch_file(demo, capsys):
+    (demo / "bomb.yaml").write_text(BOMB + "\nname: bomb\nbase: scenario.yaml\nscenarios: {x: {}}\n",
+                                    encoding="utf-8")
+    text = bad_input(capsys, "batch", "bomb.yaml", "--dry-run")
+    assert "bomb.yaml" in text and "expands to more than" in text and len(text) < 2000
+
+
+def _edit_row(path, number: int, edit) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[number] = edit(lines[number])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_contract_end_beyond_the_calendar_is_named(demo, capsys):
+    _edit_row(demo / "trusts.csv", 1, lambda line: line.replace("2014-06-30", "9999-12-31"))
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv, row 1, column 'contract_end'" in text and "outside the dates" in text
+
+
+def test_a_value_over_the_field_limit_is_named(demo, capsys):
+    _edit_row(demo / "trusts.csv", 2, lambda line: line.replace("(fictional)", "x" * 200_000, 1))
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv, row 2" in text and "longer than 131,072 characters" in text
+
+
+def test_a_row_with_too_few_values_is_named(demo, capsys):
+    _edit_row(demo / "trusts.csv", 3, lambda line: "ABC,Foo")
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv, row 3" in text and "2 values where the header has 7 columns" in text
+
+
+def test_an_out_name_with_a_newline_is_refused(demo, capsys):
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--out", "a\nb")
+    assert "control characters" in text
+    assert not any(p.name.startswith(".a") for p in demo.iterdir())
+
+
+def test_a_huge_batch_grid_is_refused_before_it_is_expanded(demo, capsys):
+    grid = "\n".join(f"    {key}: [{', '.join(str(v) for v in values)}]" for key, values in [
+        ("network.max_distance_km", range(40, 50)), ("market.capacity", range(1, 11)),
+        ("objective.timing", range(10)), ("objective.distance", range(10)), ("objective.standalone", range(10)),
+        ("cover.min_ratio", [0.1 * k for k in range(10)]), ("consortium.max_size", range(2, 12))])
+    (demo / "grid.yaml").write_text(f"name: big\nbase: scenario.yaml\ngrids:\n  g:\n{grid}\n", encoding="utf-8")
+    text = bad_input(capsys, "batch", "grid.yaml", "--dry-run")
+    assert "grids.g" in text and "10,000,000 combinations" in text and "more than the 1,000" in text
+
+
+def test_generate_refuses_to_overwrite_without_force(tmp_path, capsys):
+    folder = tmp_path / "synthetic"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text("my own scenario\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    text = bad_input(capsys, "generate", "synthetic", "--trusts", "5", "--out", folder)
+    assert "scenario.yaml" in text and "--force" in text
+    assert (folder / "scenario.yaml").read_text(encoding="utf-8") == "my own scenario\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "scenario.yaml"]
+    code, text = run(capsys, "generate", "synthetic", "--trusts", "5", "--out", folder, "--force")
+    assert code == 0, text
+    assert (folder / "scenario.yaml").read_text(encoding="utf-8") != "my own scenario\n"
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_generate_bounds_the_synthetic_size(tmp_path, capsys):
+    text = bad_input(capsys, "generate", "synthetic", "--trusts", "100000000", "--out", tmp_path / "x")
+    assert "--trusts" in text and "5000" in text
+    assert not (tmp_path / "x").exists()
+
+
+def test_rota_weeks_are_bounded_before_any_model_is_built(demo, capsys):
+    code, text = run(capsys, "solve", "scenario.yaml", "--out", demo / "plan", "--no-maps", "--no-rota", "--quiet")
+    assert code == 0, text
+    text = bad_input(capsys, "rota", demo / "plan", "--weeks", "10000", "--time-limit", "5")
+    assert "rota.weeks" in text and "between 1 and 104" in text
+    assert not (demo / "plan" / "rota.csv").exists()
+
+
+def test_a_column_named_twice_in_the_header_is_refused(demo, capsys):
+    _edit_row(demo / "trusts.csv", 0, lambda line: line + ",lat")
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps")
+    assert "trusts.csv" in text and "column 'lat'" in text and "twice" in text
