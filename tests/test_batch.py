@@ -335,10 +335,14 @@ def test_a_crashing_worker_fails_only_its_own_scenario(tmp_path, monkeypatch):
 
 
 def test_a_scenario_past_the_batch_timeout_is_stopped_and_the_others_finish(tmp_path):
-    # a demo made heavy (about 10 s alone): wide links and windows, 24 periods, the compact model
-    slow = {"network.max_distance_km": 300, "consortium.max_size": 12, "solver.method": "compact",
-            "cover.mode": "soft", "market.capacity": 1, "objective.distance": 1.0, "planning.periods": 24,
-            "planning.max_extension_months": 36, "planning.max_early_exit_months": 36}
+    # 134 synthetic trusts by the compact model: minutes of solving (the demo itself solves in a second)
+    from consortia.examples.synth import write_instance
+
+    big = write_instance(tmp_path / "big", 134, 1).parent
+    slow = {**{f"inputs.{kind}": str(big / f"{kind}.csv") for kind in ("trusts", "rosters", "demand")},
+            "inputs.links": None, "planning.start": "2013-01-01", "network.max_distance_km": 80,
+            "consortium.max_size": 8, "cover.reports_per_session": 20, "cover.min_ratio": 0.7,
+            "market.capacity": None, "solver.method": "compact", "rota.required": False}
     data = {**BATCH, "timeout": 5, "scenarios": {"slow": slow,
                                                  "quick": {}}, "grids": {}}
     run = run_batch(load_batch(write_batch(tmp_path, data)), output=tmp_path / "out", workers=2)
