@@ -368,8 +368,8 @@ def _weekend_panel(ax, data: PlanData, rows, subs, rota, fs: float) -> None:
     ax.set_title(title, fontsize=10, pad=24, fontweight="bold", color=style.INK)
     note = []
     if subs:
-        note.append("\u2713 a member radiologist with\nthe subspecialty works that day")
+        note.append("\u2713 a holder of the subspecialty works that day")
     if rota is not None:
-        note.append(f"rota: rostered for {rota.weeks} weekends\n(consortia rota)")
-    ax.text(-0.5, n - 0.5 + 0.25, "; ".join(n_.replace("\n", " ") for n_ in note), ha="left",
+        note.append(f"rota: rostered for {rota.weeks} weekends")
+    ax.text(-0.5, n - 0.5 + 0.25, "; ".join(note), ha="left",
             va="top", fontsize=6.3, color=style.MUTED, wrap=False)
