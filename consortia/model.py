@@ -29,7 +29,7 @@ from .costs import CostModel, cost_model
 from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .timing import Calendar, month_index
-from .weekend import duty_window, required_pairs
+from .weekend import duty_window, holder_counts, required_pairs
 
 __all__ = ["TrustFacts", "Model", "trust_facts", "pinned", "candidate_members", "newcomers", "build_model", "hub",
            "rule_one_consortium_each", "rule_one_go_live_per_consortium", "rule_membership", "rule_size",
@@ -116,12 +116,7 @@ def trust_facts(scenario: Scenario, instance: Instance, graph: nx.Graph) -> dict
     pairs = required_pairs(scenario)
     required = set(pairs)
     window = duty_window(scenario)
-    holders: dict[str, dict[tuple[str, str], int]] = {c: {} for c in graph.nodes}
-    for r in instance.radiologists:
-        if r.trust in holders:
-            for s, day in pairs:
-                if s in r.subspecialties and r.sessions[DAYS.index(day)] > 0:
-                    holders[r.trust][s, day] = holders[r.trust].get((s, day), 0) + 1
+    holders = holder_counts(instance, scenario)
     fixed_of = {c: k for k, f in enumerate(scenario.directives.fixed) for c in f.members}
     pins = pinned(scenario)
     facts = {}

@@ -14,7 +14,7 @@ from .inputs import Instance
 from .scenario import DAYS, WEEKEND, Scenario
 from .status import Status
 from .timing import Calendar, month_number, month_start
-from .weekend import duty_window
+from .weekend import duty_window, holder_counts, required_pairs
 
 TERMS = ("timing", "distance", "shortfall", "subspecialty_gap", "standalone", "moved")
 """The objective's terms (one weight each in ``objective``); ``moved`` only with a baseline."""
@@ -107,14 +107,8 @@ def alone_ratio(instance: Instance, scenario: Scenario, codes) -> tuple[float, .
 
 def weekend_holders(instance: Instance, scenario: Scenario, codes) -> dict[tuple[str, str], int]:
     """Radiologists of ``codes`` with sessions that day, per required (subspecialty, day)."""
-    inside = set(codes)
-    counts = {(s, d): 0 for s in scenario.cover.weekend_subspecialties for d in WEEKEND}
-    for r in instance.radiologists:
-        if r.trust in inside:
-            for s, d in counts:
-                if s in r.subspecialties and r.sessions[DAYS.index(d)] > 0:
-                    counts[s, d] += 1
-    return counts
+    held = holder_counts(instance, scenario)
+    return {pair: sum(held[c].get(pair, 0) for c in codes) for pair in required_pairs(scenario)}
 
 
 def weekend_missing(instance: Instance, scenario: Scenario, codes) -> tuple[str, ...]:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WEEKEND_DAYS", "WeekendRules", "Staff", "RotaProgram", "weekend_staff", "weekend_demand",
            "need_sessions", "demand_shares", "counting_shortfalls", "periodic_rota", "build_rota_program",
-           "rota_exists", "required_pairs", "duty_window", "Rosterability"]
+           "rota_exists", "required_pairs", "holder_counts", "duty_window", "Rosterability"]
 
 WEEKEND_DAYS = ("sat", "sun")
 EPS = 1e-6
@@ -376,6 +376,18 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
 def required_pairs(scenario: Scenario) -> list[tuple[str, str]]:
     """Every (subspecialty, day) the weekend subspecialty rule requires, in a fixed order."""
     return [(s, day) for s in scenario.cover.weekend_subspecialties for day in WEEKEND_DAYS]
+
+
+def holder_counts(instance: Instance, scenario: Scenario) -> dict[str, dict[tuple[str, str], int]]:
+    """Per trust, its radiologists with sessions that day for each required (subspecialty, day)
+    of :func:`required_pairs` (pairs without one left out)."""
+    pairs = required_pairs(scenario)
+    counts: dict[str, dict[tuple[str, str], int]] = {t.code: {} for t in instance.trusts}
+    for r in instance.radiologists:
+        for s, day in pairs:
+            if s in r.subspecialties and r.sessions[DAYS.index(day)] > 0:
+                counts[r.trust][s, day] = counts[r.trust].get((s, day), 0) + 1
+    return counts
 
 
 def duty_window(scenario: Scenario) -> int:

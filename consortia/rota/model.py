@@ -70,12 +70,6 @@ class RotaRules(WeekendRules):
     start: dt.date | None = None
     time_limit: float = 60.0
 
-    @property
-    def weekend(self) -> WeekendRules:
-        """The rules a plan's consortia are held to (:mod:`consortia.weekend`)."""
-        return WeekendRules(self.weeks, self.one_in, self.tolerance, self.reports_per_session, self.min_ratio,
-                            self.weekend_subspecialties)
-
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["weekend_subspecialties"] = list(self.weekend_subspecialties)
@@ -170,7 +164,7 @@ class RotaRun:
 
 def need_sessions(task: Task) -> tuple[float, float]:
     """Sessions needed on (sat, sun) of every weekend: ratio x pooled demand / reports per session."""
-    return weekend_need(task.demand, task.rules.weekend)
+    return weekend_need(task.demand, task.rules)
 
 
 def demand_shares(task: Task) -> dict[str, float] | None:
@@ -190,7 +184,7 @@ class FairRota(RotaProgram):
 def build_duties_model(task: Task) -> FairRota:
     """The rota program: every rule hard; minimise the most weekends anyone works, then the
     person-weekends (stage 2, in :func:`consortia.rota.roster.roster`, raises the fewest)."""
-    p = build_rota_program(task.staff, task.demand, task.rules.weekend, name="rota_duties", program=FairRota)
+    p = build_rota_program(task.staff, task.demand, task.rules, name="rota_duties", program=FairRota)
     n = task.rules.weeks
     worked = {i: pulp.lpSum(p.z[i, w] for w in range(n)) for i in range(len(task.staff))}
     p.top = p.problem.add_variable("most_weekends", 0, n, pulp.LpInteger)
@@ -210,7 +204,7 @@ def build_gaps_model(task: Task) -> RotaProgram:
     """The gaps program: the same rules with extra sessions and share slack for sale; minimise
     them, then (weight 1e-3) the peak of extra sessions on any one day, so a structural shortage
     reads as "n more every Sunday"."""
-    p = build_rota_program(task.staff, task.demand, task.rules.weekend, elastic=True, name="rota_gaps")
+    p = build_rota_program(task.staff, task.demand, task.rules, elastic=True, name="rota_gaps")
     peak = [p.problem.add_variable(f"peak_{d}", 0) for d in range(2)]
     for (w, d), v in p.extra.items():
         p.problem += peak[d] >= v + pulp.lpSum(f for (sub, ww, dd), f in p.extra_sub.items() if (ww, dd) == (w, d))
