@@ -27,8 +27,10 @@ Two readings share these functions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
+import numpy as np
 
 from .graph import km
 from .scenario import Scenario
@@ -140,7 +142,43 @@ class CostModel:
         return 2 * c.trips_per_year * c.term_years * c.travel_per_km * self.per_pound
 
     def link(self, i: str, k: str) -> float:
-        return sum(self.link_terms(i, k).values())
+        index = self.graph.graph["index"]
+        return self._links[index[i]][index[k]]
+
+    @cached_property
+    def _links(self) -> list[list[float]]:
+        """:meth:`link_terms` summed, for every pair of the graph's trusts (rows in ``index`` order)."""
+        index = self.graph.graph["index"]
+        return self.link_matrix(sorted(index, key=index.get)).tolist()
+
+    def link_matrix(self, codes) -> np.ndarray:
+        """:meth:`link` of every pair of ``codes`` (row ``i``, column ``k``, in their order)."""
+        index = self.graph.graph["index"]
+        rows = np.array([index[c] for c in codes], dtype=int)
+        distance = np.asarray(self.graph.graph["distance_km"])[np.ix_(rows, rows)]
+        c = self.scenario.costs
+        if c is None:
+            out = self.scenario.objective.distance * distance
+        else:
+            nodes = [self.graph.nodes[code] for code in codes]
+
+            def differ(key):
+                value = np.array([n.get(key) or "" for n in nodes], dtype=object)
+                known = value != ""
+                return (value[:, None] != value[None, :]) & known[:, None] & known[None, :]
+
+            share = self.graph.graph.get("share", frozenset())
+            local = {code: n for n, code in enumerate(codes)}
+            linked = np.zeros((len(codes), len(codes)), dtype=bool)
+            for pair in share:
+                a, b = tuple(pair)
+                if a in local and b in local:
+                    linked[local[a], local[b]] = linked[local[b], local[a]] = True
+            boundary = c.icb_premium * differ("icb") + c.region_premium * differ("region") \
+                + c.no_share_premium * ~linked
+            out = self.travel_per_km * distance + boundary * self.per_pound
+        np.fill_diagonal(out, 0.0)
+        return out
 
     def links_matter(self) -> bool:
         """Whether any member can cost anything to its medoid (else the medoid need not be chosen)."""

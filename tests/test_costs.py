@@ -209,18 +209,36 @@ def test_counterfactuals_command_and_price_answer_in_pounds(tmp_path, capsys):
     assert "price: +£20,000" in text and "boundary -£30,000" in text
 
 
-def test_enumeration_is_not_used_for_the_objective_in_pounds(tmp_path):
-    """Its pruning bounds do not hold for the costed terms: `enumerate` is refused with a clear
-    message naming solver.method, and `auto` uses column generation for large costed scenarios."""
+def test_auto_enumerates_the_objective_in_pounds(tmp_path):
+    """The enumeration's floors hold in pounds (tests/test_enumeration.py), so ``auto`` proves
+    large costed scenarios by enumeration, as weighted ones."""
     from consortia.columns import choose_method
-    from consortia.errors import ConsortiaError
     from consortia.examples.synth import write_instance
     from consortia.scenario import load_scenario, with_overrides
 
     scenario = with_overrides(load_scenario(write_instance(tmp_path, 20, 1)), {"costs": {}})
-    with pytest.raises(ConsortiaError, match="in pounds") as caught:
-        choose_method(with_overrides(scenario, {"solver.method": "enumerate"}), 200)
-    assert caught.value.key == "solver.method"
-    assert choose_method(scenario, 200) == "columns"
+    assert choose_method(with_overrides(scenario, {"solver.method": "enumerate"}), 200) == "enumerate"
+    assert choose_method(scenario, 200) == "enumerate"
     assert choose_method(scenario, 10) == "compact"
     assert choose_method(with_overrides(scenario, {"costs": None}), 200) == "enumerate"
+
+
+@pytest.mark.parametrize("seed", range(0, 80, 7))
+def test_link_matrix_is_the_sum_of_link_terms(tmp_path, seed):
+    """The cost model's pair costs (what the solvers and the enumeration's floors read) are its
+    terms summed, to the last bit, in pounds and in weights."""
+    from small import seeded_case, seeded_costed_case
+
+    from consortia.costs import cost_model
+    from consortia.graph import build_graph
+
+    for case in (seeded_costed_case, seeded_case):
+        scenario, instance = case(tmp_path / case.__name__, seed)
+        graph = build_graph(scenario, instance)
+        costs = cost_model(scenario, graph, for_solver=True)
+        codes = sorted(graph.nodes)
+        matrix = costs.link_matrix(codes)
+        for a, i in enumerate(codes):
+            for b, k in enumerate(codes):
+                assert matrix[a, b] == sum(costs.link_terms(i, k).values())
+                assert costs.link(i, k) == matrix[a, b]

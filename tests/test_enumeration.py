@@ -1,14 +1,14 @@
 """Proof by reduced-cost column enumeration (``solver.method: enumerate``, what ``auto`` uses):
 every ``optimal`` equals the brute-force optimum, every bound is at or below it, a delta too
 small never yields ``optimal``, the search's floors hold for every column, and the result does
-not depend on the hash seed or the thread count."""
+not depend on the hash seed or the thread count; with the weighted objective and in pounds."""
 
 import itertools
 import random
 
 import pytest
 from oracle import brute_force
-from small import seeded_case
+from small import seeded_case, seeded_costed_case
 
 from consortia import check, load_instance, solve, with_overrides, write_plan
 from consortia.columns import unsupported
@@ -19,13 +19,16 @@ from consortia.graph import build_graph
 from consortia.model import trust_facts
 
 SEEDS = range(120)
+COSTED = range(80)
+CASES = [(seed, False) for seed in SEEDS] + [(seed, True) for seed in COSTED]
+"""(seed, in pounds): the weighted random cases and the costed ones of tests/test_oracle.py."""
 TOL = 1e-6
 
 
-def _plain_case(tmp_path, seed, locks=False):
-    """The random case of ``seed`` (clique or connected membership, as drawn), without fixed
-    consortia and pins unless ``locks``."""
-    scenario, instance = seeded_case(tmp_path / "case", seed)
+def _plain_case(tmp_path, seed, locks=False, costed=False):
+    """The random case of ``seed`` (clique or connected membership, as drawn; in pounds when
+    ``costed``), without fixed consortia and pins unless ``locks``."""
+    scenario, instance = (seeded_costed_case if costed else seeded_case)(tmp_path / "case", seed)
     unlocked = {} if locks else {"directives.fixed": [], "directives.pin": []}
     scenario = with_overrides(scenario, {"solver.method": "enumerate", **unlocked})
     assert unsupported(scenario) is None
@@ -38,11 +41,11 @@ def _rules(scenario, instance):
     return ColumnRules(scenario, graph, facts, {c: k for k, c in enumerate(graph.nodes)})
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_enumeration_proves_the_brute_force_optimum(tmp_path, seed):
+@pytest.mark.parametrize(("seed", "costed"), CASES)
+def test_enumeration_proves_the_brute_force_optimum(tmp_path, seed, costed):
     """With every rule and directive of the random case (connected membership, fixed consortia,
     pins, together, apart...)."""
-    scenario, instance = _plain_case(tmp_path, seed, locks=True)
+    scenario, instance = _plain_case(tmp_path, seed, locks=True, costed=costed)
     expected = brute_force(scenario, instance)
     plan = solve(scenario, instance=instance)
     if expected is None:
@@ -59,12 +62,13 @@ def test_enumeration_proves_the_brute_force_optimum(tmp_path, seed):
     assert report.objective == pytest.approx(plan.objective, abs=1e-4)
 
 
-def test_enumeration_proves_nearly_every_small_case(tmp_path):
+@pytest.mark.parametrize("costed", [False, True])
+def test_enumeration_proves_nearly_every_small_case(tmp_path, costed):
     """The proof is not vacuous: almost every feasible random case is proven optimal."""
     proven = feasible = 0
-    for seed in range(0, 120, 3):
+    for seed in range(0, 80 if costed else 120, 3):
         try:
-            scenario, instance = _plain_case(tmp_path / str(seed), seed)
+            scenario, instance = _plain_case(tmp_path / str(seed), seed, costed=costed)
         except pytest.skip.Exception:
             continue
         plan = solve(scenario, instance=instance)
@@ -75,12 +79,12 @@ def test_enumeration_proves_nearly_every_small_case(tmp_path):
     assert proven >= 0.95 * feasible, (proven, feasible)
 
 
-@pytest.mark.parametrize("seed", range(0, 60, 2))
-def test_enumeration_finds_every_column_within_delta(tmp_path, seed):
+@pytest.mark.parametrize(("seed", "costed"), [(s, c) for s in range(0, 60, 2) for c in (False, True)])
+def test_enumeration_finds_every_column_within_delta(tmp_path, seed, costed):
     """At random prices and delta, the enumeration returns exactly the allowed columns whose
     reduced cost is within delta (checked against every subset), and its per-trust least
     reduced costs are lower bounds."""
-    scenario, instance = _plain_case(tmp_path, seed)
+    scenario, instance = _plain_case(tmp_path, seed, costed=costed)
     rules = _rules(scenario, instance)
     rng = random.Random(seed)
     prices = Prices({c: rng.uniform(-2, 8) for c in rules.facts},
@@ -103,11 +107,11 @@ def test_enumeration_finds_every_column_within_delta(tmp_path, seed):
     assert {(m, t) for m, t, _ in found.columns} == want
 
 
-@pytest.mark.parametrize("seed", range(1, 60, 2))
-def test_floors_hold_for_every_allowed_column(tmp_path, seed):
+@pytest.mark.parametrize(("seed", "costed"), [(s, c) for s in range(1, 60, 2) for c in (False, True)])
+def test_floors_hold_for_every_allowed_column(tmp_path, seed, costed):
     """The contract of ColumnRules.floors: necessary conditions of ``allows`` and a lower bound on
     ``cost``, for every allowed column of a random case."""
-    scenario, instance = _plain_case(tmp_path, seed)
+    scenario, instance = _plain_case(tmp_path, seed, costed=costed)
     rules = _rules(scenario, instance)
     f = rules.floors()
     codes = sorted(rules.facts, key=rules.order.get)
@@ -133,18 +137,18 @@ def test_floors_hold_for_every_allowed_column(tmp_path, seed):
                     for r in rows:
                         covered |= int(f.cover[r])
                     assert covered & f.need == f.need
-                floor = sum(f.member(c, t) for c in members)
-                floor += f.standalone if k == 1 else min(f.distance[rows, r].sum() for r in rows)
+                floor = f.size[k] + sum(f.member(c, t) for c in members)
+                floor += 0.0 if k == 1 else min(f.distance[rows, r].sum() for r in rows)
                 assert rules.cost(members, t) >= floor - 1e-9
 
 
-@pytest.mark.parametrize("seed", range(0, 120, 4))
-def test_too_small_delta_is_never_optimal(tmp_path, seed, monkeypatch):
+@pytest.mark.parametrize(("seed", "costed"), [(s, False) for s in range(0, 120, 4)] + [(s, True) for s in range(1, 80, 4)])
+def test_too_small_delta_is_never_optimal(tmp_path, seed, costed, monkeypatch):
     """With every complete enumeration cut to a delta far below the gap, the enumeration stages
     prove nothing: a plan found is ``feasible`` unless the LP bound alone meets it."""
     import consortia.columns.enumerate as enumeration
 
-    scenario, instance = _plain_case(tmp_path, seed)
+    scenario, instance = _plain_case(tmp_path, seed, costed=costed)
     expected = brute_force(scenario, instance)
     if expected is None:
         return

@@ -54,20 +54,18 @@ search given a deadline stops near it)."""
 
 
 @njit(nogil=True, cache=True)
-def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, need, hard, mu, standalone,
+def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, need, hard, mu, size,
            allow_alone, min_size, max_size, neg):
     """The set mem[0:d]: (lower bound on its reduced cost, whether it passes the cheap tests, lower
     bound on the reduced cost of any superset drawn from pool[0:npool], whether such a superset
-    can still cover every day)."""
+    can still cover every day). ``size[n]``: the size cost of ``n`` members."""
     med = 0.0
     if d >= 2:
         med = np.inf
         for q in range(d):
             if dsum[mem[q]] < med:
                 med = dsum[mem[q]]
-    lb = part - mu + pen + med
-    if d == 1:
-        lb += standalone
+    lb = part - mu + pen + med + size[d]
     ok = (d == 1 and allow_alone) or (d >= 2 and d >= min_size)
     if ok and hard:
         if covsum & need != need:
@@ -104,12 +102,18 @@ def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, 
                             worst = r
                     if v < neg[worst]:
                         neg[worst] = v
+        # the r added members cost at least the r most negative values (all of them when fewer)
+        neg[:nneg].sort()
+        least = np.inf
         total = 0.0
-        for r in range(nneg):
-            total += neg[r]
+        for r in range(1, min(room, npool) + 1):
+            if r <= nneg:
+                total += neg[r - 1]
+            if size[d + r] + total < least:
+                least = size[d + r] + total
         if d == 1:
             low = 0.0
-        bound = part - mu + pen + low + total
+        bound = part - mu + pen + low + least
         if hard:
             if covered & need != need:
                 reach = False
@@ -192,7 +196,7 @@ def _cuts_in(k, cut_ptr, cut_idx, cut_price, cnt, step):
 
 
 @njit(nogil=True, cache=True)
-def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_alone, min_size, max_size,
+def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone, min_size, max_size,
             delta, keep, budget, cut_ptr, cut_idx, cut_price, out_members, out_value, out_start):
     """Search the cliques of ``adj`` whose lowest member is each of ``starts`` (local indices of one
     period), members added in increasing index.
@@ -248,7 +252,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_
                     complete[si] = False
                     break
                 lb, ok, bound, reach = _judge(d, mem, cand[d], ncand[d], part[d], cutpen[d], netsum[d], covsum[d],
-                                              dsum[d], val, net, cov, need, hard, mu, standalone, allow_alone,
+                                              dsum[d], val, net, cov, need, hard, mu, size, allow_alone,
                                               min_size, max_size, neg)
                 if ok:
                     if lb < best[si]:
@@ -294,7 +298,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, standalone, allow_
 
 
 @njit(nogil=True, cache=True)
-def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, hard, mu, standalone,
+def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, hard, mu, size,
                       allow_alone, min_size, max_size, delta, keep, budget, cut_ptr, cut_idx, cut_price,
                       out_members, out_value, out_start):
     """Like :func:`_search`, for connected membership: the sets whose lowest member is each of
@@ -384,7 +388,7 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, 
                     complete[si] = False
                     break
                 lb, ok, bound, reach = _judge(d, mem, pool[d], npool[d], part[d], cutpen[d], netsum[d], covsum[d],
-                                              dsum[d], val, net, cov, need, hard, mu, standalone, allow_alone,
+                                              dsum[d], val, net, cov, need, hard, mu, size, allow_alone,
                                               min_size, max_size, neg)
                 if ok:
                     if lb < best[si]:
@@ -552,10 +556,10 @@ class Enumerator:
             start = np.empty(per_task, dtype=np.int64)
             if f.connected:
                 got = _search_connected(starts, val, p.dist, p.adj, p.nbr_ptr, p.nbr_idx, p.net, p.cov, f.need,
-                                        f.hard, mu, f.standalone, c.allow_standalone, c.min_size, c.max_size,
+                                        f.hard, mu, f.size, c.allow_standalone, c.min_size, c.max_size,
                                         delta + TOL, keep, budget, ptr, idx, price, members, value, start)
             else:
-                got = _search(starts, val, p.dist, p.adj, p.net, p.cov, f.need, f.hard, mu, f.standalone,
+                got = _search(starts, val, p.dist, p.adj, p.net, p.cov, f.need, f.hard, mu, f.size,
                               c.allow_standalone, c.min_size, c.max_size, delta + TOL, keep, budget, ptr, idx,
                               price, members, value, start)
             count, overflow, best, complete = got

@@ -143,10 +143,7 @@ def unsupported(scenario: Scenario, method: str = "enumerate") -> str | None:
     (None when it can). Only 'enumerate' takes fixed consortia, pins and a baseline."""
     d = scenario.directives
     if method == "enumerate":
-        # the enumeration's pruning bounds (ColumnRules.floors) are not valid for the volume
-        # discount and boundary terms of the objective in pounds: it claimed false proofs on
-        # small costed cases (tests/test_oracle.py), so it is not used there
-        return "the objective is in pounds (a costs section)" if scenario.costs is not None else None
+        return None
     if scenario.network.membership != "clique":
         return "network.membership is 'connected'"
     if d.fixed:
@@ -546,14 +543,18 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
                                    deadline=run.started + run.stop)
             added += sum(master.add(m, t, allowed=True) for m, t, r in sorted(found.columns, key=lambda c: c[2])
                          if r < -EPS)
-            if not added:
+            quiet = found.complete and min(found.least.values(), default=0.0) >= -EPS
+            if not added and not found.complete and budget < PRICING_NODES:
+                # nothing found within the node budget: search deeper before the exact round
+                budget = min(PRICING_NODES, 10 * budget)
+                run.pricing_seconds += time.perf_counter() - t0
+                continue
+            if not added and not quiet:
                 # nothing found by the quick search: every column that prices out, exactly (its
                 # least reduced costs are exact, so this round's bound is the tight one)
                 found = enumerator.run(prices, 0.0, cap=CONFIRM_CAP, deadline=run.started + run.stop)
                 added += sum(master.add(m, t, allowed=True) for m, t, r in
                              sorted(found.columns, key=lambda c: (c[2], c[0], c[1]))[:CONFIRM_MOST] if r < -EPS)
-                if not added and not found.complete:
-                    budget = min(PRICING_NODES, 10 * budget)
             priced_all = searched_all = found.complete
             lagrange += sum(min(0.0, v) for v in found.least.values())
         for pricer in pricers if enumerator is None else []:

@@ -81,15 +81,17 @@ class Floors:
       are ``linked``, when ``connected`` the ``adjacent`` pairs among the members connect them
       all, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every day and
       their ``cover`` bits together hold every bit of ``need``;
-    - ``cost(members, t) >= sum(member(i, t)) + standalone`` for one member and
-      ``>= sum(member(i, t)) + min over k in members of sum over i of distance[i, k]`` for two or
-      more (every other term of the cost is >= 0).
+    - ``cost(members, t) >= size[n] + sum(member(i, t))`` for ``n`` = 1 member and
+      ``>= size[n] + sum(member(i, t)) + min over k in members of sum over i of distance[i, k]``
+      for two or more (every other term of the cost is >= 0); ``distance`` is >= 0 with a zero
+      diagonal, so the medoid term never falls as members are added.
     """
 
     index: dict[str, int]
     timing: dict[str, dict[int, float]]
     distance: np.ndarray
-    standalone: float
+    size: np.ndarray
+    """The size cost of a consortium of ``n`` members at row ``n`` (row 0 unused)."""
     linked: np.ndarray
     hard: bool
     net: np.ndarray
@@ -232,12 +234,10 @@ class ColumnRules:
     def floors(self) -> Floors:
         """The necessary conditions and cost floors the enumeration prunes with (see :class:`Floors`):
         keep them valid when changing :meth:`allows` or :meth:`cost`."""
-        w = self.scenario.objective
+        costs = self.costs
         codes = sorted(self.facts, key=self.order.get)
         index = {c: k for k, c in enumerate(codes)}
-        gi = self.graph.graph["index"]
-        rows = np.array([gi[c] for c in codes], dtype=int)
-        distance = w.distance * np.asarray(self.graph.graph["distance_km"])[np.ix_(rows, rows)]
+        distance = costs.link_matrix(codes) if costs.links_matter() else np.zeros((len(codes), len(codes)))
         separated = self.graph.graph["separated"]
         adjacent = np.zeros((len(codes), len(codes)), dtype=bool)
         for a, b in self.graph.edges:
@@ -258,8 +258,9 @@ class ColumnRules:
         net = np.array([self.facts[c].net for c in codes], dtype=float).reshape(len(codes), 7)
         cover = np.array([sum(1 << b for b, r in enumerate(required) if r in self.facts[c].weekend)
                           for c in codes], dtype=np.int64)
-        return Floors(index, {c: {t: w.timing * m for t, m in self.facts[c].misalignment.items()} for c in codes},
-                      distance, float(w.standalone), linked, hard, net, cover, (1 << len(required)) - 1,
+        size = np.array([0.0] + [costs.size(n) for n in range(1, self.scenario.consortium.max_size + 1)])
+        timing = {c: {t: costs.timing(late) for t, late in self.facts[c].late.items()} for c in codes}
+        return Floors(index, timing, distance, size, linked, hard, net, cover, (1 << len(required)) - 1,
                       connected, adjacent)
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
