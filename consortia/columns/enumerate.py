@@ -54,11 +54,12 @@ search given a deadline stops near it)."""
 
 
 @njit(nogil=True, cache=True)
-def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, need, hard, mu, size,
+def _judge(d, mem, pool, npool, part, pen, netsum, holdsum, dsum, val, net, hold, window, hard, mu, size,
            allow_alone, min_size, max_size, neg):
     """The set mem[0:d]: (lower bound on its reduced cost, whether it passes the cheap tests, lower
     bound on the reduced cost of any superset drawn from pool[0:npool], whether such a superset
-    can still cover every day). ``size[n]``: the size cost of ``n`` members."""
+    can still cover every day). ``size[n]``: the size cost of ``n`` members; ``hold[k, p]``: the
+    holders of required weekend pair ``p`` at trust ``k``, of which a consortium needs ``window``."""
     med = 0.0
     if d >= 2:
         med = np.inf
@@ -68,9 +69,11 @@ def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, 
     lb = part - mu + pen + med + size[d]
     ok = (d == 1 and allow_alone) or (d >= 2 and d >= min_size)
     if ok and hard:
-        if covsum & need != need:
-            ok = False
-        else:
+        for p in range(hold.shape[1]):
+            if holdsum[p] < window:
+                ok = False
+                break
+        if ok:
             for day in range(7):
                 if netsum[day] < -TOL:
                     ok = False
@@ -84,12 +87,10 @@ def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, 
         for q in range(d):
             if dsum[mem[q]] < low:
                 low = dsum[mem[q]]
-        covered = covsum
         for q in range(npool):
             k = pool[q]
             if dsum[k] < low:
                 low = dsum[k]
-            covered |= cov[k]
             v = val[k]
             if v < 0.0:
                 if nneg < room:
@@ -115,9 +116,14 @@ def _judge(d, mem, pool, npool, part, pen, netsum, covsum, dsum, val, net, cov, 
             low = 0.0
         bound = part - mu + pen + low + least
         if hard:
-            if covered & need != need:
-                reach = False
-            else:
+            for p in range(hold.shape[1]):
+                top = holdsum[p]
+                for q in range(npool):
+                    top += hold[pool[q], p]
+                if top < window:
+                    reach = False
+                    break
+            if reach:
                 for day in range(7):
                     top = netsum[day]
                     for q in range(npool):
@@ -196,7 +202,7 @@ def _cuts_in(k, cut_ptr, cut_idx, cut_price, cnt, step):
 
 
 @njit(nogil=True, cache=True)
-def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone, min_size, max_size,
+def _search(starts, val, dist, adj, net, hold, window, hard, mu, size, allow_alone, min_size, max_size,
             delta, keep, budget, cut_ptr, cut_idx, cut_price, out_members, out_value, out_start):
     """Search the cliques of ``adj`` whose lowest member is each of ``starts`` (local indices of one
     period), members added in increasing index.
@@ -218,7 +224,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone,
     part = np.zeros(depth)
     cutpen = np.zeros(depth)
     netsum = np.zeros((depth, 7))
-    covsum = np.zeros(depth, dtype=np.int64)
+    holdsum = np.zeros((depth, hold.shape[1]), dtype=np.int64)
     dsum = np.zeros((depth, n))
     cnt = np.zeros(cut_price.shape[0], dtype=np.int64)
     kval = np.zeros(max(keep, 1))
@@ -234,7 +240,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone,
         part[1] = val[s]
         cutpen[1] = _cuts_in(s, cut_ptr, cut_idx, cut_price, cnt, 1)
         netsum[1, :] = net[s, :]
-        covsum[1] = cov[s]
+        holdsum[1, :] = hold[s, :]
         m = 0
         for j in range(s + 1, n):
             if adj[s, j]:
@@ -251,8 +257,8 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone,
                 if nodes > budget:
                     complete[si] = False
                     break
-                lb, ok, bound, reach = _judge(d, mem, cand[d], ncand[d], part[d], cutpen[d], netsum[d], covsum[d],
-                                              dsum[d], val, net, cov, need, hard, mu, size, allow_alone,
+                lb, ok, bound, reach = _judge(d, mem, cand[d], ncand[d], part[d], cutpen[d], netsum[d], holdsum[d],
+                                              dsum[d], val, net, hold, window, hard, mu, size, allow_alone,
                                               min_size, max_size, neg)
                 if ok:
                     if lb < best[si]:
@@ -271,7 +277,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone,
                 part[d + 1] = part[d] + val[j]
                 cutpen[d + 1] = cutpen[d] + _cuts_in(j, cut_ptr, cut_idx, cut_price, cnt, 1)
                 netsum[d + 1, :] = netsum[d, :] + net[j, :]
-                covsum[d + 1] = covsum[d] | cov[j]
+                holdsum[d + 1, :] = holdsum[d, :] + hold[j, :]
                 m = 0
                 for q in range(pos[d], ncand[d]):
                     k = cand[d, q]
@@ -298,7 +304,7 @@ def _search(starts, val, dist, adj, net, cov, need, hard, mu, size, allow_alone,
 
 
 @njit(nogil=True, cache=True)
-def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, hard, mu, size,
+def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, hold, window, hard, mu, size,
                       allow_alone, min_size, max_size, delta, keep, budget, cut_ptr, cut_idx, cut_price,
                       out_members, out_value, out_start):
     """Like :func:`_search`, for connected membership: the sets whose lowest member is each of
@@ -319,7 +325,7 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, 
     part = np.zeros(depth)
     cutpen = np.zeros(depth)
     netsum = np.zeros((depth, 7))
-    covsum = np.zeros(depth, dtype=np.int64)
+    holdsum = np.zeros((depth, hold.shape[1]), dtype=np.int64)
     dsum = np.zeros((depth, n))
     pool = np.zeros((depth, n), dtype=np.int64)
     npool = np.zeros(depth, dtype=np.int64)
@@ -362,7 +368,7 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, 
         part[1] = val[s]
         cutpen[1] = _cuts_in(s, cut_ptr, cut_idx, cut_price, cnt, 1)
         netsum[1, :] = net[s, :]
-        covsum[1] = cov[s]
+        holdsum[1, :] = hold[s, :]
         dsum[1, s] = 0.0
         m = 0
         for q in range(nball):
@@ -387,8 +393,8 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, 
                 if nodes > budget:
                     complete[si] = False
                     break
-                lb, ok, bound, reach = _judge(d, mem, pool[d], npool[d], part[d], cutpen[d], netsum[d], covsum[d],
-                                              dsum[d], val, net, cov, need, hard, mu, size, allow_alone,
+                lb, ok, bound, reach = _judge(d, mem, pool[d], npool[d], part[d], cutpen[d], netsum[d], holdsum[d],
+                                              dsum[d], val, net, hold, window, hard, mu, size, allow_alone,
                                               min_size, max_size, neg)
                 if ok:
                     if lb < best[si]:
@@ -425,7 +431,7 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, cov, need, 
                 part[d + 1] = part[d] + val[w]
                 cutpen[d + 1] = cutpen[d] + _cuts_in(w, cut_ptr, cut_idx, cut_price, cnt, 1)
                 netsum[d + 1, :] = netsum[d, :] + net[w, :]
-                covsum[d + 1] = covsum[d] | cov[w]
+                holdsum[d + 1, :] = holdsum[d, :] + hold[w, :]
                 m = 0
                 for q in range(npool[d]):
                     k = pool[d, q]
@@ -469,7 +475,7 @@ class _Period:
     dist: np.ndarray
     adj: np.ndarray
     net: np.ndarray
-    cov: np.ndarray
+    hold: np.ndarray
     market: int | None
     nbr_ptr: np.ndarray
     """Connected membership: each trust's links to the period's other trusts (CSR)."""
@@ -516,7 +522,7 @@ class Enumerator:
                 t, codes, np.array([floors.member(c, t) for c in codes]),
                 np.ascontiguousarray(floors.distance[np.ix_(idx, idx)]),
                 np.ascontiguousarray(floors.linked[np.ix_(idx, idx)]).astype(np.uint8),
-                np.ascontiguousarray(floors.net[idx]), np.ascontiguousarray(floors.cover[idx]),
+                np.ascontiguousarray(floors.net[idx]), np.ascontiguousarray(floors.holders[idx]),
                 rules.market.get(t),
                 np.concatenate([[0], np.cumsum(links.sum(axis=1))]).astype(np.int64) if floors.connected
                 else np.zeros(1, dtype=np.int64),
@@ -555,11 +561,11 @@ class Enumerator:
             value = np.empty(per_task)
             start = np.empty(per_task, dtype=np.int64)
             if f.connected:
-                got = _search_connected(starts, val, p.dist, p.adj, p.nbr_ptr, p.nbr_idx, p.net, p.cov, f.need,
+                got = _search_connected(starts, val, p.dist, p.adj, p.nbr_ptr, p.nbr_idx, p.net, p.hold, f.window,
                                         f.hard, mu, f.size, c.allow_standalone, c.min_size, c.max_size,
                                         delta + TOL, keep, budget, ptr, idx, price, members, value, start)
             else:
-                got = _search(starts, val, p.dist, p.adj, p.net, p.cov, f.need, f.hard, mu, f.size,
+                got = _search(starts, val, p.dist, p.adj, p.net, p.hold, f.window, f.hard, mu, f.size,
                               c.allow_standalone, c.min_size, c.max_size, delta + TOL, keep, budget, ptr, idx,
                               price, members, value, start)
             count, overflow, best, complete = got

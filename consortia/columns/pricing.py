@@ -20,7 +20,7 @@ import numpy as np
 from ..costs import CostModel, cost_model
 from ..graph import km
 from ..model import TrustFacts
-from ..scenario import WEEKEND, Scenario
+from ..scenario import Scenario
 from ..solver import raise_if_highs_failed
 from ..timing import Calendar
 from ..weekend import duty_window, required_pairs
@@ -80,7 +80,7 @@ class Floors:
     - ``allows(members, t)`` implies: every member has ``t`` in its window, every two members
       are ``linked``, when ``connected`` the ``adjacent`` pairs among the members connect them
       all, and, when ``hard``, the members' ``net`` capacity sums to >= 0 on every day and
-      their ``cover`` bits together hold every bit of ``need``;
+      their ``holders`` of each required weekend pair sum to at least ``window``;
     - ``cost(members, t) >= size[n] + sum(member(i, t))`` for ``n`` = 1 member and
       ``>= size[n] + sum(member(i, t)) + min over k in members of sum over i of distance[i, k]``
       for two or more (every other term of the cost is >= 0); ``distance`` is >= 0 with a zero
@@ -95,8 +95,10 @@ class Floors:
     linked: np.ndarray
     hard: bool
     net: np.ndarray
-    cover: np.ndarray
-    need: int
+    holders: np.ndarray
+    """Per trust (row), its holders of each required weekend (subspecialty, day), as
+    :func:`covered` counts them."""
+    window: int
     connected: bool = False
     adjacent: np.ndarray | None = None
 
@@ -252,15 +254,12 @@ class ColumnRules:
                 if a in index and b in index:
                     linked[index[a], index[b]] = linked[index[b], index[a]] = False
         hard = self.scenario.cover.mode == "hard"
-        required = [(s, day) for s in self.scenario.cover.weekend_subspecialties for day in WEEKEND]
-        if len(required) > 62:
-            required = []  # too many for the bit mask; a weaker (still necessary) test
         net = np.array([self.facts[c].net for c in codes], dtype=float).reshape(len(codes), 7)
-        cover = np.array([sum(1 << b for b, r in enumerate(required) if r in self.facts[c].weekend)
-                          for c in codes], dtype=np.int64)
+        pairs = len(required_pairs(self.scenario))
+        holders = np.array([self.facts[c].holders for c in codes], dtype=np.int64).reshape(len(codes), pairs)
         size = np.array([0.0] + [costs.size(n) for n in range(1, self.scenario.consortium.max_size + 1)])
         timing = {c: {t: costs.timing(late) for t, late in self.facts[c].late.items()} for c in codes}
-        return Floors(index, timing, distance, size, linked, hard, net, cover, (1 << len(required)) - 1,
+        return Floors(index, timing, distance, size, linked, hard, net, holders, duty_window(self.scenario),
                       connected, adjacent)
 
     def reduced(self, members: tuple[str, ...], t: int, prices: Prices) -> float:
