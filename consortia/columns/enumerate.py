@@ -54,12 +54,45 @@ search given a deadline stops near it)."""
 
 
 @njit(nogil=True, cache=True)
-def _judge(d, mem, pool, npool, part, pen, netsum, holdsum, dsum, val, net, hold, window, hard, mu, size,
-           allow_alone, min_size, max_size, neg):
+def _growth(d, room, size, cost, ncost, neg):
+    """A lower bound on ``size[d + r]`` plus what ``r`` added members cost, over 1 <= r <= room,
+    when each candidate costs ``cost[0:ncost]``: the ``r`` least of them (those >= 0 as 0)."""
+    nneg = 0
+    for q in range(ncost):
+        v = cost[q]
+        if v < 0.0:
+            if nneg < room:
+                neg[nneg] = v
+                nneg += 1
+            else:
+                worst = 0
+                for r in range(1, room):
+                    if neg[r] > neg[worst]:
+                        worst = r
+                if v < neg[worst]:
+                    neg[worst] = v
+    neg[:nneg].sort()
+    least = np.inf
+    total = 0.0
+    for r in range(1, min(room, ncost) + 1):
+        if r <= nneg:
+            total += neg[r - 1]
+        if size[d + r] + total < least:
+            least = size[d + r] + total
+    return least
+
+
+@njit(nogil=True, cache=True)
+def _judge(d, mem, pool, npool, part, pen, netsum, holdsum, dsum, val, dist, net, hold, window, hard, mu, size,
+           allow_alone, min_size, max_size, thr, neg, buf):
     """The set mem[0:d]: (lower bound on its reduced cost, whether it passes the cheap tests, lower
     bound on the reduced cost of any superset drawn from pool[0:npool], whether such a superset
     can still cover every day). ``size[n]``: the size cost of ``n`` members; ``hold[k, p]``: the
-    holders of required weekend pair ``p`` at trust ``k``, of which a consortium needs ``window``."""
+    holders of required weekend pair ``p`` at trust ``k``, of which a consortium needs ``window``.
+
+    The superset bound is the cheap one (every added member at its own value, the medoid term at
+    its least so far) and, when that does not exceed ``thr``, the least over each possible medoid
+    ``k`` of the members' cost to ``k`` so far plus each added member's value and cost to ``k``."""
     med = 0.0
     if d >= 2:
         med = np.inf
@@ -82,7 +115,6 @@ def _judge(d, mem, pool, npool, part, pen, netsum, holdsum, dsum, val, net, hold
     reach = d < max_size and npool > 0
     if reach:
         room = max_size - d
-        nneg = 0
         low = np.inf
         for q in range(d):
             if dsum[mem[q]] < low:
@@ -91,30 +123,29 @@ def _judge(d, mem, pool, npool, part, pen, netsum, holdsum, dsum, val, net, hold
             k = pool[q]
             if dsum[k] < low:
                 low = dsum[k]
-            v = val[k]
-            if v < 0.0:
-                if nneg < room:
-                    neg[nneg] = v
-                    nneg += 1
+            buf[q] = val[k]
+        bound = part - mu + pen + low + _growth(d, room, size, buf, npool, neg)
+        if bound <= thr + TOL:
+            strong = np.inf
+            for q in range(d + npool):
+                k = mem[q] if q < d else pool[q - d]
+                n = 0
+                for r in range(npool):
+                    j = pool[r]
+                    if j != k:
+                        buf[n] = val[j] + dist[j, k]
+                        n += 1
+                if q < d:
+                    grown = _growth(d, room, size, buf, n, neg)
                 else:
-                    worst = 0
-                    for r in range(1, room):
-                        if neg[r] > neg[worst]:
-                            worst = r
-                    if v < neg[worst]:
-                        neg[worst] = v
-        # the r added members cost at least the r most negative values (all of them when fewer)
-        neg[:nneg].sort()
-        least = np.inf
-        total = 0.0
-        for r in range(1, min(room, npool) + 1):
-            if r <= nneg:
-                total += neg[r - 1]
-            if size[d + r] + total < least:
-                least = size[d + r] + total
-        if d == 1:
-            low = 0.0
-        bound = part - mu + pen + low + least
+                    grown = size[d + 1]
+                    if room > 1 and n > 0:
+                        grown = min(grown, _growth(d + 1, room - 1, size, buf, n, neg))
+                    grown += val[k]
+                if dsum[k] + grown < strong:
+                    strong = dsum[k] + grown
+            if part - mu + pen + strong > bound:
+                bound = part - mu + pen + strong
         if hard:
             for p in range(hold.shape[1]):
                 top = holdsum[p]
@@ -230,6 +261,7 @@ def _search(starts, val, dist, adj, net, hold, window, hard, mu, size, allow_alo
     kval = np.zeros(max(keep, 1))
     kmem = np.full((max(keep, 1), max_size), -1, dtype=np.int64)
     neg = np.zeros(max_size)
+    buf = np.zeros(n)
     for si in range(starts.shape[0]):
         s = starts[si]
         nodes = 0
@@ -258,8 +290,8 @@ def _search(starts, val, dist, adj, net, hold, window, hard, mu, size, allow_alo
                     complete[si] = False
                     break
                 lb, ok, bound, reach = _judge(d, mem, cand[d], ncand[d], part[d], cutpen[d], netsum[d], holdsum[d],
-                                              dsum[d], val, net, hold, window, hard, mu, size, allow_alone,
-                                              min_size, max_size, neg)
+                                              dsum[d], val, dist, net, hold, window, hard, mu, size, allow_alone,
+                                              min_size, max_size, thr, neg, buf)
                 if ok:
                     if lb < best[si]:
                         best[si] = lb
@@ -338,6 +370,7 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, hold, windo
     kval = np.zeros(max(keep, 1))
     kmem = np.full((max(keep, 1), max_size), -1, dtype=np.int64)
     neg = np.zeros(max_size)
+    buf = np.zeros(n)
     for si in range(starts.shape[0]):
         s = starts[si]
         # the trusts of higher index within max_size - 1 links of s, through such trusts
@@ -394,8 +427,8 @@ def _search_connected(starts, val, dist, adj, nbr_ptr, nbr_idx, net, hold, windo
                     complete[si] = False
                     break
                 lb, ok, bound, reach = _judge(d, mem, pool[d], npool[d], part[d], cutpen[d], netsum[d], holdsum[d],
-                                              dsum[d], val, net, hold, window, hard, mu, size, allow_alone,
-                                              min_size, max_size, neg)
+                                              dsum[d], val, dist, net, hold, window, hard, mu, size, allow_alone,
+                                              min_size, max_size, thr, neg, buf)
                 if ok:
                     if lb < best[si]:
                         best[si] = lb
