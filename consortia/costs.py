@@ -114,7 +114,15 @@ class CostModel:
                 "early_exit": c.early_exit_per_month * max(0, -late) * self.per_pound}
 
     def timing(self, late: int) -> float:
-        return sum(self.timing_terms(late).values())
+        value = self._timings.get(late)
+        if value is None:
+            value = self._timings[late] = sum(self.timing_terms(late).values())
+        return value
+
+    @cached_property
+    def _timings(self) -> dict[int, float]:
+        """:meth:`timing` by months late, as met."""
+        return {}
 
     # -- per member: the cost to the medoid -----------------------------------------------
 
@@ -249,7 +257,9 @@ class CostModel:
             return self._weighted_column_cost(facts, members, t)
         value = self.size(len(members)) + sum(self.timing(facts[i].late[t]) for i in members)
         if len(members) > 1 and self.links_matter():
-            value += min(sum(self.link(i, k) for i in members) for k in members)
+            index, links = self.graph.graph["index"], self._links
+            rows = [links[index[i]] for i in members]
+            value += min(sum(row[k] for row in rows) for k in (index[k] for k in members))
         if self.scenario.cover.mode == "soft":
             short = sum(max(0.0, -sum(facts[i].net[d] for i in members)) for d in range(7))
             value += self.shortfall_rate * short + self.gap_rate * self.missing_share(facts, members)

@@ -39,8 +39,8 @@ from numba import njit
 from .pricing import ColumnRules, Floors, Prices
 
 __all__ = ["TOL", "CHUNK", "PRICED_OUT", "NODES_PER_SECOND", "STAGE_A", "STAGE_B_WIDTH", "STAGE_B_SMALL", "POOL_LIMIT",
-           "QUICK_GAP", "QUICK_WIDTH", "QUICK_POOL", "Enumerated", "Enumerator", "Proof", "lagrangian", "prove",
-           "quick_plan"]
+           "QUICK_GAP", "QUICK_WIDTH", "QUICK_POOL", "QUICK_SEARCH", "Enumerated", "Enumerator", "Proof", "lagrangian",
+           "prove", "quick_plan"]
 
 TOL = 1e-7
 """Slack in every comparison of the search, on the safe side (keeps a set rather than cut it)."""
@@ -840,6 +840,8 @@ QUICK_WIDTH = 0.03
 """The quick plan keeps the generated columns within this share of the bound."""
 QUICK_POOL = 30_000
 """Most columns the quick plan's search adds."""
+QUICK_SEARCH = 0.5
+"""Most of the quick plan's time its search may take (the rest is for its integer program)."""
 
 
 def quick_plan(enumerator: Enumerator, prices: Prices, extra: list[tuple[tuple[str, ...], int]],
@@ -857,7 +859,8 @@ def quick_plan(enumerator: Enumerator, prices: Prices, extra: list[tuple[tuple[s
     if search:
         # the generated columns far from pricing out rarely help a good plan
         pool = [(m, t) for m, t in extra if rules.reduced(m, t, prices) <= QUICK_WIDTH * abs(dual)]
-        found = enumerator.run(prices, max(STAGE_A * abs(dual), 1e-3), cap=QUICK_POOL, deadline=deadline)
+        found = enumerator.run(prices, max(STAGE_A * abs(dual), 1e-3), cap=QUICK_POOL,
+                               deadline=time.perf_counter() + QUICK_SEARCH * seconds)
         pool = _union([(m, t) for m, t, _ in found.columns], pool)
     chosen, value, _ = _partition(rules, pool, [], None, deadline - time.perf_counter(), interrupt, QUICK_GAP)
     return chosen, value

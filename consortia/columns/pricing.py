@@ -135,10 +135,11 @@ class ColumnRules:
         self._km = np.asarray(self.graph.graph["distance_km"])
         self._costs: dict[tuple[tuple[str, ...], int], float] = {}
         # linked and not separated, by graph index (the pairs a clique consortium may hold)
-        self._together = np.zeros((len(self._row), len(self._row)), dtype=bool)
+        together = np.zeros((len(self._row), len(self._row)), dtype=bool)
         for a, b in self.graph.edges:
             if frozenset((a, b)) not in self.graph.graph["separated"]:
-                self._together[self._row[a], self._row[b]] = self._together[self._row[b], self._row[a]] = True
+                together[self._row[a], self._row[b]] = together[self._row[b], self._row[a]] = True
+        self._together = together.tolist()
         self._before: dict[str, frozenset[str]] = {}
         if self.baseline is not None:
             both = [c for c in self.facts if c in self.baseline]
@@ -198,8 +199,9 @@ class ColumnRules:
         separated = self.graph.graph["separated"]
         clique = self.scenario.network.membership == "clique"
         if clique and not core and len(members) > 1:
+            together = self._together
             rows = [self._row[i] for i in members]
-            if self._together[np.ix_(rows, rows)].sum() != len(rows) * (len(rows) - 1):
+            if not all(together[a][b] for n, a in enumerate(rows) for b in rows[n + 1:]):
                 return False
         for k, a in enumerate(members if core or not clique else ()):
             for b in members[k + 1:]:
@@ -689,9 +691,8 @@ def run_highs(h) -> str:
 def covered(problem: ColumnRules, members: tuple[str, ...]) -> bool:
     """Whether a consortium keeps the counting rules of cover: pooled net capacity every day and
     enough holders of each required weekend subspecialty (see :func:`consortia.model.trust_facts`)."""
-    facts = problem.facts
-    if any(sum(facts[i].net[d] for i in members) < 0 for d in range(7)):
+    facts = [problem.facts[i] for i in members]
+    if any(sum(day) < 0 for day in zip(*(f.net for f in facts))):
         return False
     window = duty_window(problem.scenario)
-    return all(sum(facts[i].holders[k] for i in members) >= window
-               for k in range(len(required_pairs(problem.scenario))))
+    return all(sum(pair) >= window for pair in zip(*(f.holders for f in facts)))
