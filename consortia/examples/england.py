@@ -648,10 +648,11 @@ costs:
 
 solver:
   name: highs
-  # Column generation: in pounds it gets within about 1% of its bound in 5-10 minutes on 2 cores,
-  # while the compact model (--method compact) was still 32% from its bound after 10 minutes. A
-  # shorter limit (--time-limit) returns the best plan found, with its bound and gap.
-  method: columns
+  # auto = column generation, then proof by reduced-cost enumeration (about a minute on 2 cores,
+  # see the README's performance section); the compact model (--method compact) was still 32% from
+  # its bound after 10 minutes. A shorter limit (--time-limit) returns the best plan found, with its
+  # bound and gap.
+  method: auto
   time_limit: 600
 """
 
