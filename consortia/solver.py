@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pulp
 
+from . import stopping
 from .errors import ConsortiaError
 from .scenario import Solver
 from .status import Status, is_proven, relative_gap
@@ -82,27 +82,21 @@ def silence_highs_banner() -> None:
 
 
 class Interrupt:
-    """Turn the first Ctrl-C during a HiGHS solve into a clean stop with the best plan so far."""
-
-    def __init__(self):
-        self.requested = False
-        self._previous = None
+    """A solver stage (:func:`consortia.stopping.solving`): the first Ctrl-C or SIGTERM stops the
+    solve with its best plan so far, and a stop requested earlier in the same run stops it at
+    its first callback; ``requested`` says whether the run was asked to stop."""
 
     def __enter__(self):
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread
-            self._previous = None
+        self._stage = stopping.solving()
+        self._stage.__enter__()
         return self
 
-    def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
+    @property
+    def requested(self) -> bool:
+        return stopping.requested()
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        return self._stage.__exit__(*exc)
 
 
 def raise_if_highs_failed(status, advice: str) -> None:
@@ -161,9 +155,15 @@ def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Pr
     cb = highspy.cb.HighsCallbackType
     last = [0.0]
     with Interrupt() as interrupt:
+        if interrupt.requested:
+            # the run was stopped before this solve began: it does not begin
+            return SolveOutcome(Status.NO_SOLUTION, None, None, None, 0.0, "highs", "interrupted by the user"), True
+
         def callback(kind, message, data_out, data_in, user_data):
             if interrupt.requested and data_in is not None:
                 data_in.user_interrupt = True
+            if kind not in (cb.kCallbackMipInterrupt, cb.kCallbackMipImprovingSolution):
+                return
             now = data_out.running_time
             if progress is None or (kind == cb.kCallbackMipInterrupt and now - last[0] < 1.0):
                 return
@@ -177,7 +177,9 @@ def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Pr
         solver = _highs_with_start(start, msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
                                    threads=settings.threads, callbackTuple=(callback, None),
                                    callbacksToActivate=[cb.kCallbackMipImprovingSolution,
-                                                        cb.kCallbackMipInterrupt])
+                                                        cb.kCallbackMipInterrupt,
+                                                        cb.kCallbackSimplexInterrupt,
+                                                        cb.kCallbackIpmInterrupt])
         if not settings.log:
             silence_highs_banner()
         # HiGHS keeps one thread pool per process and refuses to run with another thread count
