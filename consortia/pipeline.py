@@ -170,6 +170,8 @@ def _solve_scenario(scenario: Scenario, instance: Instance | None, progress, dia
     outcome, rota_info = _solve_rosterable(model, settings, (lambda e: say("solve", e)) if progress else None,
                                            start, rosterable)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message, **rota_info)
+    if outcome.objective is None and start is not None and stopping.requested():
+        return _interrupted_warm_start(scenario, instance, graph, model, start, rosterable, solver_info, say)
     if outcome.status == Status.INFEASIBLE:
         diagnose = diagnose and not stopping.requested()
         if diagnose:
@@ -184,8 +186,10 @@ def _solve_scenario(scenario: Scenario, instance: Instance | None, progress, dia
 
 def _interrupted_warm_start(scenario: Scenario, instance: Instance, graph, model, start: dict | None,
                             rosterable: Rosterability | None, solver_info: dict, say) -> Plan:
-    """The plan of an interrupted warm start, when it found one that every rota can staff."""
-    solver_info.update(solve_seconds=0.0, message="interrupted by the user during the warm start")
+    """The warm start's plan, when the run was stopped before the solve had a better one and
+    every rota can staff it."""
+    solver_info.setdefault("solve_seconds", 0.0)
+    solver_info["message"] = "interrupted by the user; the plan is the warm start's"
     if start is not None:
         for var, value in start.items():
             var.varValue = value

@@ -227,8 +227,19 @@ def descendants(pid: int | None = None) -> list[int]:
     return found
 
 
+def _resource_tracker(pid: int) -> bool:
+    """Whether ``pid`` is multiprocessing's resource tracker: it ignores SIGTERM, ends by itself
+    when this process ends and then frees what its workers left (so it is left to do that)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"multiprocessing.resource_tracker" in f.read()
+    except OSError:
+        return False
+
+
 def end_processes(pids: list[int], grace: float = 3.0) -> None:
     """SIGTERM each process, then SIGKILL those still alive after ``grace`` seconds."""
+    pids = [p for p in pids if not _resource_tracker(p)]
     for pid in pids:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
