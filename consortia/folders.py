@@ -220,6 +220,8 @@ def prepare(folder: Path) -> list[str]:
             os.rename(old / "plan", folder)
             notes.append(f"restored {folder} from {old.name}: an earlier run stopped while replacing it")
         shutil.rmtree(old, ignore_errors=True)
+    if (folder / MARKER).is_file() and not _running(_marker(folder) or {}):
+        (folder / MARKER).unlink()  # moved into place by a run that died just after the move
     stale = [t for t in _temporaries(folder, "tmp") if not _running(_marker(t) or {})]
     if folder.is_dir():
         stale += [t for t in _inner_temporaries(folder) if not _running(_marker(t) or {})]
@@ -308,8 +310,8 @@ def replace(new: Path, folder: Path, *, manifest: bool = True) -> Replaced:
         _carry(folder, new, result)
     with stopping.held():
         if not folder.exists():
-            (new / MARKER).unlink()
             os.rename(new, folder)
+            (folder / MARKER).unlink()
         else:
             old = make_temporary(folder, "old", "setting aside")
             try:
@@ -318,13 +320,13 @@ def replace(new: Path, folder: Path, *, manifest: bool = True) -> Replaced:
                 shutil.rmtree(old, ignore_errors=True)
                 raise
             try:
-                (new / MARKER).unlink()
                 os.rename(new, folder)
             except BaseException:
                 os.rename(old / "plan", folder)
                 shutil.rmtree(old, ignore_errors=True)
                 raise
             _mark(old, "replaced")
+            (folder / MARKER).unlink()
             shutil.rmtree(old, ignore_errors=True)
         stopping.write_done(folder)
     return result

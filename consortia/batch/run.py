@@ -138,7 +138,8 @@ def _execute(backend, tasks: dict[int, dict], order: list[int], reporter: Report
     began: dict[Any, float | None] = {}
 
     def submit(i: int) -> None:
-        future = backend.submit(tasks[i])
+        with stopping.held():  # a worker process is never left half started
+            future = backend.submit(tasks[i])
         pending[future] = i
         began[future] = None if backend.reports_starts else time.monotonic()
 

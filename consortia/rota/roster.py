@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ..status import Status
-from ..stopping import end_pool, follow_parent
+from ..stopping import end_pool, follow_parent, held
 from ..weekend import weekend_demand, weekend_staff
 from .diagnosis import capacity_bounds, diagnose
 from .io import first_saturday, load_tasks, rules_from
@@ -105,7 +105,8 @@ def solve_rota(plan_dir: str | Path, overrides: dict | None = None, *, consortia
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                                     initializer=follow_parent) as pool:
-            futures = {pool.submit(_run_one, t): t.consortium for t in order}
+            with held():  # a worker process is never left half started
+                futures = {pool.submit(_run_one, t): t.consortium for t in order}
             try:
                 for future in concurrent.futures.as_completed(futures):
                     results[futures[future]] = future.result()
