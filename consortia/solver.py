@@ -171,6 +171,8 @@ def _highs_with_start(start: dict | None, abandon: threading.Event, **options) -
 
     class HiGHSWithStart(pulp.HiGHS):
         def callSolver(self, lp):
+            if stopping.requested():  # stopped while PuLP handed the model over: HiGHS does not start
+                raise _Abandoned()
             if start:
                 import numpy as np
                 pairs = sorted((var.index, value) for var, value in start.items())
