@@ -32,7 +32,7 @@ import yaml
 from . import stopping
 
 __all__ = ["MANIFEST", "MARKER", "KNOWN_NAMES", "is_owned", "owned_files", "record", "make_temporary",
-           "replace", "prepare", "Replaced"]
+           "replace", "prepare"]
 
 MANIFEST = ".consortia-manifest"
 MARKER = ".consortia-temporary"
@@ -168,10 +168,14 @@ def make_temporary(folder: Path, kind: str, step: str = "writing") -> Path:
     for _ in range(100):
         candidate = folder.parent / f".{folder.name}.{kind}-{uuid.uuid4().hex[:12]}"
         try:
-            os.mkdir(candidate)
+            with stopping.held():  # never a temporary without its marker
+                os.mkdir(candidate)
+                _mark(candidate, step)
         except FileExistsError:
             continue
-        _mark(candidate, step)
+        except BaseException:
+            shutil.rmtree(candidate, ignore_errors=True)  # stopped: the caller never saw it
+            raise
         return candidate
     raise FileExistsError(f"no free temporary folder name beside {folder}")
 
@@ -194,13 +198,6 @@ def _inner_temporaries(folder: Path) -> list[Path]:
                 and (p / MARKER).is_file()]
     except OSError:
         return []
-
-
-class Replaced:
-    """What :func:`replace` did: the user's files it carried into the new folder, in words."""
-
-    def __init__(self):
-        self.kept: list[str] = []
 
 
 def prepare(folder: Path) -> list[str]:
@@ -267,7 +264,7 @@ def _yours(target: Path) -> Path:
     raise FileExistsError(f"no free name to keep {target}")
 
 
-def _carry(old: Path, new: Path, result: Replaced) -> None:
+def _carry(old: Path, new: Path, kept: list[str]) -> None:
     """Put every file of the user in ``old`` (not the tool's) into ``new`` at the same place."""
     owned = owned_files(old)
     for rel in _files(old):
@@ -280,10 +277,10 @@ def _carry(old: Path, new: Path, result: Replaced) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if os.path.lexists(target):
             target = _yours(target)
-            result.kept.append(f"{rel} (kept as {target.relative_to(new).as_posix()}: the new plan has a "
+            kept.append(f"{rel} (kept as {target.relative_to(new).as_posix()}: the new plan has a "
                                f"file of that name)")
         else:
-            result.kept.append(rel)
+            kept.append(rel)
         if source.is_symlink():
             os.symlink(os.readlink(source), target)
             continue
@@ -293,21 +290,20 @@ def _carry(old: Path, new: Path, result: Replaced) -> None:
             shutil.copy2(source, target)
 
 
-def replace(new: Path, folder: Path, *, manifest: bool = True) -> Replaced:
+def replace(new: Path, folder: Path) -> list[str]:
     """Move the finished folder ``new`` (from :func:`make_temporary`) to ``folder``.
 
-    The files in ``new`` become the manifest (unless ``manifest`` is False: it already has
-    one). An existing ``folder`` is replaced: the files the tool wrote there go, every file of
-    the user is carried into the new folder. ``folder`` is always either the old folder or the
-    new one, also when the process is stopped (the moves hold off a stop request) or dies
-    (:func:`prepare` restores the old folder on the next run).
+    The files in ``new`` become its manifest. An existing ``folder`` is replaced: the files the
+    tool wrote there go, every file of the user is carried into the new folder. ``folder`` is
+    always either the old folder or the new one, also when the process is stopped (the moves
+    hold off a stop request) or dies (:func:`prepare` restores the old folder on the next run).
+    Returns the user's files kept, in words.
     """
     new, folder = Path(new), Path(os.path.abspath(folder))
-    result = Replaced()
-    if manifest:
-        _write_manifest(new, [f for f in _files(new) if not f.endswith("/")])
+    kept: list[str] = []
+    _write_manifest(new, [f for f in _files(new) if not f.endswith("/")])
     if folder.is_dir():
-        _carry(folder, new, result)
+        _carry(folder, new, kept)
     with stopping.held():
         if not folder.exists():
             os.rename(new, folder)
@@ -329,4 +325,4 @@ def replace(new: Path, folder: Path, *, manifest: bool = True) -> Replaced:
             (folder / MARKER).unlink()
             shutil.rmtree(old, ignore_errors=True)
         stopping.write_done(folder)
-    return result
+    return kept

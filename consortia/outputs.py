@@ -253,5 +253,5 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
         shutil.rmtree(temp, ignore_errors=True)
         raise
     if kept is not None:
-        kept += done.kept
+        kept += done
     return folder
