@@ -8,12 +8,12 @@ import math
 import os
 import platform
 import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
+from . import folders
 from .errors import ConsortiaError
 from .inputs import Instance
 from .plan import Plan, alone_ratio, weekend_missing
@@ -22,7 +22,7 @@ from .timing import month_number
 from .version import __version__
 
 __all__ = ["PLAN_FILES", "assignment_rows", "GEO_RESERVED", "consortium_rows", "plan_document", "PlanRejected",
-           "write_plan"]
+           "prepare_target", "write_plan"]
 
 PLAN_FILES = ("assignments.csv", "consortia.csv", "plan.yaml")
 
@@ -198,9 +198,20 @@ def _safe_target(folder: Path) -> None:
         raise ConsortiaError(f"cannot write a folder inside {blocking}: it is a file", file=str(folder))
     if blocking is not None and not os.access(blocking, os.W_OK | os.X_OK):
         raise ConsortiaError(f"cannot write inside {blocking}: permission denied", file=str(folder))
-    if folder.is_dir() and any(folder.iterdir()) and not (folder / "plan.yaml").is_file():
-        raise ConsortiaError("refusing to replace a folder that is not a consortia plan folder "
-                             "(it has files but no plan.yaml); choose another --out", file=str(folder))
+
+
+def prepare_target(folder: str | Path) -> list[str]:
+    """Check that a plan can be written to ``folder``, after restoring it if an earlier run was
+    stopped while replacing it and deleting the temporaries of ended runs; returns what was
+    restored or deleted, in words. A folder that holds files but is no plan folder is refused."""
+    folder = Path(os.path.abspath(folder))
+    _safe_target(folder)
+    notes = folders.prepare(folder)
+    if folder.is_dir() and any(folder.iterdir()) and not folders.is_owned(folder):
+        raise ConsortiaError("refusing to write into a folder that is not a consortia plan folder (it has "
+                             "files but no plan.yaml or .consortia-manifest); choose another --out",
+                             file=str(folder))
+    return notes
 
 
 class PlanRejected(Exception):
@@ -212,21 +223,23 @@ class PlanRejected(Exception):
 
 
 def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
-               draw: Callable[[Path], object] | None = None) -> Path:
+               draw: Callable[[Path], object] | None = None, kept: list[str] | None = None) -> Path:
     """Write the plan folder atomically and return its path.
 
     Everything is written to a temporary folder beside ``folder``, re-read and re-verified by
-    the independent checker, and only then moved into place; an existing plan folder is
-    replaced only at that point. ``draw(folder)``, when given, adds the figures (maps, charts,
-    report) to the checked folder before it is moved into place. Raises :class:`PlanRejected` if
-    the checker finds a broken rule.
+    the independent checker, and only then moved into place (:func:`consortia.folders.replace`):
+    an existing plan folder is replaced only at that point, and only the files the tool wrote
+    there; the user's own files in it are carried into the new one (listed in ``kept``, when
+    given). ``draw(folder)``, when given, adds the figures (maps, charts, report) to the checked
+    folder before it is moved into place. Raises :class:`PlanRejected` if the checker finds a
+    broken rule.
     """
     if not plan.has_plan:
         raise ValueError(f"a plan with status {plan.status!r} has nothing to write")
     folder = Path(os.path.abspath(folder))  # "." or "a/.." have no name and no parent to write beside
-    _safe_target(folder)
+    prepare_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = make_folder_beside(folder, "tmp")
+    temp = folders.make_temporary(folder, "tmp")
     try:
         _write_files(plan, instance, temp)
         from .checker import check_plan
@@ -235,45 +248,10 @@ def write_plan(plan: Plan, instance: Instance, folder: str | Path, *,
             raise PlanRejected(report.violations)
         if draw is not None:
             draw(temp)
-        _replace(temp, folder)
+        done = folders.replace(temp, folder)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+    if kept is not None:
+        kept += done
     return folder
-
-
-def make_folder_beside(folder: Path, kind: str) -> Path:
-    """A new, empty, hidden folder beside ``folder`` (``.NAME.KIND-XXXXXXXX``).
-
-    Unlike :func:`tempfile.mkdtemp` (always 0700) it is created with the process's umask, so a
-    plan folder moved into place from it can be opened by colleagues as any other folder.
-    """
-    for _ in range(100):
-        candidate = folder.parent / f".{folder.name}.{kind}-{uuid.uuid4().hex[:12]}"
-        try:
-            os.mkdir(candidate)
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileExistsError(f"no free temporary folder name beside {folder}")
-
-
-def _replace(new: Path, folder: Path) -> None:
-    """Move ``new`` to ``folder``; an existing ``folder`` is set aside first and restored if the
-    move fails, so ``folder`` is always either the old plan or the new one."""
-    if not folder.exists():
-        os.rename(new, folder)
-        return
-    old = make_folder_beside(folder, "old")
-    try:
-        os.rename(folder, old / "plan")
-    except BaseException:
-        old.rmdir()
-        raise
-    try:
-        os.rename(new, folder)
-    except BaseException:
-        os.rename(old / "plan", folder)
-        old.rmdir()
-        raise
-    shutil.rmtree(old)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import networkx as nx
 
+from . import stopping
 from .columns import choose_method, solve_by_columns
 from .costs import cost_model
 from .diagnose import quick_causes, relaxation_causes
@@ -82,7 +83,22 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
     "diagnose" when no plan exists)
     and, during the solve, with solver progress events. When no plan exists the plan's
     ``diagnosis`` names the trusts and rules that stop it (set ``diagnose=False`` to skip).
+
+    Ctrl-C (or SIGTERM under the command line) stops the solve with the best plan found so far
+    (:mod:`consortia.stopping`); the plan's ``solver`` record then has ``interrupted: true``, and
+    a plan that could not be found in time says it was interrupted.
     """
+    with stopping.session():
+        plan = _solve_scenario(scenario, instance, progress, diagnose)
+        if not stopping.requested():
+            return plan
+        diagnosis = plan.diagnosis
+        if plan.status == Status.NO_SOLUTION:
+            diagnosis = (f"interrupted ({stopping.signal_name()}) before any plan was found",)
+        return dataclasses.replace(plan, diagnosis=diagnosis, solver={**plan.solver, "interrupted": True})
+
+
+def _solve_scenario(scenario: Scenario, instance: Instance | None, progress, diagnose: bool) -> Plan:
     pounds = cost_model(scenario, nx.Graph(), for_solver=True).pounds
 
     def say(stage, event=None):
@@ -105,7 +121,7 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
             return Plan(scenario, Status.INFEASIBLE, diagnosis=tuple(early), excluded=excluded,
                         solver=_settings_info(scenario, "highs", method))
         plan = _solve_by_columns(scenario, instance, graph, say, method, rosterable)
-        if plan.has_plan:
+        if plan.has_plan or stopping.requested():
             return plan
         # no plan from the columns: the compact model diagnoses a proven infeasibility, or looks
         # for a plan with the time left, if it fits in memory and enough time is left
@@ -147,12 +163,17 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
         start, seconds = warm_start(scenario, instance, graph, model, limit)
         solver_info["warm_start_seconds"] = round(seconds, 3)
         solver_info["warm_start_found"] = start is not None
+        if stopping.requested():
+            return _interrupted_warm_start(scenario, instance, graph, model, start, rosterable, solver_info, say)
     say("solve")
     settings = dataclasses.replace(scenario.solver, time_limit=max(1.0, limit - seconds))
     outcome, rota_info = _solve_rosterable(model, settings, (lambda e: say("solve", e)) if progress else None,
                                            start, rosterable)
     solver_info.update(solve_seconds=round(outcome.seconds, 3), message=outcome.message, **rota_info)
+    if outcome.objective is None and start is not None and stopping.requested():
+        return _interrupted_warm_start(scenario, instance, graph, model, start, rosterable, solver_info, say)
     if outcome.status == Status.INFEASIBLE:
+        diagnose = diagnose and not stopping.requested()
         if diagnose:
             say("diagnose")
         return _infeasible(scenario, solver_info, diagnose)
@@ -161,6 +182,21 @@ def solve_scenario(scenario: Scenario, *, instance: Instance | None = None,
                     diagnosis=(f"no plan found within solver.time_limit={scenario.solver.time_limit:g} s",))
     return _plan(scenario, instance, graph, model.groups(), _times(outcome.objective, pounds),
                  _times(outcome.bound, pounds), solver_info, say)
+
+
+def _interrupted_warm_start(scenario: Scenario, instance: Instance, graph, model, start: dict | None,
+                            rosterable: Rosterability | None, solver_info: dict, say) -> Plan:
+    """The warm start's plan, when the run was stopped before the solve had a better one and
+    every rota can staff it."""
+    solver_info.setdefault("solve_seconds", 0.0)
+    solver_info["message"] = "interrupted by the user; the plan is the warm start's"
+    if start is not None:
+        for var, value in start.items():
+            var.varValue = value
+        groups = model.groups()
+        if rosterable is None or all(rosterable(members) is True for members, _ in groups):
+            return _plan(scenario, instance, graph, groups, None, None, solver_info, say)
+    return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
 
 
 def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method: str, rosterable) -> Plan:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pulp
 
+from . import stopping
 from .errors import ConsortiaError
 from .scenario import Solver
 from .status import Status, is_proven, relative_gap
@@ -82,27 +83,21 @@ def silence_highs_banner() -> None:
 
 
 class Interrupt:
-    """Turn the first Ctrl-C during a HiGHS solve into a clean stop with the best plan so far."""
-
-    def __init__(self):
-        self.requested = False
-        self._previous = None
+    """A solver stage (:func:`consortia.stopping.solving`): the first Ctrl-C or SIGTERM stops the
+    solve with its best plan so far, and a stop requested earlier in the same run stops it at
+    its first callback; ``requested`` says whether the run was asked to stop."""
 
     def __enter__(self):
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread
-            self._previous = None
+        self._stage = stopping.solving()
+        self._stage.__enter__()
         return self
 
-    def _handle(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
+    @property
+    def requested(self) -> bool:
+        return stopping.requested()
 
     def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        return self._stage.__exit__(*exc)
 
 
 def raise_if_highs_failed(status, advice: str) -> None:
@@ -117,17 +112,73 @@ def raise_if_highs_failed(status, advice: str) -> None:
         raise RuntimeError(f"HiGHS stopped with an error ({str(status).split('.')[-1]}); {advice}")
 
 
-def _highs_with_start(start: dict | None, **options) -> pulp.LpSolver:
-    """PuLP's in-process HiGHS, handed a (partial) starting plan just before it runs."""
+ABANDON_AFTER = 1.0
+"""Seconds a stopped HiGHS solve may take to reach its next callback (where it stops with its
+best plan) before it is abandoned: its presolve makes no callbacks (68 s on England's compact
+warm start), and has no plan to give."""
+
+_abandoned: list[threading.Thread] = []
+
+
+class _Abandoned(Exception):
+    """A stopped HiGHS solve did not stop in time and was left to end in the background."""
+
+
+def wait_for_abandoned() -> None:
+    """Wait until every abandoned HiGHS solve of this process has ended (HiGHS has one thread
+    pool per process: no solve may start beside one)."""
+    for thread in list(_abandoned):
+        thread.join()
+        _abandoned.remove(thread)
+
+
+def run_interruptible(run: Callable[[], object], abandon: threading.Event) -> None:
+    """Run a HiGHS solve (``run``) in a thread of its own, so that Ctrl-C and SIGTERM are seen at
+    once (the main thread's signal handler cannot run while HiGHS holds it). When the run was
+    asked to stop and the solve has not ended :data:`ABANDON_AFTER` seconds later, ``abandon``
+    is set (the solve's callbacks then stop it at the first chance) and :class:`_Abandoned` is
+    raised; an abandoned solve is waited for before the next one starts."""
+    wait_for_abandoned()
+    failure: list[BaseException] = []
+
+    def target():
+        try:
+            run()
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread below
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="highs-solve", daemon=True)
+    thread.start()
+    stopped_at = None
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+            if stopping.requested() and thread.is_alive():
+                stopped_at = stopped_at or time.monotonic()
+                if time.monotonic() - stopped_at >= ABANDON_AFTER:
+                    raise _Abandoned()
+    except BaseException:
+        abandon.set()
+        _abandoned.append(thread)
+        raise
+    if failure:
+        raise failure[0]
+
+
+def _highs_with_start(start: dict | None, abandon: threading.Event, **options) -> pulp.LpSolver:
+    """PuLP's in-process HiGHS, handed a (partial) starting plan just before it runs, and run by
+    :func:`run_interruptible`."""
 
     class HiGHSWithStart(pulp.HiGHS):
         def callSolver(self, lp):
+            if stopping.requested():  # stopped while PuLP handed the model over: HiGHS does not start
+                raise _Abandoned()
             if start:
                 import numpy as np
                 pairs = sorted((var.index, value) for var, value in start.items())
                 lp.solverModel.setSolution(len(pairs), np.array([i for i, _ in pairs], dtype=np.int32),
                                            np.array([v for _, v in pairs], dtype=np.float64))
-            lp.solverModel.run()
+            run_interruptible(lp.solverModel.run, abandon)
 
     return HiGHSWithStart(**options)
 
@@ -161,9 +212,17 @@ def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Pr
     cb = highspy.cb.HighsCallbackType
     last = [0.0]
     with Interrupt() as interrupt:
+        if interrupt.requested:
+            # the run was stopped before this solve began: it does not begin
+            return SolveOutcome(Status.NO_SOLUTION, None, None, None, 0.0, "highs", "interrupted by the user"), True
+
+        abandon = threading.Event()
+
         def callback(kind, message, data_out, data_in, user_data):
-            if interrupt.requested and data_in is not None:
+            if (interrupt.requested or abandon.is_set()) and data_in is not None:
                 data_in.user_interrupt = True
+            if kind not in (cb.kCallbackMipInterrupt, cb.kCallbackMipImprovingSolution):
+                return
             now = data_out.running_time
             if progress is None or (kind == cb.kCallbackMipInterrupt and now - last[0] < 1.0):
                 return
@@ -174,17 +233,24 @@ def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Pr
             bound = bound if abs(bound) < 1e30 else None
             progress(Progress(inc, bound, relative_gap(inc, bound), now))
 
-        solver = _highs_with_start(start, msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
+        solver = _highs_with_start(start, abandon, msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
                                    threads=settings.threads, callbackTuple=(callback, None),
                                    callbacksToActivate=[cb.kCallbackMipImprovingSolution,
-                                                        cb.kCallbackMipInterrupt])
+                                                        cb.kCallbackMipInterrupt,
+                                                        cb.kCallbackSimplexInterrupt,
+                                                        cb.kCallbackIpmInterrupt])
         if not settings.log:
             silence_highs_banner()
         # HiGHS keeps one thread pool per process and refuses to run with another thread count
         # once it exists; start a fresh pool so solves with different settings can follow each other.
+        wait_for_abandoned()
         highspy.Highs.resetGlobalScheduler(True)
         started = time.perf_counter()
-        problem.solve(solver)
+        try:
+            problem.solve(solver)
+        except _Abandoned:
+            return SolveOutcome(Status.NO_SOLUTION, None, None, None, time.perf_counter() - started, "highs",
+                                "interrupted by the user (HiGHS was stopped before it had a plan)"), True
         seconds = time.perf_counter() - started
     highs = problem.solverModel
     status = highs.getModelStatus()

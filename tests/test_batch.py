@@ -18,6 +18,7 @@ import consortia.batch.executors
 from consortia.batch import RESULT_FILE, Reporter, batch_key, load_batch, run_batch, run_task, safe_name
 from consortia.cli.batch import add_parsers, cmd_batch
 from consortia.errors import ConsortiaError
+from consortia.folders import MANIFEST
 from consortia.scenario import NAME_PATTERN, with_overrides
 
 DEMO = ROOT / "inputs" / "demo" / "scenario.yaml"
@@ -186,8 +187,8 @@ def test_local_batch_runs_every_scenario_and_reports_failures(local_run):
         assert plan["inputs"]["trusts"]["path"] == str(ROOT / "inputs/demo/trusts.csv")
         assert plan["settings"]["output"]["folder"] == str(out / name)
         assert plan["settings"]["solver"]["threads"] == 1
-    assert {p.name for p in (out / "impossible").iterdir()} == {RESULT_FILE}
-    assert {p.name for p in (out / "bad-solver").iterdir()} == {RESULT_FILE}
+    assert {p.name for p in (out / "impossible").iterdir()} == {RESULT_FILE, MANIFEST}
+    assert {p.name for p in (out / "bad-solver").iterdir()} == {RESULT_FILE, MANIFEST}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
     rows = read_summary(out)

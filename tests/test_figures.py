@@ -31,6 +31,7 @@ from consortia.figures import (  # noqa: E402
     render_plan_figures,
     style,  # noqa: E402
 )
+from consortia.folders import KNOWN_NAMES, owned_files  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 HAVE_DATA = TRUSTS_CSV.is_file() and REGIONS_GEOJSON.is_file()
@@ -73,6 +74,8 @@ def test_every_figure_is_written_into_the_plan_folder(england_plan):
         path = folder / name
         assert path.is_file() and path.stat().st_size > 1000, name
         assert path.parent == folder
+    assert set(FIGURE_FILES) <= owned_files(folder) <= KNOWN_NAMES  # added to the folder's manifest
+    assert not [p for p in folder.iterdir() if p.is_dir()]  # the drawing's temporary folder is gone
 
 
 @needs_data

@@ -13,6 +13,7 @@ from cases import case
 from conftest import ROOT
 
 import consortia
+import consortia.folders
 from consortia import check, load_instance, load_scenario, solve, write_plan
 from consortia.cli import main
 from consortia.errors import ConsortiaError
@@ -73,12 +74,15 @@ def test_plan_failing_the_check_is_never_moved_into_place(written, tmp_path, mon
 
 def test_rerun_replaces_the_plan_folder_cleanly(written, tmp_path):
     scenario, folder = written
-    (folder / "stale.txt").write_text("from an older run", encoding="utf-8")
+    (folder / "map.png").write_text("a figure of an older run, listed in the manifest", encoding="utf-8")
+    consortia.folders.record(folder, ["map.png"])
+    (folder / "notes.txt").write_text("the user's own notes", encoding="utf-8")
     doc = yaml.safe_load(scenario.source.read_text(encoding="utf-8"))
     doc["directives"] = {"apart": [["A", "B"]]}
     scenario.source.write_text(yaml.safe_dump(doc), encoding="utf-8")
     assert solve_cli(scenario.source, folder) == 0
-    assert not (folder / "stale.txt").exists()
+    assert not (folder / "map.png").exists()
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "the user's own notes"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "plan"]
     assert "directives" in yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))["settings"]
     assert check(load_scenario(scenario.source), folder).ok

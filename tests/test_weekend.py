@@ -18,6 +18,7 @@ from oracle import brute_force
 from small import demand, trust, write_case
 
 from consortia import check, solve, write_plan
+from consortia.folders import KNOWN_NAMES, owned_files
 from consortia.scenario import Solver
 from consortia.solver import run_solver
 from consortia.weekend import (
@@ -172,6 +173,9 @@ def test_demo_plan_is_rosterable_by_construction_and_solve_writes_its_rota(tmp_p
     assert "4 of 4 consortia rostered" in text
     for name in ("rota.csv", "rota_summary.csv", "rota.yaml"):
         assert (out / name).is_file()
+    # the manifest lists every file the solve wrote, the rota's included, all of known names
+    owned = owned_files(out)
+    assert owned == {p.name for p in out.iterdir() if not p.name.startswith(".")} and owned <= KNOWN_NAMES
     assert main(["rota", str(out), "--check"]) == 0
 
 

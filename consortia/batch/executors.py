@@ -119,10 +119,15 @@ def run_task(task: dict) -> dict:
     return record
 
 
-def _worker_init(starts, scratch: str) -> None:
-    """Local pool workers leave Ctrl-C to the client, which stops them, and say when a task starts."""
+def _worker_init(starts, scratch: str, parent: int) -> None:
+    """Local pool workers leave Ctrl-C to the client, which stops them, end with the client
+    however it ends, and say when a task starts."""
     global _STARTS, _SCRATCH
+    from ..stopping import follow_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    follow_parent(parent)
     _STARTS, _SCRATCH = starts, scratch
 
 # ----------------------------------------------------------------------------- executors
@@ -154,7 +159,7 @@ class LocalPool:
     def _new_pool(self):
         from concurrent.futures import ProcessPoolExecutor
         return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=_worker_init,
-                                   initargs=(self.starts, self.scratch))
+                                   initargs=(self.starts, self.scratch, os.getpid()))
 
     def started(self) -> dict[str, float]:
         """When each task reported so far began in its worker (time.monotonic)."""

@@ -3,13 +3,9 @@ folder moved into place as it finishes, then the summary."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import os
 import shutil
-import signal
-import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -17,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from .. import folders, stopping
 from ..errors import ConsortiaError
 from ..inputs import check_references, load_instance
-from ..outputs import make_folder_beside
 from ..scenario import Scenario
 from .executors import DaskCluster, LocalPool, empty_record, machine_cores, plain
 from .keys import InputFiles, batch_key, input_files, reusable
@@ -59,52 +55,32 @@ def _check_targets(batch: Batch, out: Path) -> None:
             raise ConsortiaError(f"scenario '{item.name}' would write outside {out}", file=str(batch.file))
         if folder.exists() and not folder.is_dir():
             raise ConsortiaError("exists and is not a folder; move it away", file=str(folder))
-        if folder.is_dir() and any(folder.iterdir()) and not (folder / RESULT_FILE).is_file() \
-                and not (folder / "plan.yaml").is_file():
-            raise ConsortiaError("refusing to replace a folder that is not a plan folder (no plan.yaml "
-                                 "or batch-result.yaml); choose another output folder", file=str(folder))
-
-
-@contextlib.contextmanager
-def _hold_interrupt():
-    """Keep a Ctrl-C until the block ends, so that a folder is never half moved."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-    if caught:
-        raise KeyboardInterrupt
+        folders.prepare(folder)
+        if folder.is_dir() and any(folder.iterdir()) and not folders.is_owned(folder):
+            raise ConsortiaError("refusing to replace a folder that is not a plan folder (no plan.yaml, "
+                                 "batch-result.yaml or .consortia-manifest); choose another output folder",
+                                 file=str(folder))
 
 
 def _install(out: Path, name: str, files: dict[str, bytes], record: dict) -> Path:
-    """Write a scenario's folder beside its target and move it into place."""
+    """Write a scenario's folder beside its target and move it into place (the user's own files
+    in an earlier folder of the scenario are kept, :func:`consortia.folders.replace`)."""
     folder = out / name
-    with _hold_interrupt():
-        temp = make_folder_beside(folder, "tmp")
-        try:
-            for rel, blob in files.items():
-                target = (temp / rel).resolve()
-                if temp.resolve() not in target.parents:
-                    raise ValueError(f"a worker returned a file outside the plan folder: {rel}")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(blob)
-            (temp / RESULT_FILE).write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True),
-                                            encoding="utf-8")
-            old = None
-            if folder.exists():
-                old = make_folder_beside(folder, "old")
-                os.rename(folder, old / name)
-            os.rename(temp, folder)
-            if old is not None:
-                shutil.rmtree(old)
-        except BaseException:
-            shutil.rmtree(temp, ignore_errors=True)
-            raise
+    folders.prepare(folder)
+    temp = folders.make_temporary(folder, "tmp")
+    try:
+        for rel, blob in files.items():
+            target = (temp / rel).resolve()
+            if temp.resolve() not in target.parents:
+                raise ValueError(f"a worker returned a file outside the plan folder: {rel}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob)
+        (temp / RESULT_FILE).write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True),
+                                        encoding="utf-8")
+        folders.replace(temp, folder)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
     return folder
 
 
@@ -162,7 +138,8 @@ def _execute(backend, tasks: dict[int, dict], order: list[int], reporter: Report
     began: dict[Any, float | None] = {}
 
     def submit(i: int) -> None:
-        future = backend.submit(tasks[i])
+        with stopping.held():  # a worker process is never left half started
+            future = backend.submit(tasks[i])
         pending[future] = i
         began[future] = None if backend.reports_starts else time.monotonic()
 
@@ -254,8 +231,9 @@ def run_batch(batch: Batch, *, output: str | Path | None = None, executor: str |
             record = {**record, "batch": batch.name, "batch_key": keys[i],
                       "overrides": plain(batch.scenarios[i].overrides),
                       "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-            _install(out, batch.scenarios[i].name, files_out, record)
-            records[i] = {**record, "reused": False}
+            with stopping.held():  # a folder in place is always in the summary
+                _install(out, batch.scenarios[i].name, files_out, record)
+                records[i] = {**record, "reused": False}
             reporter.finished(records[i])
         clean = True
     except KeyboardInterrupt:
@@ -265,6 +243,6 @@ def run_batch(batch: Batch, *, output: str | Path | None = None, executor: str |
             backend.close(abort=not clean)
         reporter.stop()
         run.seconds = time.perf_counter() - started
-    with _hold_interrupt():
+    with stopping.held():
         run.summary = write_summary(run)
     return run

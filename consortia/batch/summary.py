@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from .. import stopping
 from ..plan import TERMS
 from .spec import SUMMARY_CSV, SUMMARY_HTML, Batch, BatchRun
 
@@ -107,4 +108,6 @@ def write_summary(run: BatchRun) -> dict[str, Path]:
     paths = {"csv": run.output / SUMMARY_CSV, "html": run.output / SUMMARY_HTML}
     _write_atomic(paths["csv"], text.getvalue())
     _write_atomic(paths["html"], render_summary_html(run, rows))
+    for path in paths.values():
+        stopping.write_done(path)
     return paths

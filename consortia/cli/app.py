@@ -11,6 +11,7 @@ import argparse
 
 from rich.markup import escape
 
+from .. import stopping
 from ..errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, ConsortiaError
 from ..version import __version__
 from . import batch, generate, plan, rota, serve, whatif
@@ -36,9 +37,40 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    SIGINT (Ctrl-C) and SIGTERM stop the run (:mod:`consortia.stopping`): every process it
+    started is ended, the exit code is 130 and the last line says what was completely written
+    before the stop, or that nothing was."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with stopping.run():
+        try:
+            code = _run(args)
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED
+        if not stopping.requested() and code != EXIT_INTERRUPTED:
+            return code
+        stopping.end_processes(stopping.descendants())
+        err.print(escape(_stopped_words()), soft_wrap=True)
+        return EXIT_INTERRUPTED
+
+
+def _stopped_words() -> str:
+    """What an interrupted run wrote, from the record of completed writes."""
+    def listed(paths) -> str:
+        paths = [str(p) for p in paths]
+        return ", ".join(paths[:6]) + (f" and {len(paths) - 6} more" if len(paths) > 6 else "")
+
+    done, partial = stopping.written(), stopping.partly_written()
+    words = f"interrupted ({stopping.signal_name()}); " + (
+        f"completely written before the stop: {listed(done)}" if done else "nothing was written or replaced")
+    if partial:
+        words += f"; partly written (incomplete): {listed(partial)}"
+    return words
+
+
+def _run(args) -> int:
     try:
         return COMMANDS[args.command](args)
     except ConsortiaError as exc:
@@ -48,13 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         err.print(f"[bold red]error:[/] cannot read or write{escape(where)}: {escape(exc.strerror or str(exc))}")
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        err.print("interrupted; no plan folder was written or changed")
-        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence for the user
         if args.debug:
             raise
         err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                   "(run with --debug for details)")
         return EXIT_INTERNAL
-

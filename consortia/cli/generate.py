@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .. import stopping
 from ..errors import EXIT_OK, ConsortiaError
 from ..examples.england import ENGLAND_FILES, generate_england
 from ..examples.synth import MAX_TRUSTS, SYNTHETIC_FILES, write_instance
@@ -38,13 +39,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.kind == "england":
         folder = args.out or Path("inputs/england")
         _refuse_overwrite(folder, ENGLAND_FILES, args.force)
-        paths = generate_england(folder, 2013 if args.seed is None else args.seed)
+        with stopping.writing(folder):
+            paths = generate_england(folder, 2013 if args.seed is None else args.seed)
     else:
         if not 2 <= args.trusts <= MAX_TRUSTS:
             raise ConsortiaError(f"--trusts must be between 2 and {MAX_TRUSTS}, got {args.trusts}")
         folder = args.out or Path(f"inputs/synthetic-{args.trusts}")
         _refuse_overwrite(folder, SYNTHETIC_FILES, args.force)
-        paths = [write_instance(folder, args.trusts, 1 if args.seed is None else args.seed)]
+        with stopping.writing(folder):
+            paths = [write_instance(folder, args.trusts, 1 if args.seed is None else args.seed)]
     out.print(f"wrote {folder} (synthetic data; seeded, reproducible)")
     for p in paths:
         out.print(f"  {p}")

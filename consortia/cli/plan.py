@@ -10,14 +10,14 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from ..api import write_plan
+from .. import stopping
 from ..checker import check_plan
 from ..costs import amount
-from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
+from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
 from ..figures.text import plural, short_name
 from ..inputs import load_instance
-from ..outputs import PlanRejected, _safe_target
+from ..outputs import PlanRejected, prepare_target, write_plan
 from ..pipeline import solve_scenario
 from ..rota.roster import rota_diagnosis
 from ..scenario import load_scenario, with_overrides
@@ -154,7 +154,7 @@ def _members_cell(members, names) -> str:
     return "\n".join(f"{code} {short_name(names.get(code, ''))}".strip() for code in members)
 
 
-def _summary(plan, folder: Path | None, names: dict[str, str]) -> None:
+def _summary(plan, names: dict[str, str]) -> None:
     table = Table(title=f"Plan for {plan.scenario.name}: {plan.status}", show_lines=False)
     for col in ("consortium", "members", "go-live", "to market", "months off", "widest pair km",
                 "min cover ratio", "weekend gaps"):
@@ -192,8 +192,6 @@ def _summary(plan, folder: Path | None, names: dict[str, str]) -> None:
               + f"); {plural(m['total_months_misaligned'], 'month')} misaligned in total")
     if plan.scenario.synthetic:
         out.print("[yellow]inputs are synthetic (see the scenario's data notes)[/]")
-    if folder is not None:
-        out.print(f"written to {folder} (passed the independent check)")
 
 
 def status_words(plan) -> str:
@@ -225,7 +223,8 @@ def term_words(scenario, term: str, points: float) -> str:
 
 
 def cmd_solve(args) -> int:
-    """Run ``consortia solve``: exit 0 with a plan written, 1 no plan exists, 3 none within the time limit."""
+    """Run ``consortia solve``: exit 0 with a plan written, 1 no plan exists, 3 none within the time limit,
+    130 stopped (Ctrl-C or SIGTERM; the best plan so far is written when there is one)."""
     positive(args.time_limit, "--time-limit")
     if args.threads is not None and args.threads < 1:
         raise ConsortiaError(f"--threads must be at least 1, got {args.threads}")
@@ -242,58 +241,85 @@ def cmd_solve(args) -> int:
     if overrides:
         scenario = with_overrides(scenario, overrides)
     folder = args.out or scenario.output_folder()
-    _safe_target(folder)
+    for note in prepare_target(folder):
+        err.print(escape(note))
     instance = load_instance(scenario)
     progress = Progress(scenario, args.quiet)
+    names = {t.code: t.name for t in instance.trusts}
+    written, rota_code = None, EXIT_OK
     try:
         plan = solve_scenario(scenario, instance=instance, progress=progress)
-        if plan.has_plan and not args.quiet:
-            progress.stage = ("writing the plan folder, re-checking it independently"
-                              + ("" if args.no_maps else " and drawing maps, charts, report and slides"))
-            progress.stage_started = time.perf_counter()
-            progress._print(progress.stage)
-        written = _write(plan, folder, instance, args) if plan.has_plan else None
+        stopped = bool(plan.solver.get("interrupted"))
+        if plan.has_plan:
+            progress.stage = None  # no heartbeat over the summary
+            _summary(plan, names)
+            extras = not stopped
+            if not args.quiet:
+                progress.stage_started = time.perf_counter()
+                progress.stage = ("writing the plan folder, re-checking it independently"
+                                  + (" and rostering every consortium" if extras and not args.no_rota else "")
+                                  + (" and drawing maps, charts, report and slides" if extras and not args.no_maps
+                                     else ""))
+                progress._print(progress.stage)
+            written, rota_code = _write(plan, folder, instance, args, extras=extras)
     finally:
         progress.close()
     if plan.status == Status.INFEASIBLE:
         err.print(f"[bold red]no plan exists[/] for {scenario.name}. Why:")
         for cause in plan.diagnosis:
             err.print(f"  - {escape(cause)}")
-        if args.relax:
+        if args.relax and not stopped:
             found = relaxations(scenario, instance=instance,
                                 per_solve=min(60.0, scenario.solver.time_limit))
             for line in relaxation_lines(found):
                 err.print(escape(line))
-        return EXIT_INFEASIBLE
+        return EXIT_INTERRUPTED if stopped else EXIT_INFEASIBLE
     if plan.status == Status.NO_SOLUTION:
+        if stopped:
+            err.print(f"[bold red]stopped[/] ({stopping.signal_name()}) before any plan was found")
+            return EXIT_INTERRUPTED
         err.print(f"[bold red]no plan found[/] within the time limit of {scenario.solver.time_limit:g} s; "
                   "raise solver.time_limit or --time-limit")
         return EXIT_NO_SOLUTION
     if written is None:
         return EXIT_INTERNAL
-    _summary(plan, written, {t.code: t.name for t in instance.trusts})
-    if not args.no_rota:
-        # the plan stands whatever the rota finds; only a rota that fails its own check is an error
-        code = rota_stage(written, figure=not args.no_maps, quiet=args.quiet)
-        if not args.no_maps:
-            render_plan_figures(written)
-        if code == EXIT_INTERNAL:
-            return code
+    out.print(f"written to {written} (passed the independent check)")
+    if stopped:
+        err.print(f"[bold yellow]stopped[/] ({stopping.signal_name()}): this is the best plan found before the "
+                  f"stop, written without its weekend rota and figures (add them with 'consortia rota "
+                  f"{written}' and 'consortia map {written}')")
+        return EXIT_INTERRUPTED
     if scenario.baseline is not None and (scenario.baseline / "plan.yaml").is_file():
         _moves(scenario.baseline, written)
     elif scenario.baseline is not None:
         moved = plan.metrics.get("moved", [])
         out.print(f"{len(moved)} trust(s) moved from the baseline {scenario.baseline}: {' '.join(moved)}")
-    return EXIT_OK
+    return rota_code if rota_code == EXIT_INTERNAL else EXIT_OK
 
 
-def _write(plan, folder, instance, args) -> Path | None:
+def _write(plan, folder, instance, args, *, extras: bool) -> tuple[Path | None, int]:
+    """Write the plan folder with (``extras``) its weekend rota and then its figures, which show
+    the rota; all of it is checked in a temporary folder before it replaces ``folder``.
+    Returns the folder (None when the plan failed its check) and the rota stage's exit code."""
+    rota_code = [EXIT_OK]
+
+    def draw(temp: Path) -> None:
+        if not args.no_rota:
+            rota_code[0] = rota_stage(temp, figure=not args.no_maps, quiet=args.quiet)
+        if stopping.requested():
+            raise stopping.Stopped()  # stopped while rostering: nothing replaces the folder
+        if not args.no_maps:
+            render_plan_figures(temp, regions=plan.scenario.inputs.regions)
+
+    kept: list[str] = []
     try:
-        # with a rota stage to follow, the figures are drawn after it, so they show the rota
-        return write_plan(plan, folder, instance=instance, figures=not args.no_maps and args.no_rota)
+        written = write_plan(plan, instance, folder, draw=draw if extras else None, kept=kept)
     except PlanRejected as exc:
         err.print(f"[bold red]internal error:[/] {escape(str(exc))}\nNothing was written.")
-        return None
+        return None, EXIT_INTERNAL
+    if kept:
+        out.print("kept your own files in the plan folder: " + escape(", ".join(kept)))
+    return written, rota_code[0]
 
 
 def _moves(baseline: Path, written: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from rich.markup import escape
 
+from .. import stopping
 from ..errors import EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..inputs import load_instance
 from ..pipeline import solve_scenario
@@ -119,7 +120,8 @@ def cmd_counterfactuals(args: argparse.Namespace) -> int:
     for text in counterfactual_lines(result):
         out.print(escape(text))
     if args.out is not None:
-        args.out.write_text(yaml.safe_dump(result.document(), sort_keys=False), encoding="utf-8")
+        with stopping.writing(args.out):
+            args.out.write_text(yaml.safe_dump(result.document(), sort_keys=False), encoding="utf-8")
         out.print(f"written to {escape(str(args.out))}")
     if result.plan.has_plan:
         return EXIT_OK

@@ -18,7 +18,15 @@ FIGURE_FILES = ("map.png", "map.svg", "map.html", "timeline.png", "cover.png", "
 
 
 def render_plan_figures(plan_dir: Path, *, regions: Path | None = None) -> list[Path]:
-    """Write every figure of the plan in ``plan_dir`` into that folder; return their paths."""
+    """Write every figure of the plan in ``plan_dir`` into that folder; return their paths.
+
+    The figures are drawn in a temporary folder inside ``plan_dir`` and moved in together (a
+    stop request waits for the move), so the folder holds all old or all new figures; they are
+    added to its manifest (:mod:`consortia.folders`)."""
+    import os
+    import shutil
+
+    from .. import folders, stopping
     from .charts import render_cover, render_timeline
     from .map_html import render_html_map
     from .map_static import render_static_map
@@ -28,14 +36,23 @@ def render_plan_figures(plan_dir: Path, *, regions: Path | None = None) -> list[
 
     plan_dir = Path(plan_dir)
     data = load_plan(plan_dir, regions=regions)
-    written: list[Path] = []
-    written += render_static_map(data, plan_dir)
-    written.append(render_html_map(data, plan_dir))
-    written.append(render_timeline(data, plan_dir))
-    written.append(render_cover(data, plan_dir))
-    written.append(render_report(data, plan_dir))
-    written.append(render_slides(data, plan_dir))
-    return written
+    temp = folders.make_temporary(plan_dir / "figures", "tmp")
+    try:
+        drawn: list[Path] = []
+        drawn += render_static_map(data, temp)
+        drawn.append(render_html_map(data, temp))
+        drawn.append(render_timeline(data, temp))
+        drawn.append(render_cover(data, temp))
+        drawn.append(render_report(data, temp))
+        drawn.append(render_slides(data, temp))
+        written = [plan_dir / p.name for p in drawn]
+        with stopping.held():
+            for source, target in zip(drawn, written):
+                os.replace(source, target)
+            folders.record(plan_dir, written)
+        return written
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 __all__ = ["FIGURE_FILES", "render_plan_figures"]

@@ -10,12 +10,12 @@ import io
 import math
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .. import folders, stopping
 from ..errors import ConsortiaError
 from ..inputs import read_demand, read_rosters, read_trusts
 from ..planfolder import CONSORTIA, PLAN_YAML, read_rows, read_settings, require
@@ -335,7 +335,7 @@ def write_rota(run: RotaRun, *, figure: bool = True) -> list[Path]:
     """
 
     folder = run.plan_dir
-    temp = Path(tempfile.mkdtemp(prefix=".rota-", dir=folder))
+    temp = folders.make_temporary(folder / "rota", "tmp")  # inside the plan folder: .rota.tmp-XXXX
     try:
         (temp / "rota.csv").write_bytes(_csv_text(ROTA_COLUMNS, rota_rows(run)).encode("utf-8"))
         (temp / "rota_summary.csv").write_bytes(_csv_text(SUMMARY_COLUMNS, summary_rows(run)).encode("utf-8"))
@@ -350,12 +350,15 @@ def write_rota(run: RotaRun, *, figure: bool = True) -> list[Path]:
 
             render_rota_figure(temp, out=temp / "rota.png", plan_dir=folder)
             names.append("rota.png")
-        elif (folder / "rota.png").exists():
-            (folder / "rota.png").unlink()   # a stale calendar of an earlier rota
+        stale = [] if figure or "rota.png" not in folders.owned_files(folder) else ["rota.png"]
         written = []
-        for name in names:
-            os.replace(temp / name, folder / name)
-            written.append(folder / name)
+        with stopping.held():  # the rota files in place are all old or all new
+            for name in stale:
+                (folder / name).unlink(missing_ok=True)   # the calendar of an earlier rota
+            for name in names:
+                os.replace(temp / name, folder / name)
+                written.append(folder / name)
+            folders.record(folder, written, removed=stale)
         return written
     finally:
         shutil.rmtree(temp, ignore_errors=True)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from ..status import Status
+from ..stopping import end_pool, follow_parent, held
 from ..weekend import weekend_demand, weekend_staff
 from .diagnosis import capacity_bounds, diagnose
 from .io import first_saturday, load_tasks, rules_from
@@ -102,15 +103,17 @@ def solve_rota(plan_dir: str | Path, overrides: dict | None = None, *, consortia
         # not "fork": the parent may hold HiGHS worker threads (a solve earlier in this process)
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_run_one, t): t.consortium for t in order}
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                                    initializer=follow_parent) as pool:
+            with held():  # a worker process is never left half started
+                futures = {pool.submit(_run_one, t): t.consortium for t in order}
             try:
                 for future in concurrent.futures.as_completed(futures):
                     results[futures[future]] = future.result()
                     if progress:
                         progress(results[futures[future]])
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+                end_pool(pool)  # a stopped run ends its workers now, not when they finish
                 raise
     rotas = [results[t.consortium] for t in tasks]
     return RotaRun(plan_dir, rules, rotas, tasks, inputs, changed, time.perf_counter() - started,

@@ -9,8 +9,8 @@ down. The worker sends progress events and finally the plan (pickled) over a pip
 Stop sends the worker one SIGINT. The worker remembers it: a HiGHS solve running then (compact
 model, warm start or column generation) stops with its best plan so far, as after Ctrl-C in
 ``consortia solve``, and every solver stage that starts later in the worker starts already
-stopped (the worker makes :class:`~consortia.solver.Interrupt` honour a stop that came before
-it, in that process only), so the plan comes back as soon as the solver has one. A worker that
+stopped (the worker's whole solve is one stage of :func:`consortia.stopping.solving`), so the
+plan comes back as soon as the solver has one. A worker that
 has not ended 45 s after a stop is killed.
 """
 
@@ -31,17 +31,17 @@ STOP_GRACE_SECONDS = 45.0
 
 def _work(scenario, conn) -> None:
     """The worker process: solve ``scenario`` and send progress and the result over ``conn``."""
+    from .. import stopping
     from ..errors import ConsortiaError
     from ..pipeline import solve_scenario
-
-    _remember_stop()
 
     def progress(stage, event):
         conn.send(("progress", stage, None if event is None else
                    (event.incumbent, event.bound, event.gap, event.seconds)))
 
     try:
-        plan = solve_scenario(scenario, progress=progress)
+        with stopping.run(), stopping.solving():  # a stop between solver stages is remembered, not raised
+            plan = solve_scenario(scenario, progress=progress)
         conn.send(("done", plan))
     except KeyboardInterrupt:
         conn.send(("stopped", "stopped before the solver had a plan"))
@@ -51,31 +51,6 @@ def _work(scenario, conn) -> None:
         conn.send(("error", f"the solver failed: {type(exc).__name__}: {exc}"))
     finally:
         conn.close()
-
-
-def _remember_stop() -> None:
-    """In the worker process: a SIGINT, during a solve or between solves, stops the running solve
-    and every later one (instead of only the running one, or raising KeyboardInterrupt between)."""
-    from .. import solver
-
-    stopped = [False]
-    enter, handle = solver.Interrupt.__enter__, solver.Interrupt._handle
-
-    def enter_stopped(self):
-        entered = enter(self)
-        self.requested = self.requested or stopped[0]
-        return entered
-
-    def handle_once(self, signum, frame):
-        stopped[0] = True
-        if not self.requested:
-            handle(self, signum, frame)
-
-    def between_solves(signum, frame):
-        stopped[0] = True
-
-    solver.Interrupt.__enter__, solver.Interrupt._handle = enter_stopped, handle_once
-    signal.signal(signal.SIGINT, between_solves)
 
 
 @dataclass

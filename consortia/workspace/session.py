@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import stopping
 from ..errors import ConsortiaError
 from ..inputs import Instance, load_instance
 from ..scenario import NAME_PATTERN, Scenario
@@ -486,3 +487,4 @@ def _atomic_write(path: Path, text: str) -> None:
     temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     temp.write_text(text, encoding="utf-8")
     os.replace(temp, path)
+    stopping.write_done(path)
