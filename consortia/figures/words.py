@@ -187,22 +187,25 @@ def capacity_clause(plan: dict) -> str | None:
 def money_sentence(plan: dict) -> str | None:
     """The plan's cost against both counterfactuals in one sentence a meeting reads, e.g. "Buying
     in 33 consortia (and 1 trust alone) costs £498.9m over the 7-year term, £71.9m (12.6%) less
-    than every trust buying alone (£570.8m); the market capacity (4 procurements a quarter) adds
-    £0.7m (the plan without it: £498.2m)."; None for a weighted plan (no pounds)."""
+    than every trust buying alone at its contract end (£570.8m); the market capacity (4
+    procurements a quarter) adds about £0.9m, at most £1.0m (the plan without it: £498.0m)."; None
+    for a weighted plan (no pounds)."""
     figures = money_figures(plan)
     if figures is None:
         return None
     m = plan.get("metrics") or {}
     n_groups, n_alone = int(m.get("n_consortia") or 0), int(m.get("n_standalone") or 0)
-    who = f"Buying in {plural(n_groups, 'consortium', 'consortia')}" + (
-        f" (and {plural(n_alone, 'trust')} alone)" if n_alone else "")
+    who = (f"Buying in {plural(n_groups, 'consortium', 'consortia')}"
+           + (f" (and {plural(n_alone, 'trust')} alone)" if n_alone else "")) if n_groups else \
+        f"{plural(n_alone, 'trust')} buying alone at the planned go-lives"
     term = f" over the {figures['term_years']:g}-year term" if figures["term_years"] else ""
-    text = f"{who} costs {short_pounds(figures['cost'])}{term}"
+    verb = "cost" if not n_groups and n_alone != 1 else "costs"
+    text = f"{who} {verb} {short_pounds(figures['cost'])}{term}"
     if figures["alone"] is not None:
         saving = figures["saving"]
         share = f" ({100 * abs(figures['saving_share']):.1f}%)" if figures["saving_share"] is not None else ""
         text += (f", {short_pounds(abs(saving))}{share} {'less' if saving >= 0 else 'more'} than every trust "
-                 f"buying alone ({short_pounds(figures['alone'])})")
+                 f"buying alone at its contract end ({short_pounds(figures['alone'])})")
     clause = capacity_clause(plan)
     return text + (f"; {clause}" if clause else "") + "."
 
