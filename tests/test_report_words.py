@@ -171,7 +171,7 @@ def test_solve_records_both_counterfactuals_in_plan_yaml(costed_plan):
 
 def test_report_headlines_the_cost_against_plan_yaml_counterfactuals(costed_plan):
     from consortia.costs import short_pounds
-    from consortia.figures.words import money_sentence
+    from consortia.figures.money import money_sentence
     folder, doc = costed_plan
     cf = doc["counterfactuals"]
     sentence = money_sentence(doc)
@@ -194,7 +194,7 @@ def test_report_headlines_the_cost_against_plan_yaml_counterfactuals(costed_plan
 
 def test_slides_headline_the_same_sentence(costed_plan):
     pptx = pytest.importorskip("pptx")
-    from consortia.figures.words import money_sentence
+    from consortia.figures.money import money_sentence
     folder, doc = costed_plan
     first = list(pptx.Presentation(str(folder / "slides.pptx")).slides)[0]
     money = next(sh for sh in first.shapes if sh.name == "money")
@@ -212,7 +212,7 @@ def test_no_counterfactuals_skips_the_second_solve_and_says_nothing_of_capacity(
 
 
 def test_capacity_clause_is_honest_about_unproven_plans():
-    from consortia.figures.words import capacity_clause
+    from consortia.figures.money import capacity_clause
     base = {"objective": 498.9e6, "objective_unit": "GBP",
             "settings": {"market": {"capacity": 4}, "planning": {"period_months": 3}, "costs": {"term_years": 7}},
             "counterfactuals": {"alone_at_contract_end": {"status": "computed", "objective": 570.8e6}}}

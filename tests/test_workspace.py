@@ -330,7 +330,7 @@ def test_workspace_answers_in_pounds_with_the_plan_folders_headline(tmp_path):
     import yaml
     from cases import costed
 
-    from consortia.figures.words import money_sentence
+    from consortia.figures.money import money_sentence
 
     layout = {"A": (0, "2014-04-01", "I1"), "B": (20, "2014-04-01", "I2")}
     scenario = costed(tmp_path / "case", layout, {"procurement": 50000.0, "icb_premium": 30000.0})

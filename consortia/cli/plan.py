@@ -15,8 +15,8 @@ from ..checker import check_plan
 from ..costs import amount
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
+from ..figures.money import money_sentence
 from ..figures.text import plural, short_name
-from ..figures.words import money_sentence
 from ..inputs import load_instance
 from ..outputs import PlanRejected, _safe_target
 from ..pipeline import solve_scenario

@@ -16,17 +16,10 @@ import numpy as np
 from ..costs import pounds, short_pounds
 from ..status import Status
 from . import style
+from .money import capacity_clause, money_figures, money_rows, money_sentence
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, polygon_rings, split_codes
 from .text import plural
-from .words import (
-    capacity_clause,
-    headline_sentence,
-    money_figures,
-    money_rows,
-    money_sentence,
-    objective_rows,
-    period_word,
-)
+from .words import headline_sentence, objective_rows, period_word
 
 __all__ = ["CSS", "headline", "consortium_card", "render_report"]
 
@@ -357,7 +350,7 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
                  f"<th>{'pounds' if money else 'points'}</th></tr>"
                  + "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(what)}</td>"
                            f"<td>{html.escape(w)}</td><td>{html.escape(pts)}</td></tr>"
-                           for t, what, w, pts in (money_rows(data) if money else objective_rows(data))))
+                           for t, what, w, pts in (money_rows(data.plan) if money else objective_rows(data))))
     lede = html.escape(headline_sentence(data))
     if money:
         lede = f"<b>{html.escape(money_sentence(data.plan))}</b> {lede[0].upper()}{lede[1:]}"

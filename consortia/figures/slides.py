@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from . import style
+from .money import money_sentence
 from .plandata import DAYS, PlanData, month_label
 from .text import plural
-from .words import headline_parts, money_sentence
+from .words import headline_parts
 
 __all__ = ["render_slides"]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..costs import amount
 from ..errors import ConsortiaError
-from ..figures.words import money_sentence
+from ..figures.money import money_sentence
 from ..inputs import Instance, load_instance
 from ..planfolder import read_plan_yaml
 from ..scenario import NAME_PATTERN, Scenario
