@@ -33,7 +33,7 @@ __all__ = ["COUNTERFACTUAL_SHARE", "Counterfactuals", "alone_at_contract_end", "
            "counterfactual_lines", "without_capacity_scenario", "market_capacity_cost", "add_counterfactuals",
            "skip_counterfactuals"]
 
-COUNTERFACTUAL_SHARE = 0.25
+COUNTERFACTUAL_SHARE = 0.5
 """``consortia solve`` gives the plan without market capacity this share of the scenario's time
 limit (after the plan's own solve, which keeps the whole limit)."""
 
