@@ -11,7 +11,8 @@ import math
 from ..costs import pounds, short_pounds
 from .text import period_word, plural
 
-__all__ = ["MONEY_TERM_WORDS", "in_pounds", "money_figures", "capacity_clause", "money_sentence", "money_rows"]
+__all__ = ["MONEY_TERM_WORDS", "in_pounds", "money_figures", "capacity_clause", "money_sentence", "money_lines",
+           "money_rows"]
 
 
 def in_pounds(plan: dict) -> bool:
@@ -91,6 +92,15 @@ def money_sentence(plan: dict) -> str | None:
     than every trust buying alone at its contract end (£570.8m); the market capacity (4
     procurements a quarter) adds about £0.9m, at most £1.0m (the plan without it: £498.0m)."; None
     for a weighted plan (no pounds)."""
+    lines = money_lines(plan)
+    if lines is None:
+        return None
+    return "; ".join(lines[:1] + [line[0].lower() + line[1:] for line in lines[1:]]) + "."
+
+
+def money_lines(plan: dict) -> list[str] | None:
+    """:func:`money_sentence` as its clauses, each a line (for a slide): the cost against every
+    trust alone, then what the market capacity adds (when known)."""
     figures = money_figures(plan)
     if figures is None:
         return None
@@ -108,7 +118,7 @@ def money_sentence(plan: dict) -> str | None:
         text += (f", {short_pounds(abs(saving))}{share} {'less' if saving >= 0 else 'more'} than every trust "
                  f"buying alone at its contract end ({short_pounds(figures['alone'])})")
     clause = capacity_clause(plan)
-    return text + (f"; {clause}" if clause else "") + "."
+    return [text] + ([clause[0].upper() + clause[1:]] if clause else [])
 
 
 MONEY_TERM_WORDS = {

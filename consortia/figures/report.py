@@ -403,7 +403,7 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
 <tr><td>Trusts left out</td><td>{excluded_s}</td></tr>
 <tr><td>Package version</td><td>{html.escape(str(data.plan.get('package_version', '')))}</td></tr>
 </table>
-<h3>Objective terms</h3><table class="terms">{term_rows}</table>
+<h3>{'Cost terms, over the term' if money else 'Objective terms'}</h3><table class="terms">{term_rows}</table>
 </section>
 <footer>{synthetic}<div>{html.escape(data.attribution)}</div></footer>
 </main></body></html>
