@@ -382,9 +382,8 @@ def _breakable(text: str) -> str:
 def _table(run, rows: list[dict], swept: list[str]) -> str:
     columns = ([("#", "#"), ("scenario", "scenario"), ("status", "status"), ("group", "group")]
                + [(k, k) for k in swept] + [("objective", "objective")]
-               + [(f"term_{t}", t) for t in TERM_LABELS
-                  if any(f"term_{t}" in r for r in rows)
-                  and (t != "moved" or any(r.get("term_moved") not in (None, "") for r in rows))]
+               + [(f"term_{t}", t) for t in dict.fromkeys(k[5:] for r in rows for k in r if k.startswith("term_"))
+                  if t != "moved" or any(r.get("term_moved") not in (None, "") for r in rows)]
                + [("gap", "gap"), ("n_consortia", "consortia"), ("n_standalone", "standalone"),
                   ("trusts_full_cover_pooled", "7-day cover"), ("total_months_misaligned", "months off"),
                   ("peak_market", "peak market"), ("solve_seconds", "solve s"), ("message", "message")])
