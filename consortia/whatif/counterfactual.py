@@ -111,7 +111,8 @@ def _section(plan: Plan, alone: dict, without: Plan | dict) -> dict:
         out["without_market_capacity"] = {**plan.summary(), "note": "the scenario sets no market capacity"}
         return out
     out["without_market_capacity"] = {**without.summary(), "time_limit": without.scenario.solver.time_limit,
-                                      "solve_seconds": without.solver.get("solve_seconds")}
+                                      "solve_seconds": without.solver.get("solve_seconds"),
+                                      "message": without.solver.get("message")}
     cost = market_capacity_cost(plan, without)
     if cost is not None:
         out["market_capacity_cost"] = cost
