@@ -253,3 +253,25 @@ def test_weighted_plans_say_nothing_in_pounds(demo_plan, tmp_path):
     page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
     assert "£" not in page
     assert "points" in page
+
+
+def test_an_interrupted_plan_gets_no_second_solve(tmp_path):
+    """Ctrl-C during the plan's solve keeps its best plan; the plan without market capacity is
+    then recorded as not solved rather than started."""
+    import argparse
+    import dataclasses
+
+    from cases import costed
+
+    from consortia import load_instance
+    from consortia.cli.plan import Progress, _counterfactuals
+
+    scenario = costed(tmp_path / "case", BINDS, BINDS_COSTS, {"market": {"capacity": 1}})
+    plan = solve(scenario)
+    stopped = dataclasses.replace(plan, solver={**plan.solver, "message": "interrupted by the user"})
+    args = argparse.Namespace(no_counterfactuals=False, quiet=True)
+    kept = _counterfactuals(stopped, load_instance(scenario), Progress(scenario, True), args)
+    assert kept.counterfactuals["without_market_capacity"] == {
+        "status": "skipped", "note": "not solved: the plan's solve was interrupted"}
+    solved = _counterfactuals(plan, load_instance(scenario), Progress(scenario, True), args)
+    assert solved.counterfactuals["without_market_capacity"]["status"] == "optimal"

@@ -24,7 +24,13 @@ from ..planfolder import read_plan_yaml
 from ..rota.roster import rota_diagnosis
 from ..scenario import load_scenario, with_overrides
 from ..status import Status
-from ..whatif.counterfactual import COUNTERFACTUAL_SHARE, add_counterfactuals, skip_counterfactuals
+from ..whatif.counterfactual import (
+    COUNTERFACTUAL_SHARE,
+    add_counterfactuals,
+    counterfactual_limit,
+    skip_counterfactuals,
+    without_capacity_scenario,
+)
 from ..whatif.diff import diff_plans
 from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
@@ -308,16 +314,18 @@ def _counterfactuals(plan, instance, progress, args):
         return plan
     if args.no_counterfactuals:
         return skip_counterfactuals(plan, "not solved (consortia solve --no-counterfactuals)")
+    if str(plan.solver.get("message", "")).startswith("interrupted"):  # Ctrl-C: no second solve
+        return skip_counterfactuals(plan, "not solved: the plan's solve was interrupted")
     if scenario.market.capacity is None:
         return add_counterfactuals(plan, instance=instance)
-    limit = max(1.0, COUNTERFACTUAL_SHARE * scenario.solver.time_limit)
+    limit = counterfactual_limit(scenario)
     if not args.quiet:
         progress.stage, progress.stage_started = None, time.perf_counter()
         progress._print(f"the plan without market capacity, for the headline: a second solve of at most "
                         f"{limit:g} s ({100 * COUNTERFACTUAL_SHARE:.0f}% of the time limit; "
                         "--no-counterfactuals skips it)")
     kept = progress.scenario
-    progress.scenario = with_overrides(scenario, {"market.capacity": None, "solver.time_limit": limit})
+    progress.scenario = without_capacity_scenario(scenario, limit)
     try:
         with_both = add_counterfactuals(plan, instance=instance, progress=progress)
     finally:

@@ -30,8 +30,8 @@ from ..scenario import Scenario, with_overrides
 from ..status import Status
 
 __all__ = ["COUNTERFACTUAL_SHARE", "Counterfactuals", "alone_at_contract_end", "counterfactuals",
-           "counterfactual_lines", "without_capacity_scenario", "market_capacity_cost", "add_counterfactuals",
-           "skip_counterfactuals"]
+           "counterfactual_lines", "counterfactual_limit", "without_capacity_scenario", "market_capacity_cost",
+           "add_counterfactuals", "skip_counterfactuals"]
 
 COUNTERFACTUAL_SHARE = 0.5
 """``consortia solve`` gives the plan without market capacity this share of the scenario's time
@@ -71,6 +71,12 @@ def without_capacity_scenario(scenario: Scenario, time_limit: float | None = Non
     if time_limit is not None:
         changes["solver.time_limit"] = time_limit
     return with_overrides(scenario, changes)
+
+
+def counterfactual_limit(scenario: Scenario, share: float = COUNTERFACTUAL_SHARE) -> float:
+    """The time limit of the plan without market capacity in ``consortia solve``: ``share`` of
+    the scenario's (at least 1 s)."""
+    return max(1.0, share * scenario.solver.time_limit)
 
 
 def counterfactuals(scenario: Scenario, *, instance: Instance | None = None, plan: Plan | None = None,
@@ -131,7 +137,7 @@ def add_counterfactuals(plan: Plan, *, instance: Instance, share: float = COUNTE
         "status": "computed", "objective": alone_at_contract_end(scenario, instance)}
     if scenario.market.capacity is None:
         return dataclasses.replace(plan, counterfactuals=_section(plan, alone, plan))
-    free = without_capacity_scenario(scenario, max(1.0, share * scenario.solver.time_limit))
+    free = without_capacity_scenario(scenario, counterfactual_limit(scenario, share))
     started = time.perf_counter()
     without = solve_scenario(free, instance=instance, progress=progress, diagnose=False)
     if "solve_seconds" not in without.solver:
