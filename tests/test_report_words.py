@@ -275,3 +275,13 @@ def test_an_interrupted_plan_gets_no_second_solve(tmp_path):
         "status": "skipped", "note": "not solved: the plan's solve was interrupted"}
     solved = _counterfactuals(plan, load_instance(scenario), Progress(scenario, True), args)
     assert solved.counterfactuals["without_market_capacity"]["status"] == "optimal"
+
+
+def test_a_plan_that_costs_nothing_still_gets_its_report(tmp_path):
+    """Every cost switched off: the plan and every trust alone cost £0 (no share to divide by)."""
+    from cases import costed
+    scenario = costed(tmp_path / "case", BINDS, {})
+    folder = tmp_path / "plan"
+    assert main(["solve", str(scenario.source), "--out", str(folder), "--no-rota", "--quiet"]) == 0
+    lede = _lede(folder)
+    assert "cost £0 over the 1-year term, £0 less than every trust buying alone at its contract end (£0)" in lede

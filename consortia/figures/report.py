@@ -164,9 +164,9 @@ def money_kpis(data: PlanData) -> list[tuple[str, str, bool]]:
     out = [(short_pounds(figures["cost"]), f"the plan's cost{term}", False)]
     if figures["alone"] is not None:
         saving = figures["saving"]
+        share = "" if figures["saving_share"] is None else f"; {100 * abs(figures['saving_share']):.1f}%"
         out.append((short_pounds(abs(saving)), f"{'less' if saving >= 0 else 'more'} than every trust buying "
-                    f"alone at its contract end ({short_pounds(figures['alone'])}; "
-                    f"{100 * abs(figures['saving_share']):.1f}%)", saving < 0))
+                    f"alone at its contract end ({short_pounds(figures['alone'])}{share})", saving < 0))
     clause = capacity_clause(data.plan)
     cost = figures["capacity"]
     if clause:
