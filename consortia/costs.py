@@ -36,7 +36,8 @@ from .graph import km
 from .scenario import Scenario
 from .weekend import duty_window, required_pairs
 
-__all__ = ["SOLVER_POUNDS", "WEEKS_PER_YEAR", "WEIGHT_TERMS", "MONEY_TERMS", "CostModel", "cost_model", "amount"]
+__all__ = ["SOLVER_POUNDS", "WEEKS_PER_YEAR", "WEIGHT_TERMS", "MONEY_TERMS", "CostModel", "cost_model", "amount",
+           "pounds", "short_pounds", "value_text"]
 
 WEEKS_PER_YEAR = 52
 """Weekly shortfalls (the cover rule is stated for one week) are paid every week of the term."""
@@ -316,7 +317,35 @@ def cost_model(scenario: Scenario, graph: nx.Graph, *, for_solver: bool = False)
 
 def amount(scenario: Scenario, value: float, *, signed: bool = False) -> str:
     """A value of the objective as text: whole pounds (``£1,234,567``) in pounds, else 3 decimals."""
-    if scenario.costs is None:
+    return value_text(value, scenario.costs is not None, signed=signed)
+
+
+def value_text(value: float, in_pounds: bool, *, signed: bool = False) -> str:
+    """:func:`amount` when only whether the objective is in pounds is known (e.g. from plan.yaml's
+    ``objective_unit``)."""
+    if not in_pounds:
         return f"{value:+.3f}" if signed else f"{value:.3f}"
-    sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
-    return f"{sign}£{abs(value):,.0f}"
+    return pounds(value, signed=signed)
+
+
+def _sign(value: float, signed: bool) -> str:
+    return ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+
+
+def pounds(value: float, *, signed: bool = False) -> str:
+    """Whole pounds: ``£1,234,567`` (``+£1,234,567`` when ``signed``)."""
+    return f"{_sign(value, signed)}£{abs(value):,.0f}"
+
+
+def short_pounds(value: float, *, signed: bool = False) -> str:
+    """Pounds as a meeting reads them: ``£498.9m``, ``£1.25bn``, ``£650k``, ``£900``."""
+    v = abs(value)
+    if v >= 1e9:
+        text = f"{v / 1e9:,.2f}bn"
+    elif v >= 1e6 - 5e4:
+        text = f"{v / 1e6:,.1f}m"
+    elif v >= 1e3 - 0.5:
+        text = f"{v / 1e3:,.0f}k"
+    else:
+        text = f"{v:,.0f}"
+    return f"{_sign(value, signed)}£{text}"

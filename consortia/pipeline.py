@@ -333,8 +333,12 @@ def _plan(scenario: Scenario, instance: Instance, graph, groups, solver_objectiv
     # only for the plans without it, so no proof is claimed
     status = Status.OPTIMAL if is_proven(gap) and not solver_info.get("rota_undecided") else Status.FEASIBLE
     costs = cost_model(scenario, graph)
-    counterfactuals = {"alone_at_contract_end": costs.alone_at_contract_end(trust_facts(scenario, instance, graph))} \
-        if costs.in_pounds else {}
+    counterfactuals = {}
+    if costs.in_pounds:
+        facts = trust_facts(scenario, instance, graph)
+        counterfactuals["alone_at_contract_end"] = {
+            "status": "computed", "objective": costs.alone_at_contract_end(facts),
+            "n_consortia": 0, "n_standalone": sum(1 for f in facts.values() if f.window)}
     return Plan(scenario, status, consortia, objective=objective, best_bound=bound, gap=gap, terms=terms,
                 metrics=metrics, solver=solver_info, excluded=tuple(scenario.directives.exclude),
                 counterfactuals=counterfactuals)

@@ -66,11 +66,20 @@ class Plan:
     diagnosis: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     counterfactuals: dict = field(default_factory=dict)
-    """In pounds: ``alone_at_contract_end``, every trust buying alone at its contract end."""
+    """In pounds, what the plan is compared with (each a :meth:`summary`-like mapping):
+    ``alone_at_contract_end`` (every trust buying alone at its contract end, computed with every
+    plan) and, when ``consortia solve`` solved it, ``without_market_capacity`` and
+    ``market_capacity_cost`` (see :mod:`consortia.whatif.counterfactual`)."""
 
     @property
     def has_plan(self) -> bool:
         return self.status in Status.HAS_PLAN
+
+    def summary(self) -> dict:
+        """Status, objective, bound, gap and the count of consortia and standalone trusts."""
+        return {"status": self.status, "objective": self.objective, "best_bound": self.best_bound,
+                "gap": self.gap, "n_consortia": self.metrics.get("n_consortia"),
+                "n_standalone": self.metrics.get("n_standalone")}
 
     def consortium_of(self, trust: str) -> ConsortiumPlan:
         """The consortium a trust belongs to."""

@@ -63,3 +63,24 @@ def solve_checked(scenario, folder: Path):
 def groups(plan) -> set[frozenset]:
     """The plan's consortia as sets of trust codes."""
     return {frozenset(c.members) for c in plan.consortia}
+
+
+QUIET = {"term_years": 1.0, "procurement": 0.0, "contract_per_trust_year": 0.0, "volume_exponent": 1.0,
+         "extension_per_month": 0.0, "early_exit_per_month": 0.0, "integration_per_member": 0.0,
+         "icb_premium": 0.0, "region_premium": 0.0, "no_share_premium": 0.0, "travel_per_km": 0.0,
+         "trips_per_year": 1.0, "outsourcing_per_report": 0.0, "subspecialty_gap_per_day": 0.0}
+"""Every cost off: each test switches on the terms it is about."""
+
+
+def costed(folder: Path, layout: dict, costs: dict, settings: dict | None = None, *, links=None, rosters=None):
+    """A scenario of ``layout = {code: (km north, contract_end, icb[, region])}`` in pounds."""
+    rows = []
+    for code, (north, end, icb, *region) in layout.items():
+        row = trust(code, round(52.0 + north / KM_PER_DEGREE, 6), -1.5, end, *(region or ["R1"]))
+        row["icb"] = icb
+        rows.append(row)
+    rosters = rosters or {}
+    radiologists = [r for code in layout for r in rosters.get(code, strong)(code)]
+    need = [demand(code, 10, 5) for code in layout]
+    doc = {"costs": {**QUIET, **costs}, **(settings or {})}
+    return write_case(Path(folder), rows, radiologists, need, doc, links)

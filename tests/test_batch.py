@@ -379,3 +379,37 @@ def test_cli_dry_run_and_bad_arguments(tmp_path, capsys):
     dask_only = write_batch(tmp_path, {**BATCH, "executor": "dask"}, "dask.yaml")
     with pytest.raises(ConsortiaError, match="needs a scheduler address"):
         _cli(["batch", str(dask_only), "--out", str(tmp_path / "out2")])
+
+
+def test_summary_of_a_costed_batch_has_the_terms_in_pounds_and_the_unit(tmp_path):
+    """A batch of scenarios in pounds: summary.csv has one column per cost term (costs.MONEY_TERMS)
+    and the objective's unit; summary.html shows pounds; a weighted batch keeps plan.TERMS."""
+    from cases import costed
+
+    from consortia.batch.summary import summary_terms
+    from consortia.costs import MONEY_TERMS
+    from consortia.plan import TERMS
+
+    layout = {"A": (0, "2014-04-01", "I1"), "B": (20, "2014-04-01", "I2")}
+    base = costed(tmp_path / "case", layout, {"procurement": 50000.0, "icb_premium": 30000.0,
+                                              "extension_per_month": 10000.0})
+    scenarios = {"open": {}, "dear-boundary": {"costs.icb_premium": 60000.0}}
+    batch = load_batch(write_batch(tmp_path, {"name": "money", "base": str(base.source),
+                                              "overrides": {"solver.threads": 1}, "scenarios": scenarios}))
+    run = run_batch(batch, output=tmp_path / "out", workers=1)
+    assert summary_terms(batch) == [*MONEY_TERMS, "moved"]
+    rows = read_summary(tmp_path / "out")
+    assert [r["objective_unit"] for r in rows] == ["GBP", "GBP"]
+    for row in rows:
+        assert {f"term_{t}" for t in MONEY_TERMS} <= set(row) and "term_timing" not in row
+        total = sum(float(row[f"term_{t}"] or 0) for t in MONEY_TERMS)
+        assert float(row["objective"]) == pytest.approx(total)
+    by_name = {r["scenario"]: r for r in rows}
+    assert float(by_name["open"]["term_boundary"]) == pytest.approx(30000.0)
+    assert float(by_name["dear-boundary"]["term_procurement"]) == pytest.approx(100000.0)
+    assert float(by_name["dear-boundary"]["term_boundary"]) == 0.0
+    page = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "£80,000" in page and "least cost: open" in page
+    assert run.exit_code == 0
+    weighted = load_batch(write_batch(tmp_path / "w", BATCH))
+    assert summary_terms(weighted) == list(TERMS)

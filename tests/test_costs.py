@@ -1,11 +1,10 @@
 """The objective in pounds (``costs`` section): every term binds in a small case, the plan's
 terms are in pounds, and a scenario without ``costs`` keeps its weighted objective."""
 
-from pathlib import Path
 
 import pytest
 import yaml
-from cases import KM_PER_DEGREE, groups, solve_checked, strong, weak
+from cases import costed, groups, solve_checked, strong, weak
 from small import demand, trust, write_case
 
 import consortia
@@ -13,27 +12,6 @@ from consortia import load_instance, solve, write_plan
 from consortia.costs import MONEY_TERMS, WEIGHT_TERMS
 from consortia.errors import ConsortiaError
 from consortia.scenario import load_scenario
-
-QUIET = {"term_years": 1.0, "procurement": 0.0, "contract_per_trust_year": 0.0, "volume_exponent": 1.0,
-         "extension_per_month": 0.0, "early_exit_per_month": 0.0, "integration_per_member": 0.0,
-         "icb_premium": 0.0, "region_premium": 0.0, "no_share_premium": 0.0, "travel_per_km": 0.0,
-         "trips_per_year": 1.0, "outsourcing_per_report": 0.0, "subspecialty_gap_per_day": 0.0}
-"""Every cost off: each test switches on the terms it is about."""
-
-
-def costed(folder: Path, layout: dict, costs: dict, settings: dict | None = None, *, links=None, rosters=None):
-    """A scenario of ``layout = {code: (km north, contract_end, icb[, region])}`` in pounds."""
-    rows = []
-    for code, (north, end, icb, *region) in layout.items():
-        row = trust(code, round(52.0 + north / KM_PER_DEGREE, 6), -1.5, end, *(region or ["R1"]))
-        row["icb"] = icb
-        rows.append(row)
-    rosters = rosters or {}
-    radiologists = [r for code in layout for r in rosters.get(code, strong)(code)]
-    need = [demand(code, 10, 5) for code in layout]
-    doc = {"costs": {**QUIET, **costs}, **(settings or {})}
-    return write_case(Path(folder), rows, radiologists, need, doc, links)
-
 
 PAIR = {"A": (0, "2014-01-01", "I1"), "B": (20, "2014-01-01", "I1")}
 
@@ -142,7 +120,9 @@ def test_plan_yaml_says_the_objective_is_in_pounds(tmp_path):
     assert doc["objective_kind"] == "costs" and doc["objective_unit"] == "GBP"
     assert list(doc["terms"]) == list(MONEY_TERMS)
     # alone at the contract end (2014-01-01, a period start): one procurement and one contract each
-    assert doc["counterfactuals"]["alone_at_contract_end"] == pytest.approx(2 * (5.0 + 2.0))
+    alone = doc["counterfactuals"]["alone_at_contract_end"]
+    assert alone["objective"] == pytest.approx(2 * (5.0 + 2.0))
+    assert alone["status"] == "computed" and alone["n_standalone"] == 2
     assert doc["objective"] == pytest.approx(5.0 + 2.0 * 2 ** 0.5)
     assert doc["metrics"]["consortia_within_one_icb"] == 1
     assert doc["metrics"]["consortium_sizes"] == {2: 1}
@@ -192,6 +172,9 @@ def test_counterfactuals_alone_and_without_market_capacity(tmp_path):
     assert result.plan.objective == pytest.approx(10.0 + 3.0)  # one trust three months late
     doc = result.document()
     assert doc["objective_unit"] == "GBP" and doc["without_market_capacity"]["status"] == "optimal"
+    assert doc["alone_at_contract_end"]["objective"] == pytest.approx(10.0)
+    assert doc["market_capacity_cost"] == {"estimate": pytest.approx(3.0), "low": pytest.approx(3.0),
+                                           "high": pytest.approx(3.0), "exact": True, "cheaper_plan_found": True}
 
 
 def test_counterfactuals_command_and_price_answer_in_pounds(tmp_path, capsys):
@@ -203,7 +186,7 @@ def test_counterfactuals_command_and_price_answer_in_pounds(tmp_path, capsys):
     assert main(["counterfactuals", str(scenario.source), "--out", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "every trust alone at its contract end: £100,000" in text
-    assert yaml.safe_load(out.read_text())["alone_at_contract_end"] == pytest.approx(100000.0)
+    assert yaml.safe_load(out.read_text())["alone_at_contract_end"]["objective"] == pytest.approx(100000.0)
     assert main(["price", str(scenario.source), "--apart", "A", "B", "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "price: +£20,000" in text and "boundary -£30,000" in text

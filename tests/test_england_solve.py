@@ -36,7 +36,7 @@ def test_england_is_planned_in_pounds_close_to_its_bound(england_plan):
     scenario, _, plan, _ = england_plan
     assert scenario.costs is not None and plan.solver["method"] == "columns"
     assert plan.gap is not None and plan.gap < 0.05, plan.solver["message"]
-    assert plan.counterfactuals["alone_at_contract_end"] > plan.objective
+    assert plan.counterfactuals["alone_at_contract_end"]["objective"] > plan.objective
 
 
 def test_every_england_consortium_is_rostered(england_plan):

@@ -66,6 +66,8 @@ def test_deck_has_headline_pictures_and_one_slide_per_region(england):
     for cid in data.consortia["consortium"]:
         assert cid in listed, cid
     assert "proven optimal" in shapes_text(slides[0]).lower()
+    # a weighted plan (no costs section): nothing in pounds, no money headline
+    assert "£" not in shapes_text(slides[0]) and "money" not in [sh.name for sh in slides[0].shapes]
     for s in slides:
         text = shapes_text(s)
         assert style.SYNTHETIC_NOTE in text

@@ -271,3 +271,53 @@ def test_explain_says_who_moves_units_and_whether_proven():
     assert "join C02 (C D): -0.44 points" in text
     assert "2 other moves would break a rule" in text and "too far" not in text
     assert "not proven optimal (within 5.7% of the best possible)" in text
+
+
+# ---- in pounds (a costs section): explain, price, diff and check answer in pounds ----------------
+
+PRICED = {"A": (0, JULY, "I1"), "B": (10, JULY, "I1"), "C": (40, JULY, "I2")}
+PRICED_COSTS = {"procurement": 50000.0, "integration_per_member": 5000.0, "icb_premium": 60000.0}
+"""A and B share an ICB; C is in another: joining A and B saves a procurement (£40k net), adding
+C would save one more but pays the ICB premium (£60k) and its integration."""
+
+
+def costed_plan(tmp_path, name, settings=None):
+    from cases import costed
+    scenario = costed(tmp_path / name, PRICED, PRICED_COSTS, settings)
+    plan = solve(scenario)
+    assert plan.has_plan
+    return scenario, write_plan(plan, tmp_path / name / "plan", figures=False)
+
+
+def test_explain_answers_in_pounds(tmp_path, capsys):
+    from consortia.whatif.explain import explain_trust, explanation_lines
+    scenario, folder = costed_plan(tmp_path, "e")
+    e = explain_trust(folder, "A", scenario=scenario)
+    assert e.in_pounds
+    text = "\n".join(explanation_lines(e))
+    assert "change of the plan's cost in pounds over the term (negative is cheaper)" in text
+    alone = next(a for a in e.alternatives if a.label == "alone")
+    # A alone: one more procurement, two members' integration less (the pair is no consortium)
+    assert alone.delta == pytest.approx(50000.0 - 2 * 5000.0)
+    assert "  alone: +£40,000 (procurement +£50,000, integration -£10,000)" in text
+    assert "points" not in text
+    assert main(["explain", str(folder), "A", "--scenario", str(scenario.source)]) == 0
+    assert "alone: +£40,000" in capsys.readouterr().out
+
+
+def test_price_diff_and_check_answer_in_pounds(tmp_path, capsys):
+    scenario, a = costed_plan(tmp_path, "a")
+    assert main(["price", str(scenario.source), "--together", "A", "C", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "costs in pounds over the term" in text and "price: +£" in text and "points" not in text
+    _, b = costed_plan(tmp_path, "b", {"directives": {"apart": [["A", "B"]]}})
+    assert main(["diff", str(a), str(b)]) == 0
+    text = capsys.readouterr().out
+    assert "cost over the term £110,000 -> £150,000 (+£40,000)" in text
+    assert "procurement £100,000 -> £150,000 (+£50,000)" in text and "points" not in text
+    assert main(["check", str(scenario.source), str(a)]) == 0
+    text = capsys.readouterr().out
+    assert "cost recomputed: £110,000 over the term (procurement £100,000;" in text and "points" not in text
+    weighted = write_plan(solve(case(tmp_path / "w", TRIO)), tmp_path / "w" / "plan", figures=False)
+    assert main(["diff", str(a), str(weighted)]) == 0
+    assert "objectives not comparable: A's is in GBP, B's in weighted units" in capsys.readouterr().out

@@ -322,3 +322,24 @@ def test_stop_keeps_the_best_plan_so_far(tmp_path):
     assert view["ok"], view["violations"]
     assert not ws.stop_solve()              # nothing left to stop
     assert ws.view("start")["objective"] > 0
+
+
+def test_workspace_answers_in_pounds_with_the_plan_folders_headline(tmp_path):
+    """A scenario in pounds: the page formats every objective in pounds (``unit``), has no
+    weights, and heads the cost panel with the plan folder's headline from its plan.yaml."""
+    import yaml
+    from cases import costed
+
+    from consortia.figures.money import money_sentence
+
+    layout = {"A": (0, "2014-04-01", "I1"), "B": (20, "2014-04-01", "I2")}
+    scenario = costed(tmp_path / "case", layout, {"procurement": 50000.0, "icb_premium": 30000.0})
+    folder = tmp_path / "plan"
+    assert main(["solve", str(scenario.source), "--out", str(folder), "--no-maps", "--no-rota", "--quiet"]) == 0
+    doc = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+    info = Workspace(scenario, folder, tmp_path / "saves").session_info()
+    assert info["unit"] == "GBP" and info["units"] == {} and info["weights"] == {}
+    assert info["headline"] == money_sentence(doc)
+    assert "£80k" in info["headline"] and "every trust buying alone at its contract end (£100k)" in info["headline"]
+    weighted = Workspace(consortia.load_scenario(DEMO), None, tmp_path / "w").session_info()
+    assert weighted["unit"] == "points" and weighted["headline"] is None and weighted["weights"]

@@ -14,15 +14,22 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from ..costs import pounds, short_pounds
 from ..figures import style
 from ..status import Status
 
-__all__ = ["TERM_LABELS", "STATUS_COLOURS", "MAX_BARS", "MAX_LABELLED_POINTS", "CSS", "terms_chart",
-           "tradeoff_chart", "structure_chart", "sweep_chart", "render_summary_html"]
+__all__ = ["TERM_LABELS", "objective_unit", "objective_axis", "objective_text", "STATUS_COLOURS", "MAX_BARS",
+           "MAX_LABELLED_POINTS", "CSS", "terms_chart", "tradeoff_chart", "structure_chart", "sweep_chart",
+           "render_summary_html"]
 
 TERM_LABELS = {"timing": "timing (months off contract end)", "distance": "distance to medoid",
                "shortfall": "cover shortfall", "subspecialty_gap": "weekend subspecialty gaps",
-               "standalone": "standalone trusts", "moved": "trusts moved from the baseline"}
+               "standalone": "standalone trusts", "moved": "trusts moved from the baseline",
+               "procurement": "running procurements", "contract": "contracts (volume discount)",
+               "integration": "integration and information governance", "extension": "contract extensions",
+               "early_exit": "leaving contracts early", "travel": "travel for on-site cover",
+               "boundary": "ICB, region and sharing boundaries"}
+"""Every objective term, weighted (``plan.TERMS``) and in pounds (``costs.MONEY_TERMS``)."""
 STATUS_COLOURS = {Status.OPTIMAL: "#1a7f37", Status.FEASIBLE: "#bf8700", Status.INFEASIBLE: "#8250df",
                   Status.NO_SOLUTION: "#0969da", "error": "#cf222e", "not_run": "#6e7781"}
 MAX_BARS = 50
@@ -82,6 +89,41 @@ def _float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def objective_unit(rows: list[dict]) -> str:
+    """The unit of the objectives in ``rows``: "GBP", "weighted units", or "mixed"."""
+    units = {str(r.get("objective_unit") or "weighted units") for r in rows}
+    return units.pop() if len(units) == 1 else ("mixed" if units else "weighted units")
+
+
+def objective_axis(rows: list[dict]) -> tuple[str, float]:
+    """The label of an objective axis and the divisor of its values (millions for pounds)."""
+    unit = objective_unit(rows)
+    if unit == "GBP":
+        return "cost over the term, £ million (lower is better)", 1e6
+    if unit == "mixed":
+        return "objective, £ million or points: see the unit column (lower is better)", 1.0
+    return "objective, points (lower is better)", 1.0
+
+
+def objective_text(value: Any, unit: str | None) -> str:
+    """An objective or term value for the table: whole pounds, or points to 2 decimals."""
+    number = _float(value)
+    if unit == "GBP" and number is not None:
+        return pounds(number)
+    return _num(value)
+
+
+def _scale(rows: list[dict]) -> float:
+    return objective_axis(rows)[1] if objective_unit(rows) == "GBP" else 1.0
+
+
+def _value(row: dict, key: str, scale: float) -> float | None:
+    v = _float(row.get(key))
+    if v is None:
+        return None
+    return v / scale if row.get("objective_unit") == "GBP" else v
+
+
 def _svg(fig) -> str:
     import matplotlib.pyplot as plt
     buffer = io.BytesIO()
@@ -128,20 +170,25 @@ def terms_chart(rows: list[dict]) -> tuple[str, str] | None:
     if not shown:
         return None
     terms = [t for t in TERM_LABELS if any((_float(r.get(f"term_{t}")) or 0) > 0 for r in shown)]
+    planned = _with_plan(shown)
+    label, _ = objective_axis(planned)
+    scale = _scale(planned)
     with style.mpl_context():
         fig, ax = plt.subplots(figsize=(9.5, 1.4 + 0.28 * len(shown)), layout="constrained")
         names = [r["scenario"] for r in shown][::-1]
         left = [0.0] * len(shown)
         for k, term in enumerate(terms):
-            values = [_float(r.get(f"term_{term}")) or 0.0 for r in shown][::-1]
+            values = [_value(r, f"term_{term}", scale) or 0.0 for r in shown][::-1]
             ax.barh(names, values, left=left, color=style.PALETTE[k % len(style.PALETTE)],
                     label=TERM_LABELS[term], height=0.7)
             left = [a + b for a, b in zip(left, values)]
         ax.set_yticks(range(len(shown)), names)
         _mark_without_plan(ax, shown)
-        _finish_bars(fig, ax, "objective, points (lower is better)", len(shown))
+        _finish_bars(fig, ax, label, len(shown))
+        mixed = (" Objectives in pounds and in points share the axis: compare scenarios of one unit only."
+                 if objective_unit(planned) == "mixed" else "")
         return _svg(fig), ("Objective terms per scenario" + note + "; scenarios without a plan are "
-                           "named in colour with their status.")
+                           "named in colour with their status." + mixed)
 
 
 def _pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -263,7 +310,7 @@ def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
                 return unlimited if v is None else v
 
             xs = [at(r) for r in planned]
-            ys = [_float(r["objective"]) for r in planned]
+            ys = [_value(r, "objective", _scale(planned)) for r in planned]
             ax.scatter(xs, ys, s=30, color=style.PALETTE[1], alpha=0.75, zorder=3,
                        label="scenario with a plan")
             means: dict[float, list[float]] = {}
@@ -289,7 +336,7 @@ def sweep_chart(rows: list[dict], swept: list[str]) -> tuple[str, str] | None:
                             color=STATUS_COLOURS["infeasible"], fontweight="bold")
             ax.set_title(key, fontsize=10)
             ax.set_xlabel(key)
-            ax.set_ylabel("objective, points (lower is better)")
+            ax.set_ylabel(objective_axis(planned)[0])
             ax.grid(color="#eaeef2")
             ax.set_axisbelow(True)
             ax.spines[["top", "right"]].set_visible(False)
@@ -311,7 +358,9 @@ def _headline(rows: list[dict], seconds: float) -> list[tuple[str, str, bool]]:
             (str(count["error"]), "failed with an error", count["error"] > 0)]
     if count["not_run"]:
         kpis.append((str(count["not_run"]), "not run (interrupted)", True))
-    if best is not None:
+    if best is not None and objective_unit(planned) == "GBP":
+        kpis.append((short_pounds(_float(best["objective"])), f"least cost: {best['scenario']}", False))
+    elif best is not None and objective_unit(planned) == "weighted units":
         kpis.append((_num(best["objective"]), f"best objective: {best['scenario']}", False))
     kpis.append((f"{seconds:,.0f} s", "batch wall time this run", False))
     return kpis
@@ -333,7 +382,7 @@ def _breakable(text: str) -> str:
 def _table(run, rows: list[dict], swept: list[str]) -> str:
     columns = ([("#", "#"), ("scenario", "scenario"), ("status", "status"), ("group", "group")]
                + [(k, k) for k in swept] + [("objective", "objective")]
-               + [(f"term_{t}", t) for t in TERM_LABELS
+               + [(f"term_{t}", t) for t in dict.fromkeys(k[5:] for r in rows for k in r if k.startswith("term_"))
                   if t != "moved" or any(r.get("term_moved") not in (None, "") for r in rows)]
                + [("gap", "gap"), ("n_consortia", "consortia"), ("n_standalone", "standalone"),
                   ("trusts_full_cover_pooled", "7-day cover"), ("total_months_misaligned", "months off"),
@@ -361,6 +410,8 @@ def _table(run, rows: list[dict], swept: list[str]) -> str:
                 cells.append(f"<td class='t'>{html.escape(setting_words(value))}</td>")
             elif key == "group":
                 cells.append(f"<td class='t'>{html.escape(str(value if value is not None else ''))}</td>")
+            elif key == "objective" or key.startswith("term_"):
+                cells.append(f"<td>{html.escape(objective_text(value, r.get('objective_unit')))}</td>")
             else:
                 cells.append(f"<td>{html.escape(_num(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")

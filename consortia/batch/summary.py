@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import stopping
+from ..costs import MONEY_TERMS
 from ..plan import TERMS
 from .spec import SUMMARY_CSV, SUMMARY_HTML, Batch, BatchRun
 
-__all__ = ["summary_columns", "summary_rows", "write_summary", "setting_cell"]
+__all__ = ["summary_terms", "summary_columns", "summary_rows", "write_summary", "setting_cell", "unit_of"]
 
 # ----------------------------------------------------------------------------- the summary
 
@@ -45,10 +46,24 @@ def setting_cell(value: Any) -> str:
     return _cell(value)
 
 
+def unit_of(scenario) -> str:
+    """The unit of a scenario's objective, as plan.yaml's ``objective_unit`` says it."""
+    return "GBP" if scenario.costs is not None else "weighted units"
+
+
+def summary_terms(batch: Batch) -> list[str]:
+    """The objective terms of the batch's scenarios: the weighted terms (``plan.TERMS``) when
+    any scenario has plain weights, the terms in pounds (``costs.MONEY_TERMS`` and ``moved``)
+    when any has a ``costs`` section, in that order without repeats."""
+    units = {unit_of(item.scenario) for item in batch.scenarios} or {"weighted units"}
+    names = [*(TERMS if "weighted units" in units else ()), *((*MONEY_TERMS, "moved") if "GBP" in units else ())]
+    return list(dict.fromkeys(names))
+
+
 def summary_columns(batch: Batch) -> list[str]:
     """The columns of summary.csv."""
-    return (["scenario", "group", *batch.swept_keys, "status", "objective",
-             *[f"term_{t}" for t in TERMS], "best_bound", "gap", "n_trusts", "n_consortia",
+    return (["scenario", "group", *batch.swept_keys, "status", "objective", "objective_unit",
+             *[f"term_{t}" for t in summary_terms(batch)], "best_bound", "gap", "n_trusts", "n_consortia",
              "n_standalone", "trusts_full_cover_alone", "trusts_full_cover_pooled",
              "total_months_misaligned", "market_capacity", "peak_market", "market_per_period",
              "solve_seconds", "seconds", "reused", "worker", "message"])
@@ -57,9 +72,10 @@ def summary_columns(batch: Batch) -> list[str]:
 def summary_rows(run: BatchRun) -> list[dict]:
     """One row per scenario, in batch order (scenarios not run say so)."""
     rows = []
+    terms_of = summary_terms(run.batch)
     for item, record in zip(run.batch.scenarios, run.records):
         settings = item.scenario.to_dict()
-        row: dict[str, Any] = {"scenario": item.name, "group": item.group}
+        row: dict[str, Any] = {"scenario": item.name, "group": item.group, "objective_unit": unit_of(item.scenario)}
         row.update({k: setting_cell(_dig(settings, k)) for k in run.batch.swept_keys})
         if record is None:
             row.update(status="not_run", message="not run: the batch was interrupted")
@@ -72,7 +88,7 @@ def summary_rows(run: BatchRun) -> list[dict]:
                    solve_seconds=record.get("solve_seconds"), seconds=record.get("seconds"),
                    reused=bool(record.get("reused")), worker=record.get("worker"),
                    message=record.get("message") or "")
-        row.update({f"term_{t}": terms.get(t) for t in TERMS})
+        row.update({f"term_{t}": terms.get(t) for t in terms_of})
         for k in ("n_trusts", "n_consortia", "n_standalone", "trusts_full_cover_alone",
                   "trusts_full_cover_pooled", "total_months_misaligned", "peak_market"):
             row[k] = metrics.get(k)

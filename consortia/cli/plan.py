@@ -15,13 +15,22 @@ from ..checker import check_plan
 from ..costs import amount
 from ..errors import EXIT_INFEASIBLE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NO_SOLUTION, EXIT_OK, ConsortiaError
 from ..figures import render_plan_figures
+from ..figures.money import money_sentence
 from ..figures.text import plural, short_name
 from ..inputs import load_instance
 from ..outputs import PlanRejected, prepare_target, write_plan
 from ..pipeline import solve_scenario
+from ..planfolder import read_plan_yaml
 from ..rota.roster import rota_diagnosis
 from ..scenario import load_scenario, with_overrides
 from ..status import Status
+from ..whatif.counterfactual import (
+    COUNTERFACTUAL_SHARE,
+    add_counterfactuals,
+    counterfactual_limit,
+    skip_counterfactuals,
+    without_capacity_scenario,
+)
 from ..whatif.diff import diff_plans
 from ..whatif.price import distance_from_optimum, distance_lines
 from ..whatif.relax import relaxation_lines, relaxations
@@ -48,6 +57,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--gap", type=float, metavar="G", help="relative gap at which the solver may stop")
     p.add_argument("--no-maps", action="store_true", help="skip maps, charts and the report")
     p.add_argument("--no-rota", action="store_true", help="skip the weekend rota of every consortium")
+    p.add_argument("--no-counterfactuals", action="store_true",
+                   help="in pounds, skip solving the plan without market capacity for the headline")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_set_option(p)
     p.add_argument("--baseline", type=Path, metavar="PLAN_DIR",
@@ -90,12 +101,18 @@ def _stage_words(stage: str, scenario) -> str:
     return STAGE_WORDS.get(stage, stage)
 
 
-def progress_words(event) -> str:
-    """A solver progress event in plain words."""
-    best = f"best plan so far {fmt(event.incumbent)} points" if event.incumbent is not None else "no plan yet"
+def progress_words(event, scenario=None) -> str:
+    """A solver progress event in plain words (in pounds when ``scenario`` has a ``costs`` section)."""
+    money = scenario is not None and scenario.costs is not None
+
+    def value(v):
+        return amount(scenario, v) if money else f"{fmt(v)} points"
+
+    best = f"best plan so far {value(event.incumbent)}" if event.incumbent is not None else "no plan yet"
     if event.bound is None:
         return best + "; no bound on the best possible yet"
-    bound = f"no plan can score below {fmt(event.bound)}"
+    bound = f"no plan can cost less than {value(event.bound)}" if money else \
+        f"no plan can score below {fmt(event.bound)}"
     if event.gap is None or event.incumbent is None:
         return f"{best}; {bound}"
     return f"{best}; {bound}, so it is within {100 * event.gap:.1f}% of the best possible"
@@ -141,7 +158,7 @@ class Progress:
         if shown == self.shown[1] and elapsed - self.shown[0] < 15.0:
             return
         self.shown = [elapsed, shown]
-        self._print(f"  {progress_words(event)}")
+        self._print(f"  {progress_words(event, self.scenario)}")
 
     def close(self) -> None:
         self._stop.set()
@@ -176,9 +193,6 @@ def _summary(plan, names: dict[str, str]) -> None:
         out.print(f"status [bold]{plan.status}[/]: {escape(status_words(plan))}; cost "
                   f"{amount(plan.scenario, plan.objective)}; solved in {plan.solver.get('solve_seconds', 0):.1f} s")
         out.print("cost terms: " + "; ".join(f"{k} {amount(plan.scenario, v)}" for k, v in plan.terms.items()))
-        alone = plan.counterfactuals.get("alone_at_contract_end")
-        if alone is not None:
-            out.print(f"every trust buying alone at its contract end would cost {amount(plan.scenario, alone)}")
     n_alone = m["n_standalone"]
     cap = m["market_capacity"]
     out.print(f"{plural(m['n_consortia'], 'consortium', 'consortia')}"
@@ -250,6 +264,8 @@ def cmd_solve(args) -> int:
     try:
         plan = solve_scenario(scenario, instance=instance, progress=progress)
         stopped = bool(plan.solver.get("interrupted"))
+        plan = _counterfactuals(plan, instance, progress, args)
+        stopped = stopped or stopping.requested()
         if plan.has_plan:
             progress.stage = None  # no heartbeat over the summary
             _summary(plan, names)
@@ -283,6 +299,10 @@ def cmd_solve(args) -> int:
         return EXIT_NO_SOLUTION
     if written is None:
         return EXIT_INTERNAL
+    if scenario.costs is not None:
+        sentence = money_sentence(read_plan_yaml(written))
+        if sentence:
+            out.print(escape(sentence))
     out.print(f"written to {written} (passed the independent check)")
     if stopped:
         err.print(f"[bold yellow]stopped[/] ({stopping.signal_name()}): this is the best plan found before the "
@@ -295,6 +315,48 @@ def cmd_solve(args) -> int:
         moved = plan.metrics.get("moved", [])
         out.print(f"{len(moved)} trust(s) moved from the baseline {scenario.baseline}: {' '.join(moved)}")
     return rota_code if rota_code == EXIT_INTERNAL else EXIT_OK
+
+
+def _counterfactuals(plan, instance, progress, args):
+    """In pounds, the plan with the plan without market capacity solved for the headline (a
+    share of the time limit), or recorded as skipped with ``--no-counterfactuals``."""
+    scenario = plan.scenario
+    if not plan.has_plan or scenario.costs is None:
+        return plan
+    if args.no_counterfactuals:
+        return skip_counterfactuals(plan, "not solved (consortia solve --no-counterfactuals)")
+    if plan.solver.get("interrupted") or str(plan.solver.get("message", "")).startswith("interrupted"):
+        # Ctrl-C: no second solve
+        return skip_counterfactuals(plan, "not solved: the plan's solve was interrupted")
+    if scenario.market.capacity is None:
+        return add_counterfactuals(plan, instance=instance)
+    limit = counterfactual_limit(scenario)
+    if not args.quiet:
+        progress.stage, progress.stage_started = None, time.perf_counter()
+        progress._print(f"the plan without market capacity, for the headline: a second solve of at most "
+                        f"{limit:g} s ({100 * COUNTERFACTUAL_SHARE:.0f}% of the time limit; "
+                        "--no-counterfactuals skips it)")
+    kept = progress.scenario
+    progress.scenario = without_capacity_scenario(scenario, limit)
+    try:
+        with_both = add_counterfactuals(plan, instance=instance, progress=progress)
+    finally:
+        progress.scenario = kept
+    if not args.quiet:
+        free = with_both.counterfactuals.get("without_market_capacity") or {}
+        progress._print(f"  the plan without market capacity: {_record_words(scenario, free)}")
+    return with_both
+
+
+def _record_words(scenario, record: dict) -> str:
+    """A counterfactual plan's record (plan.yaml) in words."""
+    if record.get("objective") is None:
+        return {"no_solution": "no plan found within its time limit",
+                "infeasible": "no plan exists"}.get(record.get("status"), str(record.get("status")))
+    standing = "proven optimal" if record.get("status") == Status.OPTIMAL else (
+        f"within {100 * record['gap']:.2f}% of the best possible" if record.get("gap") is not None
+        else "not proven optimal")
+    return f"{amount(scenario, record['objective'])}, {standing}"
 
 
 def _write(plan, folder, instance, args, *, extras: bool) -> tuple[Path | None, int]:
@@ -348,14 +410,7 @@ def cmd_check(args) -> int:
         out.print("go-live dates chosen at least cost within the windows and market capacity:")
         for cid, date in sorted(report.go_live.items()):
             out.print(f"  {cid}: {date} ({' '.join(sorted(report.members.get(cid, [])))})")
-    terms = "; ".join(term_words(scenario, k, v) for k, v in report.terms.items())
-    if report.violations:
-        # a broken proposal can score below the optimum precisely because it breaks rules
-        out.print(f"score not comparable with a valid plan: the proposal breaks "
-                  f"{plural(len(report.violations), 'rule')} (below); as written it would score "
-                  f"{report.objective:.2f} points ({terms})")
-    else:
-        out.print(f"score recomputed: {report.objective:.2f} points, lower is better ({terms})")
+    out.print(escape(check_words(scenario, report)))
     if args.optimum and report.violations:
         out.print("--optimum skipped: a proposal that breaks rules has no distance from the optimum")
     elif args.optimum:
@@ -372,6 +427,24 @@ def cmd_check(args) -> int:
         if rota.fixes:
             out.print("  would fix it: " + escape("; ".join(rota.fixes)))
     return EXIT_OK if ok else EXIT_INFEASIBLE
+
+
+def check_words(scenario, report) -> str:
+    """The checked plan's recomputed objective and terms, in pounds or in points."""
+    money = scenario.costs is not None
+    if money:
+        terms = "; ".join(f"{k} {amount(scenario, v)}" for k, v in report.terms.items())
+        total, what = f"cost {amount(scenario, report.objective)}", "cost"
+    else:
+        terms = "; ".join(term_words(scenario, k, v) for k, v in report.terms.items())
+        total, what = f"score {report.objective:.2f} points", "score"
+    if report.violations:
+        # a broken proposal can score below the optimum precisely because it breaks rules
+        return (f"{what} not comparable with a valid plan: the proposal breaks "
+                f"{plural(len(report.violations), 'rule')} (below); as written it would {total} ({terms})")
+    if money:
+        return f"cost recomputed: {amount(scenario, report.objective)} over the term ({terms})"
+    return f"score recomputed: {report.objective:.2f} points, lower is better ({terms})"
 
 
 def cmd_map(args) -> int:

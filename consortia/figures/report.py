@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..costs import pounds, short_pounds
 from ..status import Status
 from . import style
+from .money import capacity_clause, money_figures, money_rows, money_sentence
 from .plandata import DAY_NAMES, DAYS, PlanData, month_label, polygon_rings, split_codes
 from .text import plural
 from .words import headline_sentence, objective_rows, period_word
@@ -136,7 +138,7 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
     status = str(data.plan.get("status", "unknown"))
     n_alone = len(data.standalone)
     word = period_word(data.period_months)
-    return [
+    return money_kpis(data) + [
         (f"{len(data.groups)}", f"consortia, plus {plural(n_alone, 'standalone trust')}"
          f" ({n_trusts} trusts in the plan)", False),
         (f"{alone_full} \u2192 {pooled_full}",
@@ -150,6 +152,34 @@ def headline(data: PlanData) -> list[tuple[str, str, bool]]:
          bool(cap and peak and int(peak) > int(cap))),
         (status, data.status_words, status not in Status.HAS_PLAN),
     ]
+
+
+def money_kpis(data: PlanData) -> list[tuple[str, str, bool]]:
+    """In pounds: the plan's cost, what it saves against every trust alone, and what the market
+    capacity adds (from plan.yaml's counterfactuals); nothing for a weighted plan."""
+    figures = money_figures(data.plan)
+    if figures is None:
+        return []
+    term = f" over the {figures['term_years']:g}-year term" if figures["term_years"] else ""
+    out = [(short_pounds(figures["cost"]), f"the plan's cost{term}", False)]
+    if figures["alone"] is not None:
+        saving = figures["saving"]
+        share = "" if figures["saving_share"] is None else f"; {100 * abs(figures['saving_share']):.1f}%"
+        out.append((short_pounds(abs(saving)), f"{'less' if saving >= 0 else 'more'} than every trust buying "
+                    f"alone at its contract end ({short_pounds(figures['alone'])}{share})", saving < 0))
+    clause = capacity_clause(data.plan)
+    cost = figures["capacity"]
+    if clause:
+        if cost.get("estimate") is None:
+            value = "\u2013"
+        elif cost.get("exact"):
+            value = short_pounds(float(cost["estimate"]))
+        elif cost.get("cheaper_plan_found"):
+            value = f"~{short_pounds(float(cost['estimate']))}"
+        else:
+            value = f"\u2264 {short_pounds(float(cost['high']))}" if cost.get("high") is not None else "\u2013"
+        out.append((value, clause[0].upper() + clause[1:], False))
+    return out
 
 
 def consortium_card(data: PlanData, c) -> str:
@@ -315,10 +345,15 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
     groups = "".join(consortium_card(data, c) for _, c in data.groups.iterrows())
     alone = "".join(consortium_card(data, c) for _, c in data.standalone.iterrows())
     solver = data.plan.get("solver") or {}
-    term_rows = ("<tr><th>term</th><th>what it counts</th><th>weight</th><th>points</th></tr>"
+    money = money_figures(data.plan) is not None
+    term_rows = (f"<tr><th>term</th><th>what it counts</th><th>{'rate' if money else 'weight'}</th>"
+                 f"<th>{'pounds' if money else 'points'}</th></tr>"
                  + "".join(f"<tr><td>{html.escape(t)}</td><td>{html.escape(what)}</td>"
                            f"<td>{html.escape(w)}</td><td>{html.escape(pts)}</td></tr>"
-                           for t, what, w, pts in objective_rows(data)))
+                           for t, what, w, pts in (money_rows(data.plan) if money else objective_rows(data))))
+    lede = html.escape(headline_sentence(data))
+    if money:
+        lede = f"<b>{html.escape(money_sentence(data.plan))}</b> {lede[0].upper()}{lede[1:]}"
     excluded = data.plan.get("excluded") or []
     excluded_s = ", ".join(html.escape(str(e if not isinstance(e, dict) else e.get("trust", e)))
                            for e in excluded) or "none"
@@ -350,7 +385,7 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
 <header><h1>{html.escape(title)}</h1>
 <div class="sub">{html.escape(desc)}</div>
 {synthetic}</header>
-<p class="lede">{html.escape(headline_sentence(data))}</p>
+<p class="lede">{lede}</p>
 <section class="headline">{kpis}</section>
 {''.join(figs)}
 <section class="pagebreak"><h2>Consortia ({len(data.groups)})</h2>
@@ -363,12 +398,12 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
 <section><h2>Solver and settings</h2>
 <table class="kv">
 <tr><td>Status</td><td><b>{html.escape(str(data.plan.get('status', '')))}</b>: {html.escape(data.status_words)} ({html.escape(data.status_line)})</td></tr>
-<tr><td>Objective / best bound</td><td>{html.escape(_num(data.plan.get('objective')))} / {html.escape(_num(data.plan.get('best_bound')))} points (weighted sum of the terms below; lower is better; no plan can score below the bound)</td></tr>
+{objective_row(data)}
 <tr><td>Solve time</td><td>{html.escape(_num(solver.get('solve_seconds')))} s (time limit {html.escape(_num(solver.get('time_limit')))} s)</td></tr>
 <tr><td>Trusts left out</td><td>{excluded_s}</td></tr>
 <tr><td>Package version</td><td>{html.escape(str(data.plan.get('package_version', '')))}</td></tr>
 </table>
-<h3>Objective terms</h3><table class="terms">{term_rows}</table>
+<h3>{'Cost terms, over the term' if money else 'Objective terms'}</h3><table class="terms">{term_rows}</table>
 </section>
 <footer>{synthetic}<div>{html.escape(data.attribution)}</div></footer>
 </main></body></html>
@@ -376,6 +411,46 @@ def render_report(data: PlanData, out_dir: Path) -> Path:
     path = out_dir / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def objective_row(data: PlanData) -> str:
+    """The objective and its bound, in pounds or in points."""
+    plan = data.plan
+    if money_figures(plan) is None:
+        return (f"<tr><td>Objective / best bound</td><td>{html.escape(_num(plan.get('objective')))} / "
+                f"{html.escape(_num(plan.get('best_bound')))} points (weighted sum of the terms below; lower is "
+                "better; no plan can score below the bound)</td></tr>")
+    bound = plan.get("best_bound")
+    rows = [f"<tr><td>Cost / best bound</td><td>{html.escape(pounds(float(plan['objective'])))} / "
+            f"{html.escape(pounds(float(bound)) if bound is not None else 'n/a')} (the sum of the cost terms "
+            "below; no plan can cost less than the bound)</td></tr>"]
+    for key, label in (("alone_at_contract_end", "Every trust buying alone at its contract end"),
+                       ("without_market_capacity", "The plan without market capacity")):
+        record = (plan.get("counterfactuals") or {}).get(key)
+        if isinstance(record, dict) and record:
+            rows.append(f"<tr><td>{label}</td><td>{html.escape(_record(record))}</td></tr>")
+    return "".join(rows)
+
+
+def _record(record: dict) -> str:
+    """A counterfactual's plan.yaml record in words: cost, status, bound and solve time."""
+    value = record.get("objective")
+    status = str(record.get("status", ""))
+    if value is None:
+        return f"{status}" + (f": {record['note']}" if record.get("note") else "")
+    parts = [pounds(float(value)), {"computed": "computed (no solve)", "optimal": "proven optimal"}.get(status, status)]
+    if record.get("best_bound") is not None and status != "computed":
+        parts.append(f"bound {pounds(float(record['best_bound']))}")
+    if record.get("gap") is not None:
+        parts.append(f"gap {100 * float(record['gap']):.2f}%")
+    if record.get("solve_seconds") is not None:
+        parts.append(f"solved in {float(record['solve_seconds']):.0f} s of at most "
+                     f"{float(record.get('time_limit') or 0):g} s")
+    if record.get("n_consortia") is not None:
+        parts.append(f"{record['n_consortia']} consortia + {record.get('n_standalone')} standalone")
+    if record.get("note"):
+        parts.append(str(record["note"]))
+    return ", ".join(parts)
 
 
 def trust_index(data: PlanData) -> str:

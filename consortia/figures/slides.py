@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import style
+from .money import money_lines
 from .plandata import DAYS, PlanData, month_label
 from .text import plural
 from .words import headline_parts
@@ -340,8 +341,13 @@ def render_slides(data: PlanData, out_dir: Path) -> Path:
     deck = _Deck(data)
     s = deck.slide(f"PACS/RIS purchasing consortia \u2014 {data.scenario}",
                    str(data.plan.get("description") or ""))
-    parts = headline_parts(data)
-    deck.text(s, [p[0].upper() + p[1:] for p in parts], 0.6, 1.4, 12.0, 5.2, size=20)
+    parts = [p[0].upper() + p[1:] for p in headline_parts(data)]
+    money = money_lines(data.plan)
+    if money:  # in pounds: the cost against the counterfactuals first, then the rest smaller
+        deck.text(s, money, 0.6, 1.25, 12.0, 2.2, size=20, bold=True, name="money")
+        deck.text(s, parts, 0.6, 3.65, 12.0, 3.1, size=15)
+    else:
+        deck.text(s, parts, 0.6, 1.4, 12.0, 5.2, size=20)
     for name, title, sub in (
             ("map.png", "The consortia on the map",
              "members joined to their hub; numbered trusts in the enlarged maps are named in the key"),

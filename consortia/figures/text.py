@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["plural", "short_name"]
+__all__ = ["plural", "short_name", "period_word"]
 
 _NAME_TAILS = (" (fictional)", " NHS Foundation Trust", " NHS Trust", " Foundation Trust")
 
@@ -19,3 +19,8 @@ def short_name(name: str) -> str:
         if s.endswith(tail) and len(s) > len(tail) + 3:
             s = s[: -len(tail)]
     return s.strip()
+
+
+def period_word(months: int) -> str:
+    """"quarter" for 3 months, "year" for 12, "4-month period" otherwise."""
+    return {1: "month", 3: "quarter", 6: "half-year", 12: "year"}.get(months, f"{months}-month period")

@@ -5,14 +5,10 @@ from __future__ import annotations
 import math
 
 from .plandata import DAYS, PlanData, tsunami_counts
-from .text import plural
+from .text import period_word, plural
 
 __all__ = ["covers_every_day", "headline_parts", "headline_sentence", "objective_rows", "period_word",
            "TERM_UNITS"]
-
-
-def period_word(months: int) -> str:
-    return {1: "month", 3: "quarter", 6: "half-year", 12: "year"}.get(months, f"{months}-month period")
 
 
 def covers_every_day(data: PlanData, c) -> bool:

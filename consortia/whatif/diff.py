@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..costs import pounds
 from ..planfolder import PlanFolder, read_plan_folder
 
 __all__ = ["METRICS", "Move", "PlanDiff", "diff_plans", "diff_lines"]
@@ -122,6 +123,10 @@ def _round(x) -> str:
 
 
 def _delta(a, b, unit: str = "") -> str:
+    if unit == "GBP" and isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        change = b - a
+        sign = "+" if change > 0 else ("-" if change < 0 else "\u00b1")
+        return f"{pounds(a)} -> {pounds(b)} ({sign}{pounds(abs(change))})"
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         change = b - a
         sign = "+" if change > 0 else ("-" if change < 0 else "\u00b1")
@@ -163,10 +168,14 @@ def diff_lines(d: PlanDiff) -> list[str]:
     for cid, parts in d.merged:
         lines.append(f"merged: A's {' + '.join(parts)} -> B's {cid}")
     oa, ob = d.objective
-    if oa is not None and ob is not None:
-        lines.append(f"score (lower is better) {_delta(oa, ob, 'points')}")
-    for key, (x, y) in d.terms.items():
-        lines.append(f"  {key} {_delta(x, y, 'points')}")
+    ua, ub = (str(p.document.get("objective_unit") or "weighted units") for p in (d.a, d.b))
+    if ua != ub:
+        lines.append(f"objectives not comparable: A's is in {ua}, B's in {ub}")
+    elif oa is not None and ob is not None:
+        what, unit = ("cost over the term", "GBP") if ua == "GBP" else ("score (lower is better)", "points")
+        lines.append(f"{what} {_delta(oa, ob, unit)}")
+        for key, (x, y) in d.terms.items():
+            lines.append(f"  {key} {_delta(x, y, unit)}")
     for key, (x, y) in d.metrics.items():
         words, unit = METRIC_WORDS.get(key, (key, ""))
         lines.append(f"{words}: {_delta(x, y, unit)}")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checker import check_plan
+from ..costs import value_text
 from ..diagnose import DAY_NAMES
 from ..graph import build_graph, km
 from ..inputs import Instance, load_instance
@@ -72,6 +73,12 @@ class Explanation:
     resolved: object = None
     plan_status: str = "optimal"
     plan_gap: float | None = None
+    in_pounds: bool = False
+    """Whether the objective is in pounds (a ``costs`` section) rather than weighted points."""
+
+    def value(self, v: float) -> str:
+        """A change of the objective in its unit: ``+£1,500,000`` or ``+2.50 points``."""
+        return value_text(v, True, signed=True) if self.in_pounds else f"{v:+.2f} points"
 
     @property
     def days_short_alone(self) -> list[str]:
@@ -144,7 +151,7 @@ def explain_trust(folder: str | Path, trust: str, *, scenario: Scenario | None =
         abs(month_number(dt.date.fromisoformat(plan.go_live[trust])) - month_number(end)),
         min((calendar.misalignment(end, t) for t in window), default=None),
         plan_status=str(plan.document.get("status", "unknown")),
-        plan_gap=plan.document.get("gap"))
+        plan_gap=plan.document.get("gap"), in_pounds=scenario.costs is not None)
     short = set(explanation.days_short_alone)
     lacking = set(explanation.missing_alone)
     rps = scenario.cover.reports_per_session
@@ -199,12 +206,14 @@ def explanation_lines(e: Explanation) -> list[str]:
             brings.append("weekend " + " ".join(p.subspecialties))
         lines.append(f"  partner {p.code}: {p.km:.0f} km" + (f"; brings {'; '.join(brings)}" if brings else ""))
     lines.append(f"alternatives: only {e.trust} moves, every other trust keeps its consortium and "
-                 "go-live; change of the plan's score in points (negative is better):")
+                 "go-live; " + ("change of the plan's cost in pounds over the term (negative is cheaper):"
+                                if e.in_pounds else "change of the plan's score in points (negative is better):"))
     valid = sorted((a for a in e.alternatives if a.ok), key=lambda a: (a.delta, a.label))
     broken = [a for a in e.alternatives if not a.ok]
     for a in valid[:8]:
-        terms = ", ".join(f"{k} {v:+.2f}" for k, v in a.terms.items() if abs(v) > 1e-9)
-        lines.append(f"  {a.label}: {a.delta:+.2f} points" + (f" ({terms})" if terms else ""))
+        terms = ", ".join(f"{k} {value_text(v, e.in_pounds, signed=True) if e.in_pounds else f'{v:+.2f}'}"
+                          for k, v in a.terms.items() if abs(v) > (0.5 if e.in_pounds else 1e-9))
+        lines.append(f"  {a.label}: {e.value(a.delta)}" + (f" ({terms})" if terms else ""))
     if len(valid) > 8:
         lines.append(f"  ... and {len(valid) - 8} more that keep every rule")
     if not valid:
@@ -215,8 +224,9 @@ def explanation_lines(e: Explanation) -> list[str]:
     better = [a for a in valid if a.delta < -1e-6]
     if better:
         if e.plan_status == "optimal":
-            lines.append("  a move scores better on its own, yet the plan is proven optimal: it would "
-                         "break the plan elsewhere (the score shown counts this trust's move only)")
+            what = "costs less" if e.in_pounds else "scores better"
+            lines.append(f"  a move {what} on its own, yet the plan is proven optimal: it would "
+                         "break the plan elsewhere (the change shown counts this trust's move only)")
         else:
             gap = f" (within {100 * float(e.plan_gap):.1f}% of the best possible)" if e.plan_gap is not None else ""
             lines.append(f"  note: the plan is {e.plan_status}, not proven optimal{gap}, so a better "

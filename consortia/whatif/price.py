@@ -151,12 +151,12 @@ def price_lines(price: Price) -> list[str]:
     asked = [f"together {a} {b}" for a, b in price.request["together"]] + \
             [f"apart {a} {b}" for a, b in price.request["apart"]]
     lines = [f"request: {'; '.join(asked)}",
-             "the whole plan is re-optimised with the request, so any trust may move; scores in points, "
-             "lower is better",
+             "the whole plan is re-optimised with the request, so any trust may move; "
+             + ("costs in pounds over the term" if s.costs is not None else "scores in points, lower is better"),
              f"without the request: {_status(price.without)}"]
     if price.reused:
         if price.exact:
-            lines.append("with the request: the optimal plan already keeps it; it costs 0 points")
+            lines.append(f"with the request: the optimal plan already keeps it; it costs {_value(s, 0.0)}")
         else:
             lines.append("with the request: the plan without it already keeps it; the true price is between "
                          f"0 and {_value(s, price.bounds[1], signed=True)} (that plan is not proven optimal)")
@@ -209,8 +209,14 @@ def distance_lines(d: Distance) -> list[str]:
     if d.bounds is None:
         return [f"no optimum to compare with: the solver found {d.optimum.status}"]
     low, high = d.bounds
+    s = d.optimum.scenario
     lines = [f"optimum under the same settings: {_status(d.optimum)}"]
-    if d.optimum.status == Status.OPTIMAL:
+    if s.costs is not None and d.optimum.status == Status.OPTIMAL:
+        lines.append(f"this plan costs {_value(s, low, signed=True)} more than the optimum")
+    elif s.costs is not None:
+        lines.append(f"this plan costs between {_value(s, low, signed=True)} and {_value(s, high, signed=True)} "
+                     "more than the optimum (the solver's plan is not proven optimal)")
+    elif d.optimum.status == Status.OPTIMAL:
         lines.append(f"this plan scores {low:+.2f} points more than the optimum")
     else:
         lines.append(f"this plan scores between {low:+.2f} and {high:+.2f} points more than the optimum "

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import stopping
+from ..costs import amount
 from ..errors import ConsortiaError
+from ..figures.money import money_sentence
 from ..inputs import Instance, load_instance
+from ..planfolder import read_plan_yaml
 from ..scenario import NAME_PATTERN, Scenario
 from . import geometry
 from .job import Job, Runner
@@ -276,9 +279,21 @@ class Workspace:
                 "attribution": self.base.attribution, "go_lives": go_lives,
                 "time_limit": s.solver.time_limit, "save_dir": str(self.save_dir),
                 "proposals": list(self.proposals),
-                "units": {"timing": "per trust-month", "distance": "per km", "standalone": "per trust",
-                          "shortfall": "per report", "subspecialty_gap": "per gap", "moved": "per trust"},
-                "weights": s.to_dict()["objective"]}
+                "unit": "GBP" if s.costs is not None else "points", "headline": self.plan_headline(),
+                "units": {} if s.costs is not None else
+                {"timing": "per trust-month", "distance": "per km", "standalone": "per trust",
+                 "shortfall": "per report", "subspecialty_gap": "per gap", "moved": "per trust"},
+                "weights": {} if s.costs is not None else s.to_dict()["objective"]}
+
+    def plan_headline(self) -> str | None:
+        """In pounds, the headline of the plan folder the workspace opened (its cost against the
+        counterfactuals recorded in its plan.yaml), else None."""
+        if self.plan_dir is None or self.scenario.costs is None or not Path(self.plan_dir).is_dir():
+            return None
+        try:
+            return money_sentence(read_plan_yaml(self.plan_dir))
+        except ConsortiaError:
+            return None
 
     def diff(self, a: str, b: str) -> dict:
         """What differs between two proposals: moved and retimed trusts, objective and terms."""
@@ -334,7 +349,7 @@ class Workspace:
             return
         if job.kind == "optimum":
             self.optimum = Optimum(plan.objective, plan.best_bound, plan.status)
-            job.message = f"best plan found: {plan.objective:.3f} ({plan.status})"
+            job.message = f"best plan found: {amount(self.scenario, plan.objective)} ({plan.status})"
             return
         rows = {m: (c.id, c.go_live) for c in plan.consortia for m in c.members}
         draft = draft_from_rows(rows)

@@ -11,12 +11,16 @@ var trustEls = {};
 Array.prototype.forEach.call(document.querySelectorAll('#trusts .trust'), function(el){ trustEls[el.dataset.code] = el; });
 var info = null, state = null, current = null, selected = null, polling = null, renders = 0;
 var TERMS = {timing: 'Timing', distance: 'Distance', shortfall: 'Cover shortfall', subspecialty_gap: 'Weekend gaps',
-             standalone: 'Standalone', moved: 'Moved trusts'};
+             standalone: 'Standalone', moved: 'Moved trusts', procurement: 'Procurements', contract: 'Contracts',
+             integration: 'Integration', extension: 'Extensions', early_exit: 'Early exits', travel: 'Travel',
+             boundary: 'Boundaries'};
 
 function $(id){ return document.getElementById(id); }
 function esc(s){ return String(s).replace(/[&<>"']/g, function(ch){ return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[ch]; }); }
-function num(v, d){ return (v === null || v === undefined) ? '\u2013' : Number(v).toFixed(d === undefined ? 2 : d); }
-function signed(v){ if (v === null || v === undefined) return '\u2013'; var s = Number(v).toFixed(2); return (v > 0.005 ? '+' : '') + (s === '-0.00' ? '0.00' : s); }
+function money(){ return !!(info && info.unit === 'GBP'); }
+function pounds(v){ var r = Math.round(Math.abs(Number(v))); return (Number(v) <= -0.5 ? '-' : '') + '\u00a3' + r.toLocaleString('en-GB'); }
+function num(v, d){ if (v === null || v === undefined) return '\u2013'; if (money()) return pounds(v); return Number(v).toFixed(d === undefined ? 2 : d); }
+function signed(v){ if (v === null || v === undefined) return '\u2013'; if (money()) return (v >= 0.5 ? '+' : '') + pounds(v); var s = Number(v).toFixed(2); return (v > 0.005 ? '+' : '') + (s === '-0.00' ? '0.00' : s); }
 function month(iso){ if (!iso) return 'cheapest'; var d = new Date(iso + 'T00:00:00Z'); return d.toLocaleDateString('en-GB', {month: 'short', year: 'numeric', timeZone: 'UTC'}); }
 function say(text, bad){ var el = $('status'); el.textContent = text || ''; el.className = 'sub ' + (bad ? 'msg-bad' : 'msg-ok'); }
 
@@ -204,11 +208,12 @@ function renderCost(s){
   var rows = keys.map(function(k){
     var a = s.before.terms[k] || 0, b = s.terms[k] || 0, d = b - a;
     var unit = info.units[k] ? info.weights[k] + ' ' + info.units[k] : '';
-    return '<tr><td title="weight ' + esc(unit) + '">' + esc(TERMS[k] || k) + ' <span class="sub">(' + esc(unit) + ')</span></td><td>' + num(a) + '</td><td>' + num(b) + '</td><td class="' + (d > 0.005 ? 'up' : d < -0.005 ? 'down' : '') + '">' + signed(d) + '</td></tr>';
+    return '<tr><td title="' + (unit ? 'weight ' + esc(unit) : 'in pounds') + '">' + esc(TERMS[k] || k) + (unit ? ' <span class="sub">(' + esc(unit) + ')</span>' : '') + '</td><td>' + num(a) + '</td><td>' + num(b) + '</td><td class="' + (d > 0.005 ? 'up' : d < -0.005 ? 'down' : '') + '">' + signed(d) + '</td></tr>';
   });
   var d = s.objective - s.before.objective;
-  $('cost').innerHTML = '<h2>Objective (lower is better)</h2><table><tr><th>term</th><th>at start</th><th>now</th><th>change</th></tr>' + rows.join('') +
-    '<tr class="total"><td>Objective</td><td>' + num(s.before.objective, 3) + '</td><td id="objective-now">' + num(s.objective, 3) + '</td><td class="' + (d > 0.0005 ? 'up' : d < -0.0005 ? 'down' : '') + '">' + signed(d) + '</td></tr></table>' +
+  $('cost').innerHTML = (info.headline ? '<div class="box" id="plan-headline">' + esc(info.headline) + '</div>' : '') +
+    '<h2>' + (money() ? 'Cost over the term, pounds (lower is better)' : 'Objective (lower is better)') + '</h2><table><tr><th>term</th><th>at start</th><th>now</th><th>change</th></tr>' + rows.join('') +
+    '<tr class="total"><td>' + (money() ? 'Cost' : 'Objective') + '</td><td>' + num(s.before.objective, 3) + '</td><td id="objective-now">' + num(s.objective, 3) + '</td><td class="' + (d > 0.0005 ? 'up' : d < -0.0005 ? 'down' : '') + '">' + signed(d) + '</td></tr></table>' +
     '<div class="sub">At start: ' + esc(s.origin) + (s.before.ok ? ' (keeps every rule)' : ' (' + s.before.n_broken + ' broken rules)') + '. ' +
     s.moved_since_start.length + ' trust' + (s.moved_since_start.length === 1 ? '' : 's') + ' moved since.</div>';
 }
