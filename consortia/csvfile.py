@@ -76,7 +76,10 @@ class _Lines:
 
     def quoted_column(self, line: int, header: list[str]) -> str | None:
         """The column whose value opens the quote left open on physical ``line`` (1-based)."""
-        fields = next(csv.reader([self.lines[line - 1]]), [])
+        try:
+            fields = next(csv.reader([self.lines[line - 1]]), [])
+        except csv.Error:  # the first line alone is over the field limit: no quote is open
+            return None
         return header[len(fields) - 1] if 0 < len(fields) <= len(header) else None
 
 
