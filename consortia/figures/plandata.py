@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..planfolder import ASSIGNMENTS, CONSORTIA, PLAN_YAML, read_text, read_yaml
+from ..planfolder import ASSIGNMENTS, CONSORTIA, read_plan_folder, read_text, read_yaml
 from . import style
 
 __all__ = ["DAYS", "DAY_NAMES", "HULL_BUFFER_M", "PLACES", "Inset", "PlanData", "polygon_rings", "parse_date",
@@ -349,7 +349,7 @@ def _is_england_regions(gdf, path: Path | None) -> bool:
 
 def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
     folder = Path(folder)
-    plan = read_yaml(folder / PLAN_YAML) or {}
+    plan = read_plan_folder(folder).document
     trusts = pd.read_csv(io.StringIO(read_text(folder / ASSIGNMENTS)), dtype={"trust": str, "consortium": str},
                          keep_default_na=False, na_values=[""])
     cons = pd.read_csv(io.StringIO(read_text(folder / CONSORTIA)), dtype={"consortium": str, "members": str},
