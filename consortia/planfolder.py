@@ -20,11 +20,13 @@ from typing import Any
 import yaml
 
 from .csvfile import iso_date, read_table
+from .csvfile import number as read_number
 from .errors import ConsortiaError
 from .yamlfile import load_strict
 
 __all__ = ["PLAN_YAML", "ASSIGNMENTS", "CONSORTIA", "PLAN_KEYS", "require", "read_text", "read_yaml",
-           "read_rows", "read_plan_yaml", "read_settings", "PlanFolder", "read_plan_folder"]
+           "read_rows", "read_plan_yaml", "read_settings", "PlanFolder", "read_plan_folder", "ROTA_YAML", "ROTA_CSV",
+           "ROTA_SUMMARY", "ROTA_KEYS", "RotaFiles", "read_rota_files"]
 
 PLAN_YAML = "plan.yaml"
 ASSIGNMENTS = "assignments.csv"
@@ -242,3 +244,90 @@ def read_plan_folder(path: str | Path) -> PlanFolder:
                              "the folder is damaged or was edited by hand: solve again",
                              file=str(path / PLAN_YAML), key="metrics.n_trusts")
     return PlanFolder(path, consortium, go_live, {k: frozenset(v) for k, v in members.items()}, document, rows)
+
+
+ROTA_YAML = "rota.yaml"
+ROTA_CSV = "rota.csv"
+ROTA_SUMMARY = "rota_summary.csv"
+ROTA_KEYS = {
+    "settings": (lambda v: isinstance(v, dict), "a mapping"),
+    "settings.weeks": (lambda v: _whole(v) and v is not None and v >= 1, "a whole number >= 1"),
+    "settings.one_in": (lambda v: _whole(v) and v is not None and v >= 1, "a whole number >= 1"),
+    "settings.tolerance": (lambda v: _number(v) and v is not None, "a number"),
+    "settings.reports_per_session": (lambda v: _number(v) and v is not None, "a number"),
+    "settings.min_ratio": (lambda v: _number(v) and v is not None, "a number"),
+    "settings.weekend_subspecialties": (lambda v: _texts(v) and v is not None, "a list of names"),
+    "settings.start": (_date, "a date YYYY-MM-DD or null"),
+    "inputs": (lambda v: isinstance(v, dict), "a mapping"),
+    "consortia": (lambda v: isinstance(v, list), "a list"),
+}
+"""The keys of ``rota.yaml`` the figures and the rota's checker read, each with its check."""
+ROTA_ENTRY_KEYS = {
+    "consortium": (lambda v: isinstance(v, str) and bool(v), "a consortium id"),
+    "members": (lambda v: _texts(v) and bool(v), "a list of trust codes"),
+    "go_live": (lambda v: v is not None and _date(v), "a date YYYY-MM-DD"),
+    "start": (lambda v: v is not None and _date(v), "a date YYYY-MM-DD"),
+    "status": (lambda v: isinstance(v, str), "text"),
+    "spread": (_whole, "a whole number"), "fewest_weekends": (_whole, "a whole number"),
+    "most_weekends": (_whole, "a whole number"), "person_weekends": (_whole, "a whole number"),
+    "radiologists_available": (_whole, "a whole number"), "diagnosis": (_texts, "a list of lines"),
+}
+
+
+@dataclass(frozen=True)
+class RotaFiles:
+    """The weekend rota files of a plan folder: ``rota.yaml`` and the rows of ``rota.csv`` and
+    ``rota_summary.csv`` (values as text, each checked for its type)."""
+
+    document: dict
+    shifts: tuple[dict[str, str], ...]
+    summary: tuple[dict[str, str], ...]
+
+
+def _check_rota_document(document: Any, path: Path) -> dict:
+    if not isinstance(document, dict):
+        raise ConsortiaError(f"expected a mapping of keys, got {type(document).__name__}", file=str(path))
+    for key, (ok, what) in ROTA_KEYS.items():
+        node: Any = document
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not ok(node):
+            raise ConsortiaError(f"expected {what}, got {node!r:.60}", file=str(path), key=key)
+    for kind in ("trusts", "rosters", "demand"):
+        entry = document["inputs"].get(kind)
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("path", "sha256")):
+            raise ConsortiaError("expected a mapping with path and sha256", file=str(path), key=f"inputs.{kind}")
+    for i, entry in enumerate(document["consortia"]):
+        if not isinstance(entry, dict):
+            raise ConsortiaError("expected a mapping", file=str(path), key=f"consortia[{i}]")
+        for key, (ok, what) in ROTA_ENTRY_KEYS.items():
+            if not ok(entry.get(key)):
+                raise ConsortiaError(f"expected {what}, got {entry.get(key)!r:.60}", file=str(path),
+                                     key=f"consortia[{i}].{key}")
+    return document
+
+
+def read_rota_files(folder: str | Path) -> RotaFiles | None:
+    """The rota files in ``folder``, each value the figures and the rota's checker read checked for
+    its type, or None when ``rota.yaml`` and ``rota.csv`` are not both there."""
+    folder = Path(folder)
+    if not ((folder / ROTA_YAML).is_file() and (folder / ROTA_CSV).is_file()):
+        return None
+    document = _check_rota_document(read_yaml(folder / ROTA_YAML), folder / ROTA_YAML)
+    shifts = read_table(folder / ROTA_CSV, ("date", "day", "weekend", "consortium", "radiologist", "home_trust",
+                                            "sessions", "subspecialties"))
+    weeks = document["settings"]["weeks"]
+    for number, row in shifts:
+        iso_date(row, "date", shifts.path, number)
+        if row["day"] not in ("sat", "sun"):
+            raise ConsortiaError(f"expected sat or sun, got {row['day']!r}", file=str(shifts.path), row=number,
+                                 column="day")
+        if not row["weekend"].isdigit() or not 1 <= int(row["weekend"]) <= weeks:
+            raise ConsortiaError(f"expected a weekend number from 1 to {weeks}, got {row['weekend']!r}",
+                                 file=str(shifts.path), row=number, column="weekend")
+        read_number(row, "sessions", shifts.path, number, low=0)
+    summary = ()
+    if (folder / ROTA_SUMMARY).is_file():
+        summary = tuple(r for _, r in read_table(folder / ROTA_SUMMARY, ("consortium", "kind", "trust",
+                                                                         "radiologist")))
+    return RotaFiles(document, tuple(r for _, r in shifts), summary)

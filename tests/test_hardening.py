@@ -449,3 +449,40 @@ def test_a_run_fails_before_any_dask_client_waits_for_a_missing_scheduler(demo, 
     address = f"tcp://127.0.0.1:{_closed_port()}"
     text = bad_input(capsys, "batch", "batch.yaml", "--scheduler", address, "--out", demo / "sweep")
     assert "cannot reach the Dask scheduler at " + address in text and "Connection refused" in text, text
+
+
+@pytest.fixture(scope="module")
+def rostered(solved, tmp_path_factory):
+    """The solved demo's plan folder with its weekend rota written (no figure)."""
+    plan = tmp_path_factory.mktemp("rostered") / "plan"
+    shutil.copytree(solved / "plan", plan)
+    assert main(["rota", str(plan), "--no-figure", "--quiet"]) == 0
+    return plan
+
+
+def _rota_consortia_seven(text: str) -> str:
+    return text[:text.index("\nconsortia:")] + "\nconsortia: 7\n"
+
+
+ROTA_DAMAGES = {
+    "consortia-7": ("rota.yaml", _rota_consortia_seven, ["rota.yaml, key 'consortia'", "a list"]),
+    "weeks-text": ("rota.yaml", lambda t: t.replace("  weeks: 8\n", "  weeks: eight\n", 1),
+                   ["rota.yaml, key 'settings.weeks'"]),
+    "three-columns": ("rota.csv", lambda t: "".join(",".join(line.split(",")[:3]) + "\n" for line in t.splitlines()),
+                      ["rota.csv", "missing column(s) consortium"]),
+    "truncated": ("rota.csv", lambda t: t[:-30], ["rota.csv, row", "values where the header has 8 columns"]),
+    "weekend-0": ("rota.csv", lambda t: t.replace(",sat,1,", ",sat,0,", 1),
+                  ["rota.csv, row 1, column 'weekend'", "from 1 to 8"]),
+}
+
+
+@pytest.mark.parametrize("command", ["map", "check"])
+@pytest.mark.parametrize("damage", list(ROTA_DAMAGES))
+def test_damaged_rota_files_are_named(rostered, tmp_path, capsys, damage, command):
+    plan = tmp_path / "plan"
+    shutil.copytree(rostered, plan)
+    name, edit, words = ROTA_DAMAGES[damage]
+    (plan / name).write_text(edit((plan / name).read_text(encoding="utf-8")), encoding="utf-8")
+    text = bad_input(capsys, *(["map", plan] if command == "map" else ["rota", "--check", plan]))
+    assert all(w in text for w in words), text
+    assert not (plan / "map.png").exists()
