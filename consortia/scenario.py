@@ -30,6 +30,7 @@ __all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inp
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 YAML11_EXPONENT = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$")
 
 
@@ -453,10 +454,15 @@ def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
             value = str(value)
         if not isinstance(value, str):
             raise ConsortiaError(f"expected text, got {value!r}", file=file, key=key)
+        control = _CONTROL.search(value)
+        if control:
+            raise ConsortiaError(f"the text holds a control character (U+{ord(control.group()):04X}); only "
+                                 "printable characters, line breaks and tabs are allowed", file=file, key=key)
         return value
     if typ is dt.date:
         if isinstance(value, dt.datetime):
-            value = value.date()
+            raise ConsortiaError(f"expected a date YYYY-MM-DD, got a date and time {value.isoformat()!r}",
+                                 file=file, key=key)
         if isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
@@ -564,14 +570,21 @@ def _validate_pins(s: Scenario, file: str) -> None:
                                  f"grow: true to let {pin.trust} join", file=file, key=f"{key}.consortium")
 
 
-def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | None = None) -> Scenario:
+def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | None = None,
+                       prefix: str = "") -> Scenario:
     """Build a validated :class:`Scenario` from plain data, as parsed from YAML.
 
-    Relative paths are resolved against ``base`` (the YAML file's folder).
+    Relative paths are resolved against ``base`` (the YAML file's folder). Errors name each key
+    with ``prefix`` before it (``settings`` for the settings section of a plan's plan.yaml).
     """
     base = base if base is not None else Path(".")
-    scenario = _build(Scenario, data, "", file, base)
-    _validate(scenario, file)
+    scenario = _build(Scenario, data, prefix, file, base)
+    try:
+        _validate(scenario, file)
+    except ConsortiaError as exc:
+        if not prefix or exc.key is None:
+            raise
+        raise ConsortiaError(exc.detail, file=exc.file, key=f"{prefix}.{exc.key}") from None
     return scenario
 
 

@@ -486,3 +486,23 @@ def test_damaged_rota_files_are_named(rostered, tmp_path, capsys, damage, comman
     text = bad_input(capsys, *(["map", plan] if command == "map" else ["rota", "--check", plan]))
     assert all(w in text for w in words), text
     assert not (plan / "map.png").exists()
+
+
+def test_explain_names_a_bad_setting_by_its_plan_yaml_key(solved, tmp_path, monkeypatch, capsys):
+    plan = tmp_path / "plan"
+    shutil.copytree(solved / "plan", plan)
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    assert "\n    periods: 12\n" in text
+    (plan / "plan.yaml").write_text(text.replace("\n    periods: 12\n", "\n    periods: 0\n", 1), encoding="utf-8")
+    monkeypatch.chdir(solved)
+    message = bad_input(capsys, "explain", plan, "DMA")
+    assert "plan.yaml, key 'settings.planning.periods'" in message, message
+
+
+@pytest.mark.parametrize("setting,words", [
+    ('description="a\\0b"', ["key 'description'", "control character (U+0000)"]),
+    ("planning.start=2013-07-01T10:00:00", ["key 'planning.start'", "date and time"]),
+], ids=["nul", "datetime"])
+def test_text_and_date_settings_are_refused_when_they_would_be_copied_wrong(demo, capsys, setting, words):
+    text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--set", setting)
+    assert all(w in text for w in words), text
