@@ -25,7 +25,8 @@ from .errors import ConsortiaError
 from .yamlfile import load_strict
 
 __all__ = ["PLAN_YAML", "ASSIGNMENTS", "CONSORTIA", "PLAN_KEYS", "require", "read_text", "read_yaml",
-           "read_rows", "read_plan_yaml", "read_settings", "PlanFolder", "read_plan_folder", "ROTA_YAML", "ROTA_CSV",
+           "read_rows", "read_plan_yaml", "read_settings", "PlanFolder", "read_plan_folder", "NUMBER_COLUMNS",
+           "ROTA_YAML", "ROTA_CSV",
            "ROTA_SUMMARY", "ROTA_KEYS", "RotaFiles", "read_rota_files"]
 
 PLAN_YAML = "plan.yaml"
@@ -182,9 +183,34 @@ class PlanFolder:
         return self.members[self.consortium[trust]]
 
 
+_RATIOS = {f"{kind}_ratio_{d}": (0, None, True) for kind in ("alone", "cover")
+           for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+NUMBER_COLUMNS = {
+    ASSIGNMENTS: {"lat": (-90, 90, False), "lon": (-180, 180, False), "months_misaligned": (None, None, False),
+                  **{k: v for k, v in _RATIOS.items() if k.startswith("alone")}},
+    CONSORTIA: {"distance_km": (0, None, False), "max_pair_km": (0, None, False),
+                "months_misaligned": (None, None, False), "cost": (None, None, False),
+                **{k: v for k, v in _RATIOS.items() if k.startswith("cover")}},
+}
+"""The number columns of a plan's tables the figures read: (lowest, highest, may be 'inf'); each is
+checked when the table has it (an empty value is allowed)."""
+
+
+def _check_numbers(table, name: str) -> None:
+    for column, (low, high, infinite) in NUMBER_COLUMNS[name].items():
+        if column not in table.header:
+            continue
+        for number, row in table:
+            if row[column] == "" or (infinite and row[column] == "inf"):
+                continue
+            read_number(row, column, table.path, number, low=low, high=high)
+
+
 def _assignments(path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
     consortium, go_live, members = {}, {}, {}
-    for number, row in read_table(path, ("trust", "consortium", "go_live")):
+    table = read_table(path, ("trust", "consortium", "go_live"))
+    _check_numbers(table, ASSIGNMENTS)
+    for number, row in table:
         trust, cid = row["trust"], row["consortium"]
         for column, value in (("trust", trust), ("consortium", cid)):
             if not value:
@@ -201,6 +227,7 @@ def _consortia(path: Path, consortium: dict[str, str], members: dict[str, set[st
     """The rows of consortia.csv, each checked against assignments.csv."""
     seen: dict[str, int] = {}
     table = read_table(path, ("consortium", "members", "go_live"))
+    _check_numbers(table, CONSORTIA)
     for number, row in table:
         cid = row["consortium"]
         if not cid:

@@ -337,6 +337,10 @@ DAMAGES = {
     "consortium-lost": (_drop_consortium, ["plan.yaml, key 'metrics.n_trusts'", "counts 12 trusts", "lists 9"]),
     "go-live": (_lines_edit("assignments.csv", lambda t: t.replace("2014-07-01", "2014-13-01", 1)),
                 ["assignments.csv, row 1, column 'go_live'", "YYYY-MM-DD"]),
+    "lat-text": (_lines_edit("assignments.csv", lambda t: t.replace(",52.4068,", ",abc,", 1)),
+                 ["assignments.csv, row 1, column 'lat'", "decimal notation"]),
+    "ratio-text": (_lines_edit("consortia.csv", lambda t: t.replace(",1.164,", ",zz,", 1)),
+                   ["consortia.csv, row 1, column 'cover_ratio_mon'", "decimal notation"]),
 }
 COMMANDS = {"diff": lambda good, bad: ["diff", good, bad], "map": lambda good, bad: ["map", bad],
             "explain": lambda good, bad: ["explain", bad, "DMA"], "rota": lambda good, bad: ["rota", bad]}
