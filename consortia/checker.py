@@ -558,6 +558,10 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
                        f"{lead} months")
         if row["contract_end"] != rules.trusts[t].contract_end.isoformat():
             out.append(f"assignments.csv row {n}: contract_end differs from trusts.csv")
+        for column in ("lat", "lon"):
+            written = _num(row.get(column))
+            if column in row and (written is None or abs(written - getattr(rules.trusts[t], column)) > 1e-4):
+                out.append(f"assignments.csv row {n}: {column} {row[column]} differs from trusts.csv")
         if row["months_misaligned"] != str(rules.misaligned(t, g)):
             out.append(f"assignments.csv row {n}: months_misaligned {row['months_misaligned']}, "
                        f"expected {rules.misaligned(t, g)}")
@@ -567,6 +571,9 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
                                                    *[f"cover_ratio_{d}" for d in WEEK],
                                                    "weekend_subspecialties_missing")):
         cid = row["consortium"]
+        if cid in listed:
+            out.append(f"consortia.csv row {n}: consortium {cid} is listed twice")
+            continue
         listed[cid] = row
         members = sorted(row["members"].split())
         if members != sorted(groups.get(cid, [])):

@@ -510,3 +510,15 @@ def test_explain_names_a_bad_setting_by_its_plan_yaml_key(solved, tmp_path, monk
 def test_text_and_date_settings_are_refused_when_they_would_be_copied_wrong(demo, capsys, setting, words):
     text = bad_input(capsys, "solve", "scenario.yaml", "--no-maps", "--set", setting)
     assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize("damage,words", [
+    ("duplicate-consortium", "consortia.csv row 5: consortium C04 is listed twice"),
+    ("lat-text", "assignments.csv row 1: lat abc differs from trusts.csv"),
+])
+def test_the_checker_does_not_pass_a_damaged_plan_folder(solved, tmp_path, capsys, damage, words):
+    bad = tmp_path / "bad"
+    shutil.copytree(solved / "plan", bad)
+    DAMAGES[damage][0](bad)
+    code, text = run(capsys, "check", solved / "scenario.yaml", bad)
+    assert code == 1 and words in text and "Traceback" not in text, text
