@@ -41,6 +41,7 @@ DECIMAL = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 """A number in plain decimal notation."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # line ends aside
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def read_table(path: str | Path, required: tuple[str, ...] | list[str] = (), kin
     except OSError as exc:
         raise ConsortiaError(f"cannot read the file: {exc.strerror or exc}", file=where) from None
     lines = _Lines(text)
+    dirty = _CONTROL_IN_LINES.search(text) is not None  # else only a value over several lines holds one
     reader = csv.reader(lines, strict=True)
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
@@ -131,7 +133,7 @@ def read_table(path: str | Path, required: tuple[str, ...] | list[str] = (), kin
         number = start - 1
         if len(rows) >= MAX_ROWS:
             raise ConsortiaError(f"more than {MAX_ROWS:,} rows", file=where, row=number)
-        rows.append((number, _record(fields, header, where, number, lines.count - start + 1)))
+        rows.append((number, _record(fields, header, where, number, lines.count - start + 1, dirty)))
     if header is None:
         raise ConsortiaError("the file is empty; expected a header row"
                              + (" with columns " + ", ".join(required) if required else ""), file=where)
@@ -153,8 +155,9 @@ def _header(fields: list[str], required, where: str) -> list[str]:
     return header
 
 
-def _record(fields: list[str], header: list[str], where: str, number: int, spans: int) -> dict[str, str]:
-    for i, value in enumerate(fields):
+def _record(fields: list[str], header: list[str], where: str, number: int, spans: int,
+            dirty: bool) -> dict[str, str]:
+    for i, value in enumerate(fields if dirty or spans > 1 else ()):
         bad = control_character(value)
         if bad is None:
             continue
