@@ -8,7 +8,6 @@ It only shares the input loaders (the same files must be read the same way).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 import math
@@ -18,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 import yaml
 
+from .csvfile import read_table
 from .errors import ConsortiaError
 from .inputs import Instance
 from .scenario import Scenario
@@ -71,17 +71,7 @@ def _add_months(date: dt.date, months: int) -> dt.date:
 
 
 def _read(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    if not path.is_file():
-        raise ConsortiaError("file not found", file=str(path))
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in required if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ConsortiaError(f"missing column(s) {', '.join(missing)}", file=str(path))
-            return [(reader.line_num - 1, {k: (v or "").strip() for k, v in row.items() if k}) for row in reader]
-    except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 CSV file", file=str(path)) from None
+    return list(read_table(path, required, "plan or proposal"))
 
 
 def _date(text: str, path: Path, row: int, column: str) -> dt.date:
@@ -568,6 +558,10 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
                        f"{lead} months")
         if row["contract_end"] != rules.trusts[t].contract_end.isoformat():
             out.append(f"assignments.csv row {n}: contract_end differs from trusts.csv")
+        for column in ("lat", "lon"):
+            written = _num(row.get(column))
+            if column in row and (written is None or abs(written - getattr(rules.trusts[t], column)) > 1e-4):
+                out.append(f"assignments.csv row {n}: {column} {row[column]} differs from trusts.csv")
         if row["months_misaligned"] != str(rules.misaligned(t, g)):
             out.append(f"assignments.csv row {n}: months_misaligned {row['months_misaligned']}, "
                        f"expected {rules.misaligned(t, g)}")
@@ -577,6 +571,9 @@ def _output_breaks(rules: _Rules, folder: Path, groups, go_live, report: CheckRe
                                                    *[f"cover_ratio_{d}" for d in WEEK],
                                                    "weekend_subspecialties_missing")):
         cid = row["consortium"]
+        if cid in listed:
+            out.append(f"consortia.csv row {n}: consortium {cid} is listed twice")
+            continue
         listed[cid] = row
         members = sorted(row["members"].split())
         if members != sorted(groups.get(cid, [])):

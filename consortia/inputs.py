@@ -6,20 +6,20 @@ data row (1 = first row after the header) and the column.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csvfile import iso_date, read_table
+from .csvfile import number as read_number
 from .errors import ConsortiaError
 from .scenario import DAYS, WEEKEND, Scenario, calendar_problem
 
 __all__ = ["CODE_PATTERN", "Trust", "Radiologist", "Instance", "read_trusts", "read_rosters", "read_demand",
-           "read_links", "check_regions", "read_baseline", "load_instance", "check_references"]
+           "read_links", "check_regions", "MAX_SESSIONS", "MAX_DEMAND", "read_baseline", "load_instance",
+           "check_references"]
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -106,75 +106,11 @@ class Instance:
                 for kind, path in sorted(self.files.items())}
 
 
-def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dict]]:
-    if not path.is_file():
-        raise ConsortiaError(f"{kind} file not found", file=str(path))
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
-        raise ConsortiaError("the file is empty; expected a header row with columns "
-                             + ", ".join(required), file=str(path))
-    reader.fieldnames = header
-    twice = next((c for i, c in enumerate(header) if c and c in header[:i]), None)
-    if twice is not None:
-        raise ConsortiaError(f"the header names column {twice!r} twice", file=str(path), column=twice)
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ConsortiaError(f"missing column(s) {', '.join(missing)}; the header has "
-                             f"{', '.join(header)}", file=str(path))
-    rows = []
-    while True:
-        read = reader.line_num  # a row that cannot be parsed starts on the next line
-        try:
-            row = next(reader, None)
-        except csv.Error as exc:
-            raise ConsortiaError(_csv_problem(exc), file=str(path), row=read) from None
-        if row is None:
-            return rows
-        number = reader.line_num - 1  # the row as an editor counts it: blank lines count too
-        if None in row:
-            raise ConsortiaError(f"more values than the {len(header)} header columns",
-                                 file=str(path), row=number)
-        cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
-        if all(v in ("", None) for v in cleaned.values()):
-            continue
-        short = [k for k, v in row.items() if v is None]
-        if short:
-            raise ConsortiaError(f"{len(header) - len(short)} values where the header has {len(header)} "
-                                 f"columns (no value for {', '.join(short)})", file=str(path), row=number,
-                                 column=short[0])
-        rows.append((number, cleaned))
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    """What a CSV parse error means, in the user's terms."""
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return (f"a value longer than {csv.field_size_limit():,} characters (an unclosed quote makes the "
-                "rest of the file one value)")
-    return f"not valid CSV: {text}"
-
-
-def _number(row: dict, column: str, path: Path, number: int, *, low=None, high=None) -> float:
-    raw = row.get(column)
-    if raw in (None, ""):
-        raise ConsortiaError("a number is required", file=str(path), row=number, column=column)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConsortiaError(f"expected a number, got {raw!r}", file=str(path), row=number, column=column) from None
-    if not math.isfinite(value):
-        raise ConsortiaError(f"expected a finite number, got {raw!r}", file=str(path), row=number,
-                             column=column)
-    if low is not None and value < low:
-        raise ConsortiaError(f"{raw} is below the minimum {low}", file=str(path), row=number, column=column)
-    if high is not None and value > high:
-        raise ConsortiaError(f"{raw} is above the maximum {high}", file=str(path), row=number, column=column)
-    return value
+MAX_SESSIONS = 24.0
+"""Most reporting sessions one roster row gives on one day (a session is half a day's work; a
+locum row may stand for several people)."""
+MAX_DEMAND = 100_000.0
+"""Most reports one trust needs on one day (England's busiest trust needs about 2,100)."""
 
 
 def _code(row: dict, column: str, path: Path, number: int) -> str:
@@ -195,19 +131,15 @@ def read_trusts(path: Path) -> tuple[Trust, ...]:
     """Read and validate ``trusts.csv``."""
     required = ["code", "name", "lat", "lon", "contract_end"]
     trusts: dict[str, Trust] = {}
-    for number, row in _read_csv(path, required, "trusts"):
+    for number, row in read_table(path, required, "trusts"):
         code = _code(row, "code", path, number)
         if code in trusts:
             raise ConsortiaError(f"trust code {code} appears twice", file=str(path), row=number, column="code")
         if not row["name"]:
             raise ConsortiaError("a name is required", file=str(path), row=number, column="name")
-        lat = _number(row, "lat", path, number, low=-90, high=90)
-        lon = _number(row, "lon", path, number, low=-180, high=180)
-        try:
-            end = dt.date.fromisoformat(row["contract_end"])
-        except ValueError:
-            raise ConsortiaError(f"expected a date YYYY-MM-DD, got {row['contract_end']!r}",
-                                 file=str(path), row=number, column="contract_end") from None
+        lat = read_number(row, "lat", path, number, low=-90, high=90)
+        lon = read_number(row, "lon", path, number, low=-180, high=180)
+        end = iso_date(row, "contract_end", path, number)
         if calendar_problem(end):
             raise ConsortiaError(calendar_problem(end), file=str(path), row=number, column="contract_end")
         extra = {k: v for k, v in row.items() if k and k not in required and k != "region"}
@@ -221,7 +153,7 @@ def read_rosters(path: Path, trusts: dict) -> tuple[Radiologist, ...]:
     """Read and validate ``rosters.csv``."""
     seen = set()
     out = []
-    for number, row in _read_csv(path, ["trust", "radiologist", "subspecialties", *DAYS], "rosters"):
+    for number, row in read_table(path, ["trust", "radiologist", "subspecialties", *DAYS], "rosters"):
         trust = _code(row, "trust", path, number)
         _known(trust, trusts, path, number, "trust")
         name = row["radiologist"]
@@ -233,7 +165,8 @@ def read_rosters(path: Path, trusts: dict) -> tuple[Radiologist, ...]:
                                  row=number, column="radiologist")
         seen.add((trust, name))
         subs = frozenset(s.strip() for s in (row["subspecialties"] or "").split(";") if s.strip())
-        sessions = tuple(_number(row, d, path, number, low=0) for d in DAYS)
+        sessions = tuple(read_number(row, d, path, number, low=0, high=MAX_SESSIONS, unit="sessions")
+                         for d in DAYS)
         out.append(Radiologist(trust, name, subs, sessions))
     return tuple(out)
 
@@ -241,13 +174,14 @@ def read_rosters(path: Path, trusts: dict) -> tuple[Radiologist, ...]:
 def read_demand(path: Path, trusts: dict) -> dict[str, tuple[float, ...]]:
     """Read and validate ``demand.csv``: exactly one row per trust."""
     demand: dict[str, tuple[float, ...]] = {}
-    for number, row in _read_csv(path, ["trust", *DAYS], "demand"):
+    for number, row in read_table(path, ["trust", *DAYS], "demand"):
         trust = _code(row, "trust", path, number)
         _known(trust, trusts, path, number, "trust")
         if trust in demand:
             raise ConsortiaError(f"trust {trust} has a second demand row", file=str(path), row=number,
                                  column="trust")
-        demand[trust] = tuple(_number(row, d, path, number, low=0) for d in DAYS)
+        demand[trust] = tuple(read_number(row, d, path, number, low=0, high=MAX_DEMAND, unit="reports")
+                              for d in DAYS)
     missing = [c for c in trusts if c not in demand]
     if missing:
         raise ConsortiaError(f"no demand row for trust(s) {', '.join(missing[:10])}"
@@ -258,7 +192,7 @@ def read_demand(path: Path, trusts: dict) -> dict[str, tuple[float, ...]]:
 def read_links(path: Path, trusts: dict) -> tuple[tuple[str, str, str], ...]:
     """Read and validate ``links.csv``."""
     links = {}
-    for number, row in _read_csv(path, ["trust_a", "trust_b", "relation"], "links"):
+    for number, row in read_table(path, ["trust_a", "trust_b", "relation"], "links"):
         a = _code(row, "trust_a", path, number)
         b = _code(row, "trust_b", path, number)
         _known(a, trusts, path, number, "trust_a")
@@ -298,7 +232,7 @@ def read_baseline(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise ConsortiaError("baseline is not a plan folder (no assignments.csv)", file=str(path.parent))
     out = {}
-    for number, row in _read_csv(path, ["trust", "consortium"], "baseline plan"):
+    for number, row in read_table(path, ["trust", "consortium"], "baseline plan"):
         trust, consortium = row.get("trust") or "", row.get("consortium") or ""
         if not trust or not consortium:
             raise ConsortiaError("trust and consortium are required", file=str(path), row=number)

@@ -23,12 +23,14 @@ from .yamlfile import load_strict
 __all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inputs", "Planning", "Market",
            "Network", "Consortium", "Cover", "Objective", "Solver", "FixedConsortium", "Pin", "Directives",
            "Output", "Scenario", "EARLIEST_DATE", "LATEST_DATE", "calendar_problem", "MAX_MONTHS",
-           "MAX_PERIODS", "MAX_WEEKS", "MAX_THREADS", "MAX_CONSORTIUM", "scenario_from_dict", "load_scenario",
+           "MAX_PERIODS", "MAX_WEEKS", "MAX_THREADS", "MAX_CONSORTIUM", "MAX_WEIGHT", "MAX_MONEY",
+           "MAX_RATIO", "MAX_REPORTS", "scenario_from_dict", "load_scenario",
            "with_overrides", "parse_set", "settings_table"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = ("sat", "sun")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 YAML11_EXPONENT = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$")
 
 
@@ -79,6 +81,29 @@ MAX_THREADS = 256
 """Most solver threads."""
 MAX_CONSORTIUM = 1000
 """Largest consortium size a scenario may allow (the column generation's tables grow with it)."""
+
+
+MAX_WEIGHT = 1_000_000.0
+"""Largest objective weight. Weights are relative to each other; a plan's coefficients are weights
+times months, km or trusts, and HiGHS reads a coefficient of 1e20 as infinite (its tolerances are
+relative to about 1e-9), so larger weights would make the solver's answer meaningless."""
+MAX_MONEY = 1_000_000_000.0
+"""Largest amount of one cost setting, in pounds (a billion: the whole of England's PACS/RIS spend
+over a term is about half of one)."""
+MAX_RATIO = 100.0
+"""Largest cover ratio (pooled capacity a hundred times the demand)."""
+MAX_REPORTS = 1000.0
+"""Most reports one session may produce."""
+
+
+def _weight(v):
+    return 0 <= v <= MAX_WEIGHT or (f"must be between 0 and {MAX_WEIGHT:,.0f} (weights are relative; larger "
+                                    "ones are beyond the solver's numerical range)")
+
+
+def _money(v):
+    return 0 <= v <= MAX_MONEY or (f"must be between 0 and {MAX_MONEY:,.0f} pounds (larger amounts are "
+                                   "beyond the solver's numerical range)")
 
 
 def _one_of(*choices):
@@ -147,9 +172,10 @@ class Cover:
                                     "shortfalls are allowed and paid for in the objective",
                         check=_one_of("hard", "soft"))
     reports_per_session: float = setting(10.0, doc="reports one radiologist session produces",
-                                         unit="reports", check=_positive)
+                                         unit="reports", check=lambda v: 0 < v <= MAX_REPORTS or
+                                         f"must be > 0 and at most {MAX_REPORTS:g}")
     min_ratio: float = setting(1.0, doc="pooled capacity / pooled demand a consortium needs on every "
-                                        "day of the week", check=_non_negative)
+                                        "day of the week", check=_between(0, MAX_RATIO))
     weekend_subspecialties: list[str] = setting([], doc="subspecialties that need at least one session "
                                                         "on each of sat and sun in every consortium")
 
@@ -196,20 +222,20 @@ class Rota:
 @dataclass(frozen=True)
 class Objective:
     timing: float = setting(1.0, doc="cost per month between a trust's contract end and its go-live",
-                            unit="per trust-month", check=_non_negative)
+                            unit="per trust-month", check=_weight)
     distance: float = setting(0.01, doc="cost per km from each member to its consortium's medoid",
-                              unit="per km", check=_non_negative)
+                              unit="per km", check=_weight)
     shortfall: float = setting(1.0, doc="soft cover: cost per report short of the ratio, summed over "
                                         "the seven days of a week", unit="per report",
-                               check=_non_negative)
+                               check=_weight)
     subspecialty_gap: float = setting(20.0, doc="soft cover: cost per required weekend subspecialty "
                                                 "missing on a weekend day", unit="per gap",
-                                      check=_non_negative)
+                                      check=_weight)
     standalone: float = setting(5.0, doc="cost per trust left standalone", unit="per trust",
-                                check=_non_negative)
+                                check=_weight)
     moved: float = setting(5.0, doc="with a baseline: cost per trust that moved, i.e. whose co-members "
                                     "among the trusts planned in both plans differ from the baseline's",
-                           unit="per trust", check=_non_negative)
+                           unit="per trust", check=_weight)
 
 
 @dataclass(frozen=True)
@@ -222,58 +248,59 @@ class Costs:
 
     term_years: float = setting(7.0, doc="contract term the recurring costs are counted over (Kent and "
                                          "Medway consortium 2013: 7 years; Cheshire and Merseyside: 5 + 5; "
-                                         "EMRAD: 10)", unit="years", check=_positive)
+                                         "EMRAD: 10)", unit="years", check=lambda v: 0 < v <= 100 or
+                                "must be > 0 and at most 100 years")
     procurement: float = setting(60000.0, doc="cost of running one procurement (every consortium and every "
                                               "standalone trust runs one); assumption from NHS SBS 2014: a full "
                                               "OJEU process costs 'tens of thousands of pounds'",
-                                 unit="£ per procurement", check=_non_negative)
+                                 unit="£ per procurement", check=_money)
     contract_per_trust_year: float = setting(600000.0, doc="PACS/RIS contract value of one trust buying alone "
                                                           "(EMRAD 2014: £30m over 10 years for 7 trusts "
                                                           "after a 30-40% saving; Sussex 2013: £10-20m over "
                                                           "5 years for 5 trusts)", unit="£ per trust-year",
-                                             check=_non_negative)
+                                             check=_money)
     volume_exponent: float = setting(0.78, doc="volume discount: n trusts buying together pay n^exponent "
                                                "times one trust's contract (0.78 gives EMRAD's 35% saving at 7 "
                                                "trusts; 1 = no discount)", check=lambda v: 0 < v <= 1 or
                                      "must be > 0 and <= 1 (a discount, concave in size)")
     extension_per_month: float = setting(10000.0, doc="premium for running a contract past its end, per "
                                                       "trust-month (assumption: 20% on a £50k monthly "
-                                                      "charge)", unit="£ per trust-month", check=_non_negative)
+                                                      "charge)", unit="£ per trust-month", check=_money)
     early_exit_per_month: float = setting(50000.0, doc="payout for leaving a contract before its end, per "
                                                        "trust-month (assumption: the remaining monthly "
                                                        "charges, £600k a year)", unit="£ per trust-month",
-                                          check=_non_negative)
+                                          check=_money)
     integration_per_member: float = setting(150000.0, doc="integration and information-governance work of "
                                                           "each member of a consortium of two or more "
                                                           "(assumption)", unit="£ per member",
-                                            check=_non_negative)
+                                            check=_money)
     icb_premium: float = setting(1500000.0, doc="extra joining cost of a member whose integrated care board "
                                                 "(trusts.csv column 'icb') differs from its medoid's; "
                                                 "calibrated so that England's consortia span about as many "
                                                 "ICBs as published PACS consortia (2.2 on average)",
-                                 unit="£ per member", check=_non_negative)
+                                 unit="£ per member", check=_money)
     region_premium: float = setting(5000000.0, doc="extra joining cost of a member whose region differs from "
                                                    "its medoid's; calibrated: no published PACS consortium "
                                                    "crossed an NHS region", unit="£ per member",
-                                    check=_non_negative)
+                                    check=_money)
     no_share_premium: float = setting(50000.0, doc="extra joining cost of a member with no 'share' link "
                                                    "(image-sharing agreement) with its medoid (assumption)",
-                                      unit="£ per member", check=_non_negative)
+                                      unit="£ per member", check=_money)
     travel_per_km: float = setting(0.416, doc="travel for on-site cover (NHS Agenda for Change car rate "
                                               "from July 2013: 67p a mile)", unit="£ per km",
-                                   check=_non_negative)
+                                   check=_money)
     trips_per_year: float = setting(52.0, doc="return trips a year from each member to its medoid for "
                                               "on-site cover and meetings (assumption: one a week)",
-                                    unit="trips per year", check=_non_negative)
+                                    unit="trips per year", check=_between(0, 1000))
     outsourcing_per_report: float = setting(33.0, doc="soft cover: outsourcing one report a consortium "
                                                       "cannot staff (Salisbury NHS FT 2024/25: £1,213,005 "
                                                       "for 37,090 outsourced reports)", unit="£ per report",
-                                            check=_non_negative)
+                                            check=_money)
     subspecialty_gap_per_day: float = setting(1500.0, doc="soft cover: buying in a missing weekend "
                                                           "subspecialty for one day (assumption)",
-                                              unit="£ per day", check=_non_negative)
+                                              unit="£ per day", check=_money)
     moved: float = setting(100000.0, doc="with a baseline: re-planning cost of each trust that moved "
-                                         "(assumption)", unit="£ per trust", check=_non_negative)
+                                         "(assumption)", unit="£ per trust", check=_money)
 
 
 @dataclass(frozen=True)
@@ -427,10 +454,15 @@ def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
             value = str(value)
         if not isinstance(value, str):
             raise ConsortiaError(f"expected text, got {value!r}", file=file, key=key)
+        control = _CONTROL.search(value)
+        if control:
+            raise ConsortiaError(f"the text holds a control character (U+{ord(control.group()):04X}); only "
+                                 "printable characters, line breaks and tabs are allowed", file=file, key=key)
         return value
     if typ is dt.date:
         if isinstance(value, dt.datetime):
-            value = value.date()
+            raise ConsortiaError(f"expected a date YYYY-MM-DD, got a date and time {value.isoformat()!r}",
+                                 file=file, key=key)
         if isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
@@ -538,14 +570,21 @@ def _validate_pins(s: Scenario, file: str) -> None:
                                  f"grow: true to let {pin.trust} join", file=file, key=f"{key}.consortium")
 
 
-def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | None = None) -> Scenario:
+def scenario_from_dict(data: dict, *, file: str = "<scenario>", base: Path | None = None,
+                       prefix: str = "") -> Scenario:
     """Build a validated :class:`Scenario` from plain data, as parsed from YAML.
 
-    Relative paths are resolved against ``base`` (the YAML file's folder).
+    Relative paths are resolved against ``base`` (the YAML file's folder). Errors name each key
+    with ``prefix`` before it (``settings`` for the settings section of a plan's plan.yaml).
     """
     base = base if base is not None else Path(".")
-    scenario = _build(Scenario, data, "", file, base)
-    _validate(scenario, file)
+    scenario = _build(Scenario, data, prefix, file, base)
+    try:
+        _validate(scenario, file)
+    except ConsortiaError as exc:
+        if not prefix or exc.key is None:
+            raise
+        raise ConsortiaError(exc.detail, file=exc.file, key=f"{prefix}.{exc.key}") from None
     return scenario
 
 

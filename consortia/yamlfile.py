@@ -1,12 +1,15 @@
 """Strict YAML: ``yaml.safe_load``, except that a key given twice in one mapping is an error
 (PyYAML would silently keep the last one, dropping the first block of settings), an impossible
-calendar date is an error naming its line, and a document may hold at most ``MAX_BYTES``
+calendar date is an error naming its line, a number YAML 1.1 reads in a surprising way is an error
+(``5_2.4`` is 52.4, ``1:30`` is 90, ``010`` is 8 and ``0x1F`` is 31 there: only plain decimal
+numbers are numbers), and a document may hold at most ``MAX_BYTES``
 characters, nest at most ``MAX_DEPTH`` levels and expand (aliases counted each time they are
 used, so a "billion laughs" bomb is refused before it is built) to at most ``MAX_NODES`` nodes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import yaml
@@ -30,7 +33,7 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
 
 class LimitError(yaml.MarkedYAMLError):
     """A document beyond one of the limits (size, nesting depth, expanded size) or holding an
-    impossible date."""
+    impossible date or a number that is not plain decimal."""
 
     def __init__(self, problem: str, mark=None):
         super().__init__(problem=problem, problem_mark=mark)
@@ -89,6 +92,26 @@ def _timestamp(loader: StrictLoader, node: yaml.ScalarNode):
         raise LimitError(f"{node.value!r} is not a calendar date ({exc})", node.start_mark) from None
 
 
+_PLAIN_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+
+
+def _plain_number(kind: str):
+    """The YAML 1.1 constructor of ``kind`` (int or float), refusing what is not plain decimal."""
+    construct = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+
+    def build(loader: StrictLoader, node: yaml.ScalarNode):
+        text = str(node.value)
+        value = construct(loader, node)
+        plain = _PLAIN_INT.match(text) if kind == "int" else ("_" not in text and ":" not in text)
+        if not plain:
+            raise LimitError(f"{text!r} is not a plain decimal number (YAML 1.1 reads it as {value!r}); write "
+                             "digits only, with no '_', ':', leading 0 or base prefix, or quote it as text",
+                             node.start_mark)
+        return value
+
+    return build
+
+
 def _mapping_without_repeats(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen = set()
     for key_node, _ in node.value:
@@ -105,6 +128,8 @@ def _mapping_without_repeats(loader: StrictLoader, node: yaml.MappingNode, deep:
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_repeats)
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+StrictLoader.add_constructor("tag:yaml.org,2002:int", _plain_number("int"))
+StrictLoader.add_constructor("tag:yaml.org,2002:float", _plain_number("float"))
 
 
 def load_strict(text: str) -> Any:

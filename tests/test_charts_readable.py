@@ -28,7 +28,14 @@ def _set_contract_ends(folder: Path, ends: dict[str, str], planning: dict) -> No
     a = a[a["trust"].isin(ends)].copy()
     a["contract_end"] = a["trust"].map(ends)
     a.to_csv(folder / "assignments.csv", index=False)
+    kept = a.groupby("consortium")["trust"].agg(" ".join)  # consortia.csv and plan.yaml agree with it
+    c = pd.read_csv(folder / "consortia.csv", dtype=str, keep_default_na=False)
+    c = c[c["consortium"].isin(kept.index)].copy()
+    c["members"] = c["consortium"].map(kept)
+    c["n_trusts"] = [str(len(m.split())) for m in c["members"]]
+    c.to_csv(folder / "consortia.csv", index=False)
     plan = yaml.safe_load((folder / "plan.yaml").read_text())
+    plan["metrics"]["n_trusts"] = len(a)
     plan["settings"].setdefault("planning", {}).update(planning)
     (folder / "plan.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
 

@@ -219,3 +219,85 @@ def test_subprocess_errors_have_no_traceback(good, args, expected):
     assert run.returncode == 2, run.stderr
     assert expected in " ".join(run.stderr.split())
     assert "Traceback" not in run.stderr
+
+
+# ----------------------------------------------------------------------------- the CSV reader
+
+
+def _table(tmp_path, text: str, required=("a", "b")):
+    from consortia.csvfile import read_table
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    return read_table(path, required)
+
+
+def _refused(tmp_path, text: str) -> str:
+    from consortia.errors import ConsortiaError
+    with pytest.raises(ConsortiaError) as caught:
+        _table(tmp_path, text)
+    return str(caught.value)
+
+
+def test_rows_keep_their_editor_numbers_across_blank_lines_and_quoted_commas(tmp_path):
+    table = _table(tmp_path, 'a,b\r\n1,"x, y"\r\n\r\n2,\tz \r\n')
+    assert [n for n, _ in table] == [1, 3]
+    assert [r["b"] for _, r in table] == ["x, y", "z"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ('a,b\n1,2\n3,"open\n4,5\n6,7\n', ["row 2, column 'b'", "never closed", "3 lines"]),
+    ('a,b\n"open,2\n3,4\n5,6"\n', ["row 1, column 'a'", "3 lines", "line break"]),
+    ('a,b\n1,"x"y\n', ["row 1", "followed by text"]),
+    ('a,b\n1,x\x00y\n', ["row 1, column 'b'", "U+0000", "NUL"]),
+    ('a,b\n1,x\x1by\n', ["row 1, column 'b'", "U+001B"]),
+    ('a,b\n1,2,3\n', ["row 1", "3 values where the header has 2"]),
+    ('a,b\n1\n', ["row 1, column 'b'", "no value for b"]),
+    ('a,b,a\n1,2,3\n', ["column 'a'", "twice"]),
+    ('a\n1\n', ["missing column(s) b"]),
+], ids=["unclosed-quote", "quote-swallows-rows", "text-after-quote", "nul", "escape", "extra-field", "short",
+        "header-twice", "missing-column"])
+def test_the_csv_reader_names_the_row_where_a_problem_starts(tmp_path, text, words):
+    message = _refused(tmp_path, text)
+    assert all(w in message for w in words), message
+
+
+@pytest.mark.parametrize("raw, value", [("52.4", 52.4), ("-1", -1.0), ("1e-3", 0.001), (".5", 0.5), ("+2", 2.0)])
+def test_plain_decimal_numbers_are_read(raw, value):
+    from consortia.csvfile import number
+    assert number({"x": raw}, "x", "f.csv", 1) == value
+
+
+@pytest.mark.parametrize("raw, words", [
+    ("5_2.4", ["decimal notation", "no '_'"]), ("1,000", ["decimal notation"]), ("nan", ["decimal notation"]),
+    ("inf", ["decimal notation"]), ("-infinity", ["decimal notation"]), ("0x1F", ["decimal notation"]),
+    ("1e400", ["too large"]), ("1e308", ["above the maximum 24"]), ("-1", ["below the minimum 0"]),
+])
+def test_numbers_that_are_not_plain_or_out_of_range_are_named(raw, words):
+    from consortia.csvfile import number
+    from consortia.errors import ConsortiaError
+    with pytest.raises(ConsortiaError) as caught:
+        number({"mon": raw}, "mon", "rosters.csv", 4, low=0, high=24)
+    message = str(caught.value)
+    assert "rosters.csv, row 4, column 'mon'" in message and all(w in message for w in words), message
+
+
+def test_minus_zero_reads_as_zero():
+    import math
+
+    from consortia.csvfile import number
+    assert math.copysign(1.0, number({"x": "-0"}, "x", "f.csv", 1)) == 1.0
+    assert math.copysign(1.0, number({"x": "-0.0"}, "x", "f.csv", 1)) == 1.0
+
+
+@pytest.mark.parametrize("text", ["x: 5_2.4", "x: 1_000", "x: 1:30", "x: 010", "x: 0x1F", "x: 0b101"])
+def test_yaml_numbers_must_be_plain_decimal(text):
+    from consortia.yamlfile import LimitError, load_strict
+    with pytest.raises(LimitError, match="not a plain decimal number"):
+        load_strict(text)
+
+
+@pytest.mark.parametrize("text, value", [("x: 0", 0), ("x: -5", -5), ("x: 0.5", 0.5), ("x: 1.0e+3", 1000.0),
+                                         ("x: '010'", "010"), ("x: 1e3", "1e3")])
+def test_plain_yaml_numbers_and_quoted_text_are_read(text, value):
+    from consortia.yamlfile import load_strict
+    assert load_strict(text)["x"] == value

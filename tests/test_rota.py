@@ -36,6 +36,14 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Tiny plan folders written by hand
 
 
+def write_assignments(plan: Path, consortia) -> None:
+    """The plan folder's assignments.csv for ``consortia`` [(id, [members], go_live)]."""
+    with (plan / "assignments.csv").open("w", newline="") as h:
+        w = csv.writer(h, lineterminator="\n")
+        w.writerow(["trust", "consortium", "go_live"])
+        w.writerows([m, cid, go_live] for cid, members, go_live in consortia for m in members)
+
+
 def make_plan(folder: Path, staff, demand, consortia, *, rps=10.0, ratio=1.0, subs=(), rota_section=None):
     """A minimal plan folder: plan.yaml + consortia.csv, and its inputs in ``folder/inputs``.
 
@@ -67,6 +75,7 @@ def make_plan(folder: Path, staff, demand, consortia, *, rps=10.0, ratio=1.0, su
         w.writerow(["consortium", "members", "n_trusts", "go_live"])
         for cid, members, go_live in consortia:
             w.writerow([cid, " ".join(members), len(members), go_live])
+    write_assignments(plan, consortia)
     settings = {"name": "tiny", "inputs": {k: str(inputs / f"{k}.csv") for k in ("trusts", "rosters", "demand")},
                 "cover": {"mode": "hard", "reports_per_session": rps, "min_ratio": ratio,
                           "weekend_subspecialties": list(subs)}}
@@ -299,6 +308,7 @@ def demo_fixed(tmp_path):
         w = csv.writer(h, lineterminator="\n")
         w.writerow(["consortium", "members", "go_live"])
         w.writerows(DEMO_GROUPS)
+    write_assignments(plan, [(cid, members.split(), go_live) for cid, members, go_live in DEMO_GROUPS])
     return plan
 
 

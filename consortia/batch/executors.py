@@ -21,7 +21,8 @@ import yaml
 from ..errors import ConsortiaError
 from .spec import INPUT_KINDS
 
-__all__ = ["run_task", "machine_cores", "LocalPool", "DaskCluster", "empty_record", "plain"]
+__all__ = ["run_task", "machine_cores", "LocalPool", "REACH_SECONDS", "tcp_address", "scheduler_problem", "DaskCluster",
+           "empty_record", "plain"]
 
 # ----------------------------------------------------------------------------- the worker
 
@@ -218,6 +219,34 @@ class LocalPool:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+REACH_SECONDS = 3.0
+"""How long a run or a dry run waits for the Dask scheduler to accept a TCP connection."""
+
+
+def tcp_address(address: str) -> tuple[str, int] | None:
+    """The host and port of a Dask scheduler address (``tcp://host:port``, ``tls://...`` or
+    ``host:port``), or None for one that names no TCP host and port (``inproc://``, ``ucx://``)."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    host, colon, port = rest.rstrip("/").rpartition(":")
+    if scheme not in ("tcp", "tls") or not colon or not port.isdigit() or not host:
+        return None
+    return host.strip("[]"), int(port)
+
+
+def scheduler_problem(address: str, timeout: float = REACH_SECONDS) -> str | None:
+    """Why the Dask scheduler at ``address`` does not accept a TCP connection within ``timeout``
+    seconds, or None when it does. Only for addresses :func:`tcp_address` reads."""
+    host, port = tcp_address(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return (f"nothing accepts connections at {host}:{port} within {timeout:g} s "
+                f"({exc.strerror or type(exc).__name__}); start the scheduler (dask scheduler) or fix the address")
+
+
 class DaskCluster:
     """The workers of an existing Dask distributed cluster."""
 
@@ -230,6 +259,9 @@ class DaskCluster:
         except ImportError:
             raise ConsortiaError("the dask executor needs Dask distributed: pip install "
                                  "'consortia[batch]'") from None
+        problem = scheduler_problem(address) if tcp_address(address) else None
+        if problem:
+            raise ConsortiaError(f"cannot reach the Dask scheduler at {address}: {problem}")
         try:
             self.client = Client(address, timeout="20s")
         except (OSError, TimeoutError, ValueError) as exc:

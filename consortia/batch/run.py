@@ -174,6 +174,17 @@ def _execute(backend, tasks: dict[int, dict], order: list[int], reporter: Report
             yield i, record
 
 
+def choose_executor(batch: Batch, executor: str | None = None, scheduler: str | None = None) -> tuple[str, str | None]:
+    """The executor a run uses ('local' or 'dask') and the Dask scheduler's address: the arguments
+    (``scheduler`` selects Dask) override the batch file."""
+    scheduler = scheduler or (batch.scheduler if (executor or batch.executor) == "dask" else None)
+    kind = executor or ("dask" if scheduler else batch.executor)
+    if kind == "dask" and not scheduler:
+        raise ConsortiaError("the dask executor needs a scheduler address: 'scheduler:' in the batch "
+                             "file or --scheduler", file=str(batch.file), key="scheduler")
+    return kind, scheduler
+
+
 def run_batch(batch: Batch, *, output: str | Path | None = None, executor: str | None = None,
               workers: int | None = None, scheduler: str | None = None, maps: bool | None = None,
               diagnose: bool | None = None, timeout: float | None = None, force: bool = False,
@@ -191,11 +202,7 @@ def run_batch(batch: Batch, *, output: str | Path | None = None, executor: str |
     timeout = batch.timeout if timeout is None else timeout
     if timeout is not None and not 0 < timeout < math.inf:
         raise ConsortiaError(f"the timeout must be a number of seconds > 0, got {timeout}")
-    scheduler = scheduler or (batch.scheduler if (executor or batch.executor) == "dask" else None)
-    kind = executor or ("dask" if scheduler else batch.executor)
-    if kind == "dask" and not scheduler:
-        raise ConsortiaError("the dask executor needs a scheduler address: 'scheduler:' in the batch "
-                             "file or --scheduler", file=str(batch.file), key="scheduler")
+    kind, scheduler = choose_executor(batch, executor, scheduler)
     workers = workers if workers is not None else (batch.workers or machine_cores())
     if workers < 1:
         raise ConsortiaError(f"workers must be at least 1, got {workers}")

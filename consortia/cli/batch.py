@@ -17,8 +17,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..batch.executors import machine_cores, scheduler_problem, tcp_address
 from ..batch.keys import InputFiles, batch_key, input_files, reusable
-from ..batch.run import Reporter, preflight, run_batch
+from ..batch.run import Reporter, choose_executor, preflight, run_batch
 from ..batch.spec import FINISHED, Batch, load_batch
 from ..batch.summary import setting_cell
 from ..errors import EXIT_OK, ConsortiaError
@@ -108,7 +109,21 @@ class ConsoleReporter(Reporter):
             self.progress = None
 
 
-def _dry_run(batch: Batch, out: Path, maps: bool, console) -> int:
+def _where(batch: Batch, args: argparse.Namespace) -> str:
+    """Where a run would go, the Dask scheduler checked: refused when it accepts no connection."""
+    kind, scheduler = choose_executor(batch, args.executor, args.scheduler)
+    if kind == "local":
+        workers = args.workers or batch.workers or machine_cores()
+        return f"on {workers} local worker process{'es' if workers != 1 else ''}"
+    if tcp_address(scheduler) is None:
+        return f"on the Dask cluster at {scheduler} (not checked: not a tcp:// address)"
+    problem = scheduler_problem(scheduler)
+    if problem:
+        raise ConsortiaError(f"a run would fail: cannot reach the Dask scheduler at {scheduler}: {problem}")
+    return f"on the Dask cluster at {scheduler} (its scheduler accepts connections)"
+
+
+def _dry_run(batch: Batch, out: Path, maps: bool, where: str, console) -> int:
     files = InputFiles()
     preflight(batch, files)
     common = ", ".join(f"{k}={setting_cell(v)}" for k, v in batch.overrides.items()) or "none"
@@ -124,6 +139,7 @@ def _dry_run(batch: Batch, out: Path, maps: bool, console) -> int:
                                        if k not in batch.overrides or batch.overrides[k] != v)),
                       "up to date" if up_to_date else "would run")
     console.print(table)
+    console.print(f"would run {escape(where)}")
     return EXIT_OK
 
 
@@ -135,7 +151,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     batch = load_batch(args.batch)
     out = args.out if args.out is not None else batch.output
     if args.dry_run:
-        return _dry_run(batch, out, batch.maps if args.maps is None else args.maps, console)
+        return _dry_run(batch, out, batch.maps if args.maps is None else args.maps, _where(batch, args), console)
     run = run_batch(batch, output=out, executor=args.executor, workers=args.workers,
                     scheduler=args.scheduler, maps=args.maps, diagnose=args.diagnose, timeout=args.timeout,
                     force=args.force,

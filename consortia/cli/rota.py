@@ -16,6 +16,7 @@ from ..rota.check import check_rota
 from ..rota.io import RotaRejected, check_saturday, write_rota
 from ..rota.model import ConsortiumRota
 from ..rota.roster import solve_rota
+from ..scenario import MAX_THREADS
 from ..status import Status
 from .console import console, print_verdict
 
@@ -79,6 +80,8 @@ def cmd_rota(args: argparse.Namespace) -> int:
     for flag, value in (("--weeks", args.weeks), ("--one-in", args.one_in), ("--jobs", args.jobs)):
         if value is not None and value < 1:
             raise ConsortiaError(f"{flag} must be at least 1, got {value}")
+    if args.jobs is not None and args.jobs > MAX_THREADS:
+        raise ConsortiaError(f"--jobs must be at most {MAX_THREADS}, got {args.jobs}")
     for flag, value in (("--tolerance", args.tolerance), ("--min-ratio", args.min_ratio),
                         ("--reports-per-session", args.reports_per_session), ("--time-limit", args.time_limit)):
         if value is not None and not math.isfinite(value):

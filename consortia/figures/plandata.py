@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..planfolder import ASSIGNMENTS, CONSORTIA, PLAN_YAML, read_text, read_yaml
+from ..planfolder import ASSIGNMENTS, CONSORTIA, ROTA_CSV, read_plan_folder, read_rota_files, read_text
 from . import style
 
 __all__ = ["DAYS", "DAY_NAMES", "HULL_BUFFER_M", "PLACES", "Inset", "PlanData", "polygon_rings", "parse_date",
@@ -87,10 +87,10 @@ class RotaView:
 
 def load_rota(folder: Path) -> RotaView | None:
     """The plan folder's rota, or None when ``consortia rota`` has not been run on it."""
-    doc_path, csv_path = Path(folder) / "rota.yaml", Path(folder) / "rota.csv"
-    if not (doc_path.is_file() and csv_path.is_file()):
+    files = read_rota_files(folder)
+    if files is None:
         return None
-    doc = read_yaml(doc_path) or {}
+    doc, csv_path = files.document, Path(folder) / ROTA_CSV
     status = {str(c.get("consortium")): str(c.get("status")) for c in doc.get("consortia") or []}
     shifts = pd.read_csv(csv_path, dtype={"consortium": str, "home_trust": str, "day": str},
                          keep_default_na=False)
@@ -349,7 +349,7 @@ def _is_england_regions(gdf, path: Path | None) -> bool:
 
 def load_plan(folder: Path, regions: Path | None = None) -> PlanData:
     folder = Path(folder)
-    plan = read_yaml(folder / PLAN_YAML) or {}
+    plan = read_plan_folder(folder).document
     trusts = pd.read_csv(io.StringIO(read_text(folder / ASSIGNMENTS)), dtype={"trust": str, "consortium": str},
                          keep_default_na=False, na_values=[""])
     cons = pd.read_csv(io.StringIO(read_text(folder / CONSORTIA)), dtype={"consortium": str, "members": str},

@@ -20,13 +20,13 @@ the same way).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from ..csvfile import read_table
+from ..planfolder import read_rota_files
 
 __all__ = ["SLACK", "OK_STATUSES", "RotaCheckReport", "check_rota"]
 
@@ -50,11 +50,6 @@ class RotaCheckReport:
         return not self.violations
 
 
-def _table(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _saturday_on_or_after(d: dt.date) -> dt.date:
     while d.weekday() != SAT:
         d += dt.timedelta(days=1)
@@ -73,7 +68,8 @@ def check_rota(plan_dir: str | Path, rota_dir: str | Path | None = None) -> Rota
     for name in ("rota.csv", "rota_summary.csv", "rota.yaml"):
         if not (rota_dir / name).is_file():
             raise ConsortiaError(f"{name} is missing", file=str(rota_dir))
-    meta = yaml.safe_load((rota_dir / "rota.yaml").read_text(encoding="utf-8"))
+    files = read_rota_files(rota_dir)
+    meta = files.document
     rules = meta["settings"]
     weeks, k = int(rules["weeks"]), int(rules["one_in"])
     tol, rps, ratio = float(rules["tolerance"]), float(rules["reports_per_session"]), float(rules["min_ratio"])
@@ -93,7 +89,8 @@ def check_rota(plan_dir: str | Path, rota_dir: str | Path | None = None) -> Rota
     people = {(r.trust, r.radiologist): r for r in read_rosters(paths["rosters"], trusts)}
     demand = read_demand(paths["demand"], trusts)
 
-    plan_rows = {row["consortium"]: row for row in _table(plan_dir / "consortia.csv")}
+    plan_rows = {row["consortium"]: row for _, row in read_table(plan_dir / "consortia.csv",
+                                                                 ("consortium", "members", "go_live"))}
     entries = {e["consortium"]: e for e in meta["consortia"]}
     if len(entries) != len(meta["consortia"]):
         bad("rota.yaml lists a consortium twice")
@@ -116,7 +113,7 @@ def check_rota(plan_dir: str | Path, rota_dir: str | Path | None = None) -> Rota
     # the duties
     duties: dict[str, list[dict]] = {cid: [] for cid in entries}
     seen = set()
-    for number, row in enumerate(_table(rota_dir / "rota.csv"), start=1):
+    for number, row in enumerate(files.shifts, start=1):
         where = f"rota.csv row {number}"
         cid = row["consortium"]
         if cid not in entries:
@@ -256,7 +253,7 @@ def check_rota(plan_dir: str | Path, rota_dir: str | Path | None = None) -> Rota
                 "sessions_given": sum(r["sessions"] for r in rows if r["person"] == p)}))
 
     summary = {(r["consortium"], r["kind"], r["trust"], r["radiologist"]): r
-               for r in _table(rota_dir / "rota_summary.csv")}
+               for r in files.summary}
     for cid, kind, trust, name, values in expected_summary:
         row = summary.pop((cid, kind, trust, name), None)
         label = f"rota_summary.csv {cid} {kind} {trust} {name}".rstrip()

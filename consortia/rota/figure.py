@@ -14,8 +14,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
-import yaml
-
+from ..errors import ConsortiaError
 from ..figures.style import (
     COVER_SHORT,
     INK,
@@ -26,16 +25,17 @@ from ..figures.style import (
     SYNTHETIC_NOTE,
     mpl_context,
 )
+from ..planfolder import read_rota_files
 from ..status import Status
 
 __all__ = ["render_rota_figure"]
 
 
 def _read(folder: Path):
-    meta = yaml.safe_load((folder / "rota.yaml").read_text(encoding="utf-8"))
-    with (folder / "rota.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return meta, rows
+    files = read_rota_files(folder)
+    if files is None:
+        raise ConsortiaError("no rota.yaml and rota.csv; run 'consortia rota' first", file=str(folder))
+    return files.document, list(files.shifts)
 
 
 def _demand(meta: dict) -> dict[str, tuple[float, float]]:

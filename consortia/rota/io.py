@@ -4,10 +4,10 @@ re-verify) rota.csv, rota_summary.csv, rota.yaml and rota.png."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
-import math
 import os
 import shutil
 from pathlib import Path
@@ -18,11 +18,11 @@ import yaml
 from .. import folders, stopping
 from ..errors import ConsortiaError
 from ..inputs import read_demand, read_rosters, read_trusts
-from ..planfolder import CONSORTIA, PLAN_YAML, read_rows, read_settings, require
-from ..scenario import DAYS, _build
+from ..planfolder import CONSORTIA, PLAN_YAML, PlanFolder, read_plan_folder
+from ..scenario import DAYS, Cover, Rota, _build
 from ..version import __version__
 from .check import check_rota
-from .model import ROSTERED, WEEKEND_DAYS, Rota, RotaRules, RotaRun, Staff, Task, demand_shares
+from .model import ROSTERED, WEEKEND_DAYS, RotaRules, RotaRun, Staff, Task, demand_shares
 
 __all__ = ["ROTA_FILES", "ROTA_COLUMNS", "SUMMARY_COLUMNS", "RotaRejected", "check_saturday", "rules_from",
            "load_tasks", "rota_rows", "summary_rows", "rota_document", "write_rota"]
@@ -45,13 +45,16 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read_plan_yaml(plan_dir: Path) -> dict:
+def _read_plan(plan_dir: Path) -> PlanFolder:
     path = plan_dir / PLAN_YAML
-    doc = read_settings(plan_dir)
+    plan = read_plan_folder(plan_dir)
+    doc = plan.document
+    if not isinstance(doc.get("settings"), dict):
+        raise ConsortiaError("plan.yaml has no 'settings' section", file=str(path), key="settings")
     if doc.get("status") not in ROSTERED:
         raise ConsortiaError(f"the plan folder holds no plan (status {doc.get('status')!r}); solve "
                              "the scenario first", file=str(path), key="status")
-    return doc
+    return plan
 
 
 def _resolve_input(kind: str, raw: Any, plan_dir: Path, sha: str | None, plan_file: Path) -> tuple[Path, bool]:
@@ -89,37 +92,50 @@ def check_saturday(date: dt.date, where: str) -> None:
                              f"{before} or {before + dt.timedelta(days=7)}", key=where)
 
 
-def rules_from(settings: dict, overrides: dict | None = None, *, file: str = "plan.yaml") -> RotaRules:
-    """Rota rules from a plan's resolved settings (``cover`` and optional ``rota`` sections) with
-    overrides (``weeks``, ``one_in``, ``tolerance``, ``start``, ``time_limit``,
-    ``reports_per_session``, ``min_ratio``, ``weekend_subspecialties``; None = keep)."""
+FLAGS = {"weeks": "--weeks", "one_in": "--one-in", "tolerance": "--tolerance", "start": "--start",
+         "time_limit": "--time-limit", "reports_per_session": "--reports-per-session", "min_ratio": "--min-ratio",
+         "weekend_subspecialties": "--subspecialties"}
+"""The ``consortia rota`` flag of each override."""
+
+_COVER_KEYS = ("reports_per_session", "min_ratio", "weekend_subspecialties")
+
+
+def _override(cls, section: str, key: str, value):
+    """An override checked as the setting it replaces; an error names its flag."""
+    plain = value.isoformat() if isinstance(value, dt.date) else value
+    try:
+        built = _build(cls, {key: plain}, section, "", Path("."))
+    except ConsortiaError as exc:
+        raise ConsortiaError(f"{FLAGS[key]} {exc.detail} (it replaces {section}.{key})") from None
+    return getattr(built, key)
+
+
+def rules_from(settings: dict, overrides: dict | None = None, *, file: str = "plan.yaml",
+               prefix: str = "settings.") -> RotaRules:
+    """Rota rules from resolved settings (``cover`` and optional ``rota`` sections) with overrides
+    (``weeks``, ``one_in``, ``tolerance``, ``start``, ``time_limit``, ``reports_per_session``,
+    ``min_ratio``, ``weekend_subspecialties``; None = keep). A bad setting is named by its key in
+    ``file`` (``prefix`` + key: ``settings.rota.weeks`` in plan.yaml, ``rota.weeks`` in a scenario),
+    a bad override by its flag (:data:`FLAGS`)."""
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-    section = settings.get("rota") or {}
-    if not isinstance(section, dict):
-        raise ConsortiaError("expected a mapping of keys", file=file, key="settings.rota")
-    section = dict(section)
-    for key in ("weeks", "one_in", "tolerance", "start", "time_limit"):
-        if key in overrides:
-            value = overrides[key]
-            section[key] = value.isoformat() if isinstance(value, dt.date) else value
-    rota = _build(Rota, section, "rota", file, Path("."))
-    cover = settings.get("cover") or {}
-    rps = overrides.get("reports_per_session", cover.get("reports_per_session", 10.0))
-    ratio = overrides.get("min_ratio", cover.get("min_ratio", 1.0))
-    subs = overrides.get("weekend_subspecialties", cover.get("weekend_subspecialties") or [])
-    for key, value, ok in (("reports_per_session", rps, lambda v: v > 0),
-                           ("min_ratio", ratio, lambda v: v >= 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                or not ok(value):
-            raise ConsortiaError(f"{value!r} is not a valid {key}", file=file, key=f"cover.{key}")
-    if not isinstance(subs, (list, tuple)) or not all(isinstance(s, str) and s for s in subs):
-        raise ConsortiaError(f"expected a list of subspecialty names, got {subs!r}", file=file,
-                             key="cover.weekend_subspecialties")
+    sections = {}
+    for name in ("rota", "cover"):
+        section = settings.get(name) or {}
+        if not isinstance(section, dict):
+            raise ConsortiaError("expected a mapping of keys", file=file, key=f"{prefix}{name}")
+        sections[name] = section
+    rota = _build(Rota, sections["rota"], f"{prefix}rota", file, Path("."))
+    cover = _build(Cover, {k: v for k, v in sections["cover"].items() if k in _COVER_KEYS}, f"{prefix}cover",
+                   file, Path("."))
+    rota = dataclasses.replace(rota, **{k: _override(Rota, "rota", k, v) for k, v in overrides.items()
+                                        if k not in _COVER_KEYS})
+    cover = dataclasses.replace(cover, **{k: _override(Cover, "cover", k, v) for k, v in overrides.items()
+                                          if k in _COVER_KEYS})
     if rota.start is not None:
-        check_saturday(rota.start, "rota.start" if "start" not in overrides else "--start")
+        check_saturday(rota.start, "--start" if "start" in overrides else f"{prefix}rota.start")
     return RotaRules(weeks=rota.weeks, one_in=rota.one_in, tolerance=float(rota.tolerance),
-                     reports_per_session=float(rps), min_ratio=float(ratio),
-                     weekend_subspecialties=tuple(dict.fromkeys(subs)), start=rota.start,
+                     reports_per_session=float(cover.reports_per_session), min_ratio=float(cover.min_ratio),
+                     weekend_subspecialties=tuple(dict.fromkeys(cover.weekend_subspecialties)), start=rota.start,
                      time_limit=float(rota.time_limit))
 
 
@@ -131,8 +147,9 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
     resolved path and SHA-256; ``changed`` lists inputs whose content differs from the plan's.
     """
     plan_dir = Path(plan_dir)
-    doc = _read_plan_yaml(plan_dir)
-    plan_file = plan_dir / "plan.yaml"
+    plan = _read_plan(plan_dir)
+    doc = plan.document
+    plan_file = plan_dir / PLAN_YAML
     settings = doc["settings"]
     rules = rules_from(settings, overrides, file=str(plan_file))
     named = settings.get("inputs") or {}
@@ -153,11 +170,9 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             raise ConsortiaError(f"no radiologist in {paths['rosters'].name} has subspecialty {s!r}",
                                  file=str(plan_file), key=f"cover.weekend_subspecialties[{i}]")
 
-    table = require(plan_dir, CONSORTIA) / CONSORTIA
-    rows = read_rows(table)
-    if not rows or not {"consortium", "members", "go_live"} <= set(rows[0]):
-        raise ConsortiaError("expected columns consortium, members, go_live", file=str(table))
-    ids = [r["consortium"] for r in rows]
+    table = plan_dir / CONSORTIA
+    rows = plan.consortia_rows
+    ids = [r["consortium"] for _, r in rows]
     if consortia:
         unknown = [c for c in consortia if c not in ids]
         if unknown:
@@ -171,7 +186,7 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             by_trust.setdefault(r.trust, []).append(
                 Staff(r.trust, r.radiologist, tuple(sorted(r.subspecialties)), (r.sessions[sat], r.sessions[sun])))
     tasks = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in rows:
         if consortia and row["consortium"] not in consortia:
             continue
         members = tuple(row["members"].split())
@@ -179,11 +194,7 @@ def load_tasks(plan_dir: str | Path, overrides: dict | None = None,
             if m not in trusts:
                 raise ConsortiaError(f"member {m} of {row['consortium']} is not in "
                                      f"{paths['trusts'].name}", file=str(table), row=number, column="members")
-        try:
-            go_live = dt.date.fromisoformat(row["go_live"])
-        except ValueError:
-            raise ConsortiaError(f"expected a date, got {row['go_live']!r}", file=str(table), row=number,
-                                 column="go_live") from None
+        go_live = dt.date.fromisoformat(row["go_live"])  # checked by read_plan_folder
         start = rules.start or first_saturday(go_live)
         staff = tuple(s for m in members for s in sorted(by_trust.get(m, []), key=lambda s: s.radiologist))
         tasks.append(Task(row["consortium"], members, go_live, start, staff,

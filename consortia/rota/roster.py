@@ -69,7 +69,7 @@ def rota_diagnosis(scenario, instance, cid: str, members, go_live=None) -> Conso
     """The rota of one consortium of a proposal under the scenario's ``rota`` and ``cover``
     settings: a rota, or the diagnosis of what is short (which day, how many reports or which
     subspecialty, the smallest fix)."""
-    rules = rules_from(scenario.to_dict(), file=str(scenario.source or "scenario"))
+    rules = rules_from(scenario.to_dict(), file=str(scenario.source or "scenario"), prefix="")
     day = go_live or scenario.planning.start
     start = rules.start or first_saturday(day if isinstance(day, dt.date) else scenario.planning.start)
     members = tuple(members)

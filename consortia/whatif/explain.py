@@ -93,7 +93,7 @@ def plan_scenario(folder: Path) -> Scenario:
     """The scenario a plan folder was solved with (its ``plan.yaml`` settings; input paths as
     written there, relative to the current folder when not absolute)."""
     doc = read_settings(folder)
-    return scenario_from_dict(doc["settings"], file=str(folder / "plan.yaml"), base=Path("."))
+    return scenario_from_dict(doc["settings"], file=str(folder / "plan.yaml"), base=Path("."), prefix="settings")
 
 
 def _proposal(rows: dict[str, tuple[str, str]], path: Path) -> Path:

@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from ..checker import CheckReport, check_plan
+from ..csvfile import read_table
 from ..errors import ConsortiaError
 from ..inputs import Instance
 from ..scenario import NAME_PATTERN, Scenario, with_overrides
@@ -101,18 +102,9 @@ def standalone_draft(codes: list[str]) -> Draft:
 
 def read_proposal_csv(path: Path, known: set[str]) -> Draft:
     """A draft from a proposal CSV (or a plan folder's assignments.csv): trust,consortium[,go_live]."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 CSV file", file=str(path)) from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("trust", "consortium") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ConsortiaError(f"missing column(s) {', '.join(missing)}", file=str(path))
     rows: dict[str, tuple[str, dt.date | None]] = {}
-    for row in reader:
-        n = reader.line_num - 1
-        trust, cid = (row.get("trust") or "").strip(), (row.get("consortium") or "").strip()
+    for n, row in read_table(path, ("trust", "consortium"), "proposal"):
+        trust, cid = row["trust"], row["consortium"]
         if trust not in known:
             raise ConsortiaError(f"{trust!r} is not a trust of this scenario", file=str(path), row=n,
                                  column="trust")
