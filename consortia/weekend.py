@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pulp
 
 from .scenario import DAYS, Scenario
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
     from .inputs import Instance
 
 __all__ = ["WEEKEND_DAYS", "WeekendRules", "Staff", "RotaProgram", "weekend_staff", "weekend_demand",
-           "need_sessions", "demand_shares", "counting_shortfalls", "periodic_rota", "build_rota_program",
+           "need_sessions", "demand_shares", "counting_shortfalls", "most_weekends", "share_shortfalls",
+           "least_day_sessions", "pooled_shortfall", "periodic_rota", "build_rota_program",
            "rota_exists", "required_pairs", "holder_counts", "duty_window", "Rosterability"]
 
 WEEKEND_DAYS = ("sat", "sun")
@@ -135,6 +137,155 @@ def counting_shortfalls(staff, demand: dict[str, tuple[float, float]], rules: We
                 found.append({"day": day, "kind": "subspecialty", "subspecialty": sub, "have": count,
                               "window": window})
     return found
+
+
+def most_weekends(rules: WeekendRules) -> int:
+    """The most weekends of ``weeks`` one radiologist can be on duty: ``ceil(weeks / one_in)``."""
+    return -(-rules.weeks // rules.one_in)
+
+
+def share_shortfalls(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules) -> list[dict]:
+    """What the trust-share rule (:func:`rule_trust_share`) shows a rota cannot give, by counting
+    (empty when counting finds nothing; necessary, like :func:`counting_shortfalls`).
+
+    Over the ``weeks`` of the rota, trust ``m`` can give at most ``cap[m]``, its radiologists'
+    sessions of one weekend times :func:`most_weekends`, and the rota gives ``T`` >= ``weeks`` x
+    the sessions needed per weekend (:func:`rule_weekend_demand`). The rule asks
+    ``(share[m] - tolerance) T <= S[m] <= (share[m] + tolerance) T`` with ``T`` the sum of the
+    ``S[m]``: each trust's least share must fit its ``cap`` (``T <= cap[m] / (share[m] -
+    tolerance)``), and the totals the shares allow, ``sum of min(cap[m], (share[m] + tolerance) T)
+    >= T``, hold only up to some ``T_max``; a rota needs its ``T`` within both.
+    """
+    shares = demand_shares(demand)
+    if shares is None or len(demand) < 2:
+        return []
+    need = need_sessions(demand, rules)
+    least = rules.weeks * math.fsum(max(0.0, n - EPS) for n in need if n > EPS)
+    if least <= 0:
+        return []
+    most = most_weekends(rules)
+    cap = {m: 0.0 for m in demand}
+    for s in staff:
+        if s.trust in cap:
+            cap[s.trust] += most * (s.sessions[0] + s.sessions[1])
+    slack = 1e-9 * max(1.0, least)
+    found = []
+    for m in demand:
+        low = shares[m] - rules.tolerance
+        if low > 0 and cap[m] < low * least - slack:
+            found.append({"kind": "share", "trust": m, "side": "low", "need": low * least, "have": cap[m]})
+    if found:
+        return found
+    high = {m: shares[m] + rules.tolerance for m in demand}
+    if all(h >= 1 for h in high.values()):
+        return found
+    total = _largest_total(cap, high)
+    if total < least - slack:
+        found.append({"kind": "share", "side": "high", "need": least, "have": total})
+    return found
+
+
+def _largest_total(cap: dict[str, float], high: dict[str, float]) -> float:
+    """The largest ``T`` with ``sum of min(cap[m], high[m] T) >= T``: a concave function of ``T``
+    minus ``T``, zero at 0 and linear between the breakpoints ``cap[m] / high[m]``."""
+    def surplus(t: float) -> float:
+        return math.fsum(min(c, high[m] * t) for m, c in cap.items()) - t
+
+    points = sorted({c / high[m] for m, c in cap.items() if high[m] > 0} | {0.0})
+    best = 0.0
+    for a, b in zip(points, points[1:] + [math.inf]):
+        if b == math.inf:
+            # beyond the last breakpoint every term is at its cap: the sum of caps
+            slope_end = math.fsum(cap.values())
+            return max(best, slope_end) if surplus(a) >= 0 else best
+        if surplus(b) >= 0:
+            best = b
+            continue
+        sa, sb = surplus(a), surplus(b)
+        return a + (b - a) * sa / (sa - sb) if sa > 0 else a
+    return best
+
+
+def least_day_sessions(staff, need: float, d: int) -> float:
+    """The fewest sessions one weekend day ``d`` can have that meet ``need`` (:func:`rule_weekend_demand`):
+    a sum of whole roster sessions, so ``need`` rounded up to a multiple of their greatest common
+    divisor when they are whole numbers; 0 when the day needs none."""
+    if need <= EPS:
+        return 0.0
+    values = {s.sessions[d] for s in staff if s.sessions[d] > 0}
+    floor = need - EPS
+    if values and all(float(v).is_integer() for v in values):
+        g = math.gcd(*(int(v) for v in values))
+        return g * math.ceil(floor / g - 1e-9)
+    return floor
+
+
+def pooled_shortfall(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules,
+                     threads: int | None = None) -> bool:
+    """Whether the rota's rules, pooled over its ``weeks``, already have no solution (necessary,
+    like :func:`counting_shortfalls`, and stronger: a small integer program).
+
+    Radiologists alike (trust, sessions, required subspecialties) are counted together: ``a[c, d]``
+    is how many duty days on day ``d`` class ``c`` works over the ``weeks``, at most
+    :func:`most_weekends` per radiologist. Every weekend day gives at least
+    :func:`least_day_sessions`, so a day's total is at least ``weeks`` times that
+    (:func:`rule_weekend_demand`); each required subspecialty holds at least ``weeks`` duty days a
+    day (:func:`rule_weekend_subspecialties`); and each trust's total keeps
+    :func:`rule_trust_share`. Every rota gives such counts, so no counts means no rota.
+    """
+    import highspy
+
+    shares = demand_shares(demand) if len(demand) > 1 else None
+    need = need_sessions(demand, rules)
+    least = [least_day_sessions(staff, need[d], d) for d in range(2)]
+    classes: dict[tuple, int] = {}
+    for s in staff:
+        key = (s.trust, s.sessions, tuple(x for x in rules.weekend_subspecialties if x in s.subspecialties))
+        classes[key] = classes.get(key, 0) + 1
+    most = most_weekends(rules)
+    cols = [(key, d) for key in classes for d in range(2) if key[1][d] > 0]
+    if not cols:
+        return any(n > 0 for n in least) or bool(rules.weekend_subspecialties)
+    rows: list[tuple[float, float, list[int], list[float]]] = []
+    inf = highspy.kHighsInf
+    for d in range(2):
+        if least[d] > 0:
+            k = [j for j, (key, dd) in enumerate(cols) if dd == d]
+            rows.append((rules.weeks * least[d] - 1e-6 * max(1.0, rules.weeks * least[d]), inf, k,
+                         [cols[j][0][1][d] for j in k]))
+        for sub in rules.weekend_subspecialties:
+            k = [j for j, (key, dd) in enumerate(cols) if dd == d and sub in key[2]]
+            rows.append((rules.weeks, inf, k, [1.0] * len(k)))
+    if shares is not None:
+        total = [key[1][d] for key, d in cols]
+        slack = 1e-6 * max(1.0, rules.weeks * sum(least))
+        for m in demand:
+            mine = [key[1][d] if key[0] == m else 0.0 for key, d in cols]
+            up = [a - (shares[m] + rules.tolerance) * b for a, b in zip(mine, total)]
+            down = [(shares[m] - rules.tolerance) * b - a for a, b in zip(mine, total)]
+            rows.append((-inf, slack, list(range(len(cols))), up))
+            rows.append((-inf, slack, list(range(len(cols))), down))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    if threads:
+        h.setOptionValue("threads", threads)
+    n = len(cols)
+    h.addCols(n, np.zeros(n), np.zeros(n), np.array([float(most * classes[key]) for key, _ in cols]), 0,
+              np.zeros(n, dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+    starts, index, value = [], [], []
+    for _, _, k, v in rows:
+        starts.append(len(index))
+        index.extend(k)
+        value.extend(v)
+    if rows:
+        h.addRows(len(rows), np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=float),
+                  len(index), np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                  np.array(value, dtype=float))
+    h.setOptionValue("time_limit", 5.0)
+    h.run()
+    return h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
 
 
 def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules) -> list[int] | None:
@@ -355,10 +506,12 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
     """
     import highspy
 
-    if counting_shortfalls(staff, demand, rules):
+    if counting_shortfalls(staff, demand, rules) or share_shortfalls(staff, demand, rules):
         return False
     if periodic_rota(staff, demand, rules) is not None:
         return True
+    if pooled_shortfall(staff, demand, rules, threads):
+        return False
     program = build_rota_program(staff, demand, rules, name="rota_exists")
     program.problem += pulp.LpAffineExpression()  # any rota will do: the solver stops at the first
     options = {"msg": False, "timeLimit": time_limit, "gapRel": 0.0}

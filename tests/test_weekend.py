@@ -25,8 +25,11 @@ from consortia.weekend import (
     WeekendRules,
     build_rota_program,
     counting_shortfalls,
+    least_day_sessions,
     periodic_rota,
+    pooled_shortfall,
     rota_exists,
+    share_shortfalls,
     weekend_demand,
     weekend_staff,
 )
@@ -79,6 +82,54 @@ def test_counting_is_necessary_and_the_periodic_rota_sufficient():
             seen_neither += 1
     # each step decides some cases, and some are left to the integer program
     assert seen_counting and seen_periodic and seen_neither
+
+
+def _share_staff(rng: random.Random):
+    """Staff lists like the synthetic consortia's (a hub holding the subspecialists, members with
+    uniform sessions, one weekend in ``weeks``), where the trust share decides."""
+    trusts = [f"T{k}" for k in range(rng.randint(2, 4))]
+    staff = []
+    for n, t in enumerate(trusts):
+        count = rng.randint(2, 7) if n == 0 else rng.randint(1, 4)
+        value = float(rng.choice([2, 3])) if n == 0 else float(rng.choice([1, 2, 3]))
+        for k in range(count):
+            subs = ("neuro",) if n == 0 and k < 3 else ()
+            one_day = rng.random() < 0.2
+            staff.append(Staff(t, f"{t}-{k}", subs, (value, 0.0 if one_day else value)))
+    weeks = rng.choice([2, 3, 4])
+    rules = WeekendRules(weeks=weeks, one_in=rng.choice([weeks, weeks, 2]), tolerance=rng.choice([0.05, 0.1, 0.2]),
+                         reports_per_session=10.0, min_ratio=1.0,
+                         weekend_subspecialties=("neuro",) if rng.random() < 0.5 else ())
+    need = {t: (float(rng.randint(5, 40)), float(rng.randint(5, 40))) for t in trusts}
+    return tuple(staff), need, rules
+
+
+def test_the_pooled_tests_never_refuse_a_rosterable_set():
+    """The trust share by counting and the pooled program are necessary: whatever they refuse,
+    the rota's integer program finds infeasible too (on many random staff lists), and they refuse
+    sets that counting alone lets through."""
+    beyond_counting = beyond_share = refused = 0
+    for seed in range(400):
+        rng = random.Random(f"pooled:{seed}")
+        staff, need, rules = _share_staff(rng) if seed % 2 else _random_staff(rng)
+        share = bool(share_shortfalls(staff, need, rules))
+        pooled = pooled_shortfall(staff, need, rules)
+        if share or pooled:
+            refused += 1
+            assert not _program_feasible(staff, need, rules), seed
+            beyond_counting += not counting_shortfalls(staff, need, rules)
+            beyond_share += not share and not counting_shortfalls(staff, need, rules)
+        assert not share or pooled  # the pooled program holds the share rule too
+    assert refused >= 50 and beyond_counting >= 20 and beyond_share >= 5, (refused, beyond_counting, beyond_share)
+
+
+def test_least_day_sessions_are_whole_sessions():
+    staff = (Staff("H", "H-1", (), (3.0, 2.0)), Staff("H", "H-2", (), (6.0, 4.0)))
+    assert least_day_sessions(staff, 10.8, 0) == 12  # multiples of 3 on Saturdays
+    assert least_day_sessions(staff, 10.8, 1) == 12  # of 2 on Sundays
+    assert least_day_sessions(staff, 0.0, 0) == 0
+    halves = (Staff("H", "H-1", (), (1.5, 1.0)),)
+    assert least_day_sessions(halves, 10.8, 0) == pytest.approx(10.8, abs=1e-5)
 
 
 def test_bin_packing_defeats_counting():
