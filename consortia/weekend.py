@@ -238,10 +238,7 @@ def pooled_shortfall(staff, demand: dict[str, tuple[float, float]], rules: Weeke
     shares = demand_shares(demand) if len(demand) > 1 else None
     need = need_sessions(demand, rules)
     least = [least_day_sessions(staff, need[d], d) for d in range(2)]
-    classes: dict[tuple, int] = {}
-    for s in staff:
-        key = (s.trust, s.sessions, tuple(x for x in rules.weekend_subspecialties if x in s.subspecialties))
-        classes[key] = classes.get(key, 0) + 1
+    classes = staff_classes(staff, rules)
     most = most_weekends(rules)
     cols = [(key, d) for key in classes for d in range(2) if key[1][d] > 0]
     if not cols:
@@ -265,14 +262,26 @@ def pooled_shortfall(staff, demand: dict[str, tuple[float, float]], rules: Weeke
             down = [(shares[m] - rules.tolerance) * b - a for a, b in zip(mine, total)]
             rows.append((-inf, slack, list(range(len(cols))), up))
             rows.append((-inf, slack, list(range(len(cols))), down))
+    upper = [float(most * classes[key]) for key, _ in cols]
+    return _highs_feasible(upper, rows, 5.0, threads) is False
+
+
+def _highs_feasible(upper: list[float], rows, time_limit: float, threads: int | None) -> bool | None:
+    """Whether integers ``0 <= v[j] <= upper[j]`` keep every row ``(lower, upper, columns,
+    coefficients)`` (None when HiGHS could not decide within ``time_limit``); HiGHS's thread pool
+    is kept as it is."""
+    import highspy
+
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("time_limit", float(time_limit))
     if threads:
         h.setOptionValue("threads", threads)
-    n = len(cols)
-    h.addCols(n, np.zeros(n), np.zeros(n), np.array([float(most * classes[key]) for key, _ in cols]), 0,
-              np.zeros(n, dtype=np.int32), np.array([], dtype=np.int32), np.array([]))
+    n = len(upper)
+    h.addCols(n, np.zeros(n), np.zeros(n), np.array(upper, dtype=float), 0, np.zeros(n, dtype=np.int32),
+              np.array([], dtype=np.int32), np.array([]))
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
     starts, index, value = [], [], []
     for _, _, k, v in rows:
@@ -283,9 +292,79 @@ def pooled_shortfall(staff, demand: dict[str, tuple[float, float]], rules: Weeke
         h.addRows(len(rows), np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=float),
                   len(index), np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
                   np.array(value, dtype=float))
-    h.setOptionValue("time_limit", 5.0)
     h.run()
-    return h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False
+    if h.getInfo().primal_solution_status != 0:
+        return True
+    return None
+
+
+def staff_classes(staff, rules: WeekendRules) -> dict[tuple, int]:
+    """Radiologists alike for every rule of the rota, counted: (trust, sessions, required
+    subspecialties held) -> how many (the classes of :func:`rule_interchangeable_staff`)."""
+    classes: dict[tuple, int] = {}
+    for s in staff:
+        key = (s.trust, s.sessions, tuple(x for x in rules.weekend_subspecialties if x in s.subspecialties))
+        classes[key] = classes.get(key, 0) + 1
+    return classes
+
+
+def rota_by_classes(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules,
+                    time_limit: float = 60.0, threads: int | None = None) -> bool | None:
+    """Whether a rota exists, decided by the rota's rules stated for classes of alike radiologists
+    (:func:`staff_classes`) instead of one by one (None when HiGHS could not decide within
+    ``time_limit``). Exact, and far smaller and less symmetric than :func:`build_rota_program`.
+
+    ``y[c, w, days]`` radiologists of class ``c`` are on duty weekend ``w`` working ``days`` (Saturday,
+    Sunday or both; only days their roster gives sessions for: :func:`rule_duty_days`); in any
+    ``one_in`` consecutive weekends at most the class's size are on duty
+    (:func:`rule_one_weekend_in_k`); the rules of demand, subspecialties and trust share read the
+    same sums as in the program of radiologists. Counts that keep these rules give a rota: going
+    through the weekends in order, the class's radiologists on duty in the ``one_in - 1`` weekends
+    before are at most its size less this weekend's count, so enough of them are free, and alike
+    radiologists are interchangeable. When ``weeks <= one_in`` the weekends are interchangeable
+    too, and are ordered by their sessions.
+    """
+    need = need_sessions(demand, rules)
+    shares = demand_shares(demand) if len(demand) > 1 else None
+    classes = staff_classes(staff, rules)
+    n, k = rules.weeks, rules.one_in
+    cols: list[tuple[tuple, int, tuple[int, ...]]] = []
+    for key in classes:
+        days = [d for d in range(2) if key[1][d] > 0]
+        patterns = [(d,) for d in days] + ([tuple(days)] if len(days) == 2 else [])
+        cols += [(key, w, p) for w in range(n) for p in patterns]
+    given = [math.fsum(key[1][d] for d in p) for key, _, p in cols]
+    rows: list[tuple[float, float, list[int], list[float]]] = []
+    inf = math.inf
+    for key, size in classes.items():
+        for w0 in range(max(1, n - k + 1)):
+            j = [i for i, (c, w, _) in enumerate(cols) if c == key and w0 <= w < w0 + k]
+            rows.append((-inf, float(size), j, [1.0] * len(j)))
+    for w in range(n):
+        for d in range(2):
+            on = [i for i, (c, ww, p) in enumerate(cols) if ww == w and d in p]
+            for sub in rules.weekend_subspecialties:
+                j = [i for i in on if sub in cols[i][0][2]]
+                rows.append((1.0, inf, j, [1.0] * len(j)))
+            if need[d] > EPS:
+                rows.append((need[d] - EPS, inf, on, [cols[i][0][1][d] for i in on]))
+    if shares is not None:
+        for m in demand:
+            mine = [g if key[0] == m else 0.0 for g, (key, _, _) in zip(given, cols)]
+            rows.append((-inf, 0.0, list(range(len(cols))),
+                         [a - (shares[m] + rules.tolerance) * b for a, b in zip(mine, given)]))
+            rows.append((-inf, 0.0, list(range(len(cols))),
+                         [(shares[m] - rules.tolerance) * b - a for a, b in zip(mine, given)]))
+    if n <= k:
+        for w in range(n - 1):
+            j = [i for i, (_, ww, _) in enumerate(cols) if ww in (w, w + 1)]
+            rows.append((0.0, inf, j, [given[i] if cols[i][1] == w else -given[i] for i in j]))
+    if not cols:
+        return not any(r[0] > 0 for r in rows)
+    return _highs_feasible([float(classes[key]) for key, _, _ in cols], rows, time_limit, threads)
 
 
 def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules) -> list[int] | None:
@@ -501,29 +580,18 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
                 time_limit: float = 60.0, threads: int | None = None) -> bool | None:
     """Whether a rota exists (None when the integer program could not decide within ``time_limit``).
 
-    The integer program runs on HiGHS with ``threads`` (the plan's ``solver.threads``) and keeps
-    HiGHS's thread pool as it is, so it can run between the steps of a solve in this process.
+    Counting and the trust share by counting (necessary), a periodic rota (sufficient), the
+    pooled program (necessary), then the integer program of :func:`rota_by_classes` (exact). The
+    programs run on HiGHS with ``threads`` (the plan's ``solver.threads``) and keep HiGHS's
+    thread pool as it is, so they can run between the steps of a solve in this process.
     """
-    import highspy
-
     if counting_shortfalls(staff, demand, rules) or share_shortfalls(staff, demand, rules):
         return False
     if periodic_rota(staff, demand, rules) is not None:
         return True
     if pooled_shortfall(staff, demand, rules, threads):
         return False
-    program = build_rota_program(staff, demand, rules, name="rota_exists")
-    program.problem += pulp.LpAffineExpression()  # any rota will do: the solver stops at the first
-    options = {"msg": False, "timeLimit": time_limit, "gapRel": 0.0}
-    if threads:
-        options["threads"] = threads
-    program.problem.solve(pulp.HiGHS(**options))
-    status = program.problem.solverModel.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return False
-    if program.problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return True
-    return None
+    return rota_by_classes(staff, demand, rules, time_limit, threads)
 
 
 def required_pairs(scenario: Scenario) -> list[tuple[str, str]]:

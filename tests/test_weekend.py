@@ -1,7 +1,9 @@
 """Weekend cover that a rota can staff: the rota-existence test, and plans rosterable by construction.
 
 * :func:`consortia.weekend.rota_exists` (counting, then a periodic rota, then the integer
-  program) agrees with the integer program alone on random staff lists;
+  program) agrees with the integer program alone on random staff lists; so does the integer
+  program of classes of alike radiologists; the trust share by counting and the pooled program
+  never refuse a set the integer program can staff;
 * on random tiny scenarios with a rota required, the plan's optimum equals a brute force over
   every partition whose every block is rosterable, and every consortium of the plan has a rota
   (checked by solving the rota program itself);
@@ -28,6 +30,7 @@ from consortia.weekend import (
     least_day_sessions,
     periodic_rota,
     pooled_shortfall,
+    rota_by_classes,
     rota_exists,
     share_shortfalls,
     weekend_demand,
@@ -121,6 +124,15 @@ def test_the_pooled_tests_never_refuse_a_rosterable_set():
             beyond_share += not share and not counting_shortfalls(staff, need, rules)
         assert not share or pooled  # the pooled program holds the share rule too
     assert refused >= 50 and beyond_counting >= 20 and beyond_share >= 5, (refused, beyond_counting, beyond_share)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_program_of_classes_agrees_with_the_program_of_radiologists(seed):
+    """rota_by_classes (alike radiologists counted together) decides exactly as the rota's own
+    integer program, on lists where the periodic rota and counting decide nothing too."""
+    rng = random.Random(f"classes:{seed}")
+    staff, need, rules = _share_staff(rng) if seed % 2 else _random_staff(rng)
+    assert rota_by_classes(staff, need, rules) == _program_feasible(staff, need, rules)
 
 
 def test_least_day_sessions_are_whole_sessions():
