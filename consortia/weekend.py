@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -390,12 +391,28 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
     for i in sorted(range(len(staff)), key=lambda i: (-sum(staff[i].sessions), i)):
         order.setdefault(staff[i].trust, []).append(i)
 
-    def pick(ok) -> int | None:
-        """The free radiologist passing ``ok`` of the trust that has given least for its share,
-        its largest first."""
+    candidates: dict[tuple, list[int]] = {}
+    skipped: dict[tuple, int] = {}
+
+    def first_free(kind: tuple, trust: str, ok) -> int | None:
+        """The first free radiologist of ``trust`` passing ``ok`` (``kind`` names ``ok``), largest
+        first; a radiologist once placed stays placed, so the search resumes where it stopped."""
+        key = (kind, trust)
+        found = candidates.get(key)
+        if found is None:
+            found = candidates[key] = [i for i in order[trust] if ok(i)]
+        k = skipped.get(key, 0)
+        while k < len(found) and group[found[k]] >= 0:
+            k += 1
+        skipped[key] = k
+        return found[k] if k < len(found) else None
+
+    def pick(kind: tuple, ok, trusts=None) -> int | None:
+        """The free radiologist passing ``ok`` (of one of ``trusts``, when given) of the trust that
+        has given least for its share, its largest first."""
         best = None
-        for trust, members in order.items():
-            i = next((i for i in members if group[i] < 0 and ok(i)), None)
+        for trust in order:
+            i = first_free(kind, trust, ok) if trusts is None or trust in trusts else None
             if i is None:
                 continue
             share = shares.get(trust, 0.0) if shares else 0.0
@@ -416,7 +433,8 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
         for d in range(2):
             for g in range(groups):
                 if (sub, d) not in has[g]:
-                    holder = pick(lambda i, d=d, sub=sub: staff[i].sessions[d] > 0 and sub in staff[i].subspecialties)
+                    holder = pick(("holder", sub, d),
+                                  lambda i, d=d, sub=sub: staff[i].sessions[d] > 0 and sub in staff[i].subspecialties)
                     if holder is None:
                         return None
                     join(holder, g)
@@ -425,14 +443,14 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
                            key=lambda x: (x[0], -x[1], -x[2]))
         if amount <= EPS:
             break
-        i = pick(lambda i, d=d: staff[i].sessions[d] > 0)
+        i = pick(("day", d), lambda i, d=d: staff[i].sessions[d] > 0)
         if i is None:
             return None
         join(i, g)
     while shares is not None and not _shares_kept(staff, demand, rules, group):
         total = sum(gave.values())
         under = {m for m in demand if total > 0 and gave[m] / total < shares[m] - rules.tolerance - EPS}
-        i = pick(lambda i, under=under: staff[i].trust in under)
+        i = pick(("any",), lambda i: True, under)
         if i is None:
             return None
         join(i, min(range(groups), key=lambda g: (given[g][0] + given[g][1], g)))
@@ -601,14 +619,22 @@ def required_pairs(scenario: Scenario) -> list[tuple[str, str]]:
 
 def holder_counts(instance: Instance, scenario: Scenario) -> dict[str, dict[tuple[str, str], int]]:
     """Per trust, its radiologists with sessions that day for each required (subspecialty, day)
-    of :func:`required_pairs` (pairs without one left out)."""
-    pairs = required_pairs(scenario)
+    of :func:`required_pairs` (pairs without one left out). Remembered for the last instance
+    and pairs asked (a plan's description asks once per consortium); read it, do not change it."""
+    pairs = tuple(required_pairs(scenario))
+    last = _HELD.get("last")
+    if last is not None and last[0]() is instance and last[1] == pairs:
+        return last[2]
     counts: dict[str, dict[tuple[str, str], int]] = {t.code: {} for t in instance.trusts}
     for r in instance.radiologists:
         for s, day in pairs:
             if s in r.subspecialties and r.sessions[DAYS.index(day)] > 0:
                 counts[r.trust][s, day] = counts[r.trust].get((s, day), 0) + 1
+    _HELD["last"] = (weakref.ref(instance), pairs, counts)
     return counts
+
+
+_HELD: dict[str, tuple] = {}
 
 
 def duty_window(scenario: Scenario) -> int:
