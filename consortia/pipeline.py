@@ -180,7 +180,8 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
         solver_info["enumerated_pools"] = list(outcome.pools)
     solver_info["proven_infeasible"] = outcome.status == Status.INFEASIBLE
     if rosterable is not None:
-        solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided)
+        solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided,
+                           rota_refused=outcome.refused)
     if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
         return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
     pounds = cost_model(scenario, graph, for_solver=True).pounds

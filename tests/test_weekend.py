@@ -19,7 +19,7 @@ import pytest
 from oracle import brute_force
 from small import demand, trust, write_case
 
-from consortia import check, solve, write_plan
+from consortia import check, solve, with_overrides, write_plan
 from consortia.scenario import Solver
 from consortia.solver import run_solver
 from consortia.weekend import (
@@ -221,6 +221,37 @@ def test_switching_the_rota_check_off_breaks_the_plans(tmp_path, monkeypatch):
         if plan.has_plan and not all(_rosterable_by_program(scenario, instance, c.members) for c in plan.consortia):
             broken += 1
     assert broken >= 1
+
+
+@pytest.mark.parametrize("method", ["enumerate", "columns"])
+def test_column_methods_test_the_chosen_columns_and_choose_again(tmp_path, monkeypatch, method):
+    """Column generation adds columns by the counting rules and tests exactly only those its LP
+    or its plan uses: where counting alone chooses a consortium no rota can staff, the column is
+    refused and the plan chosen again, ending at the optimum over rosterable partitions."""
+    import consortia.pipeline
+
+    exact = consortia.pipeline.rosterability
+    chosen_again = 0
+    for seed in range(0, 110, 3):
+        scenario, instance = rosterable_case(tmp_path / f"case{seed}", seed)
+        scenario = with_overrides(scenario, {"solver.method": method})
+        expected = brute_force(scenario, instance)
+        monkeypatch.setattr(consortia.pipeline, "rosterability", lambda scenario, instance: None)
+        counted = solve(scenario, instance=instance)
+        monkeypatch.setattr(consortia.pipeline, "rosterability", exact)
+        plan = solve(scenario, instance=instance)
+        if expected is None:
+            assert not plan.has_plan
+            continue
+        assert plan.status == "optimal", (seed, plan.diagnosis, plan.solver.get("message"))
+        assert plan.objective == pytest.approx(expected, abs=1e-6), seed
+        for c in plan.consortia:
+            assert _rosterable_by_program(scenario, instance, c.members), (seed, c.members)
+        if counted.has_plan and not all(_rosterable_by_program(scenario, instance, c.members)
+                                        for c in counted.consortia):
+            assert plan.solver["rota_refused"] >= 1, seed
+            chosen_again += 1
+    assert chosen_again >= 5
 
 
 DEMO = __import__("pathlib").Path(__file__).resolve().parent.parent / "inputs" / "demo" / "scenario.yaml"

@@ -109,6 +109,8 @@ class ColumnOutcome:
     message: str = ""
     cuts: int = 0
     pools: tuple[int, ...] = ()
+    refused: int = 0
+    """Member sets the exact weekend-rota test refused (their columns never chosen)."""
 
 
 AUTO_FROM = 50
@@ -452,7 +454,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         return ColumnOutcome(status, [(c.members, c.period) for c in chosen], objective, bound, gap, run.elapsed(),
                              run.rounds, len(master.columns), run.lp_seconds, run.pricing_seconds, integer_seconds,
                              message or run.message, len(master.cut_row),
-                             proof.pools if proof is not None else ())
+                             proof.pools if proof is not None else (), len(problem.refused_order))
 
     if run.infeasible:
         return outcome(Status.INFEASIBLE, message="no selection of consortia covers every trust")
