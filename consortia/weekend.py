@@ -387,6 +387,7 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
     gave = {m: 0.0 for m in demand}
     group = [-1] * len(staff)
 
+    size = [staff[i].sessions[0] + staff[i].sessions[1] for i in range(len(staff))]
     order: dict[str, list[int]] = {}
     for i in sorted(range(len(staff)), key=lambda i: (-sum(staff[i].sessions), i)):
         order.setdefault(staff[i].trust, []).append(i)
@@ -416,7 +417,7 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
             if i is None:
                 continue
             share = shares.get(trust, 0.0) if shares else 0.0
-            key = (gave.get(trust, 0.0) / share if share > 0 else 0.0), -sum(staff[i].sessions), i
+            key = (gave.get(trust, 0.0) / share if share > 0 else 0.0), -size[i], i
             if best is None or key < best[0]:
                 best = (key, i)
         return None if best is None else best[1]
@@ -439,8 +440,13 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
                         return None
                     join(holder, g)
     while True:
-        amount, g, d = max(((need[d] - given[g][d], g, d) for g in range(groups) for d in range(2)),
-                           key=lambda x: (x[0], -x[1], -x[2]))
+        # the group and day most short (the first of them on a tie)
+        amount, g, d = need[0] - given[0][0], 0, 0
+        for gg in range(groups):
+            for dd in range(2):
+                short = need[dd] - given[gg][dd]
+                if short > amount:
+                    amount, g, d = short, gg, dd
         if amount <= EPS:
             break
         i = pick(("day", d), lambda i, d=d: staff[i].sessions[d] > 0)
