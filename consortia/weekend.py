@@ -21,11 +21,14 @@ These rules are the one statement of the weekend rota: the plan's models accept 
 only if :func:`rota_exists` says so, and the rota of ``consortia rota`` adds its fairness
 objective (or, to diagnose a shortage, slack variables) to the same program.
 
-:func:`rota_exists` decides in three steps: counting (:func:`counting_shortfalls`, necessary:
+:func:`rota_exists` decides in five steps: counting (:func:`counting_shortfalls`, necessary:
 in any ``min(weeks, one_in)`` consecutive weekends nobody works twice, so those weekends'
-sessions on a day are at most everyone's roster sessions that day), then a periodic rota
-(:func:`periodic_rota`, sufficient: ``one_in`` groups, group ``g`` on duty on weekends
-``g, g + one_in, ...``), and only when both are silent the integer program itself.
+sessions on a day are at most everyone's roster sessions that day), the trust share by counting
+(:func:`share_shortfalls`, necessary), then a periodic rota (:func:`periodic_rota`, sufficient:
+``one_in`` groups, group ``g`` on duty on weekends ``g, g + one_in, ...``), the pooled program
+(:func:`pooled_shortfall`, necessary: alike radiologists counted together over all ``weeks``), and
+only when all are silent the integer program, stated for classes of alike radiologists
+(:func:`rota_by_classes`, exact: the same rules as :func:`build_rota_program`, counted per class).
 """
 
 from __future__ import annotations
