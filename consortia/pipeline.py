@@ -216,7 +216,8 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
         solver_info["enumerated_pools"] = list(outcome.pools)
     solver_info["proven_infeasible"] = outcome.status == Status.INFEASIBLE
     if rosterable is not None:
-        solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided)
+        solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided,
+                           rota_refused=outcome.refused)
     if outcome.status in (Status.INFEASIBLE, Status.NO_SOLUTION):
         return Plan(scenario, Status.NO_SOLUTION, solver=solver_info, excluded=tuple(scenario.directives.exclude))
     pounds = cost_model(scenario, graph, for_solver=True).pounds
@@ -265,6 +266,12 @@ def _solve_rosterable(model, settings, progress, start, rosterable: Rosterabilit
         rounds += 1
         info = {"rota_rounds": rounds, "rota_checked": rosterable.checked, "rota_forbidden": forbidden}
         if outcome.objective is None:
+            if outcome.status == Status.INFEASIBLE and rosterable.undecided:
+                # a member set left out undecided may have a rota: no plan found, none disproved
+                info["rota_undecided"] = rosterable.undecided
+                return dataclasses.replace(outcome, status=Status.NO_SOLUTION, seconds=time.perf_counter() - started,
+                                           message="no plan without the member sets the rota test could not "
+                                           "decide within rota.time_limit"), info
             return dataclasses.replace(outcome, seconds=time.perf_counter() - started), info
         failing = [members for members, _ in model.groups() if rosterable(members) is not True]
         info["rota_undecided"] = rosterable.undecided

@@ -21,20 +21,25 @@ These rules are the one statement of the weekend rota: the plan's models accept 
 only if :func:`rota_exists` says so, and the rota of ``consortia rota`` adds its fairness
 objective (or, to diagnose a shortage, slack variables) to the same program.
 
-:func:`rota_exists` decides in three steps: counting (:func:`counting_shortfalls`, necessary:
+:func:`rota_exists` decides in five steps: counting (:func:`counting_shortfalls`, necessary:
 in any ``min(weeks, one_in)`` consecutive weekends nobody works twice, so those weekends'
-sessions on a day are at most everyone's roster sessions that day), then a periodic rota
-(:func:`periodic_rota`, sufficient: ``one_in`` groups, group ``g`` on duty on weekends
-``g, g + one_in, ...``), and only when both are silent the integer program itself.
+sessions on a day are at most everyone's roster sessions that day), the trust share by counting
+(:func:`share_shortfalls`, necessary), then a periodic rota (:func:`periodic_rota`, sufficient:
+``one_in`` groups, group ``g`` on duty on weekends ``g, g + one_in, ...``), the pooled program
+(:func:`pooled_shortfall`, necessary: alike radiologists counted together over all ``weeks``), and
+only when all are silent the integer program, stated for classes of alike radiologists
+(:func:`rota_by_classes`, exact: the same rules as :func:`build_rota_program`, counted per class).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pulp
 
 from .scenario import DAYS, Scenario
@@ -43,7 +48,8 @@ if TYPE_CHECKING:
     from .inputs import Instance
 
 __all__ = ["WEEKEND_DAYS", "WeekendRules", "Staff", "RotaProgram", "weekend_staff", "weekend_demand",
-           "need_sessions", "demand_shares", "counting_shortfalls", "periodic_rota", "build_rota_program",
+           "need_sessions", "demand_shares", "counting_shortfalls", "most_weekends", "share_shortfalls",
+           "least_day_sessions", "pooled_shortfall", "periodic_rota", "build_rota_program",
            "rota_exists", "required_pairs", "holder_counts", "duty_window", "Rosterability"]
 
 WEEKEND_DAYS = ("sat", "sun")
@@ -137,6 +143,234 @@ def counting_shortfalls(staff, demand: dict[str, tuple[float, float]], rules: We
     return found
 
 
+def most_weekends(rules: WeekendRules) -> int:
+    """The most weekends of ``weeks`` one radiologist can be on duty: ``ceil(weeks / one_in)``."""
+    return -(-rules.weeks // rules.one_in)
+
+
+def share_shortfalls(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules) -> list[dict]:
+    """What the trust-share rule (:func:`rule_trust_share`) shows a rota cannot give, by counting
+    (empty when counting finds nothing; necessary, like :func:`counting_shortfalls`).
+
+    Over the ``weeks`` of the rota, trust ``m`` can give at most ``cap[m]``, its radiologists'
+    sessions of one weekend times :func:`most_weekends`, and the rota gives ``T`` >= ``weeks`` x
+    the sessions needed per weekend (:func:`rule_weekend_demand`). The rule asks
+    ``(share[m] - tolerance) T <= S[m] <= (share[m] + tolerance) T`` with ``T`` the sum of the
+    ``S[m]``: each trust's least share must fit its ``cap`` (``T <= cap[m] / (share[m] -
+    tolerance)``), and the totals the shares allow, ``sum of min(cap[m], (share[m] + tolerance) T)
+    >= T``, hold only up to some ``T_max``; a rota needs its ``T`` within both.
+    """
+    shares = demand_shares(demand)
+    if shares is None or len(demand) < 2:
+        return []
+    need = need_sessions(demand, rules)
+    least = rules.weeks * math.fsum(max(0.0, n - EPS) for n in need if n > EPS)
+    if least <= 0:
+        return []
+    most = most_weekends(rules)
+    cap = {m: 0.0 for m in demand}
+    for s in staff:
+        if s.trust in cap:
+            cap[s.trust] += most * (s.sessions[0] + s.sessions[1])
+    slack = 1e-9 * max(1.0, least)
+    found = []
+    for m in demand:
+        low = shares[m] - rules.tolerance
+        if low > 0 and cap[m] < low * least - slack:
+            found.append({"kind": "share", "trust": m, "side": "low", "need": low * least, "have": cap[m]})
+    if found:
+        return found
+    high = {m: shares[m] + rules.tolerance for m in demand}
+    if all(h >= 1 for h in high.values()):
+        return found
+    total = _largest_total(cap, high)
+    if total < least - slack:
+        found.append({"kind": "share", "side": "high", "need": least, "have": total})
+    return found
+
+
+def _largest_total(cap: dict[str, float], high: dict[str, float]) -> float:
+    """The largest ``T`` with ``sum of min(cap[m], high[m] T) >= T``: a concave function of ``T``
+    minus ``T``, zero at 0 and linear between the breakpoints ``cap[m] / high[m]``."""
+    def surplus(t: float) -> float:
+        return math.fsum(min(c, high[m] * t) for m, c in cap.items()) - t
+
+    points = sorted({c / high[m] for m, c in cap.items() if high[m] > 0} | {0.0})
+    best = 0.0
+    for a, b in zip(points, points[1:] + [math.inf]):
+        if b == math.inf:
+            # beyond the last breakpoint every term is at its cap: the sum of caps
+            slope_end = math.fsum(cap.values())
+            return max(best, slope_end) if surplus(a) >= 0 else best
+        if surplus(b) >= 0:
+            best = b
+            continue
+        sa, sb = surplus(a), surplus(b)
+        return a + (b - a) * sa / (sa - sb) if sa > 0 else a
+    return best
+
+
+def least_day_sessions(staff, need: float, d: int) -> float:
+    """The fewest sessions one weekend day ``d`` can have that meet ``need`` (:func:`rule_weekend_demand`):
+    a sum of whole roster sessions, so ``need`` rounded up to a multiple of their greatest common
+    divisor when they are whole numbers; 0 when the day needs none."""
+    if need <= EPS:
+        return 0.0
+    values = {s.sessions[d] for s in staff if s.sessions[d] > 0}
+    floor = need - EPS
+    if values and all(float(v).is_integer() for v in values):
+        g = math.gcd(*(int(v) for v in values))
+        return g * math.ceil(floor / g - 1e-9)
+    return floor
+
+
+def pooled_shortfall(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules,
+                     threads: int | None = None) -> bool:
+    """Whether the rota's rules, pooled over its ``weeks``, already have no solution (necessary,
+    like :func:`counting_shortfalls`, and stronger: a small integer program).
+
+    Radiologists alike (trust, sessions, required subspecialties) are counted together: ``a[c, d]``
+    is how many duty days on day ``d`` class ``c`` works over the ``weeks``, at most
+    :func:`most_weekends` per radiologist. Every weekend day gives at least
+    :func:`least_day_sessions`, so a day's total is at least ``weeks`` times that
+    (:func:`rule_weekend_demand`); each required subspecialty holds at least ``weeks`` duty days a
+    day (:func:`rule_weekend_subspecialties`); and each trust's total keeps
+    :func:`rule_trust_share`. Every rota gives such counts, so no counts means no rota.
+    """
+    import highspy
+
+    shares = demand_shares(demand) if len(demand) > 1 else None
+    need = need_sessions(demand, rules)
+    least = [least_day_sessions(staff, need[d], d) for d in range(2)]
+    classes = staff_classes(staff, rules)
+    most = most_weekends(rules)
+    cols = [(key, d) for key in classes for d in range(2) if key[1][d] > 0]
+    if not cols:
+        return any(n > 0 for n in least) or bool(rules.weekend_subspecialties)
+    rows: list[tuple[float, float, list[int], list[float]]] = []
+    inf = highspy.kHighsInf
+    for d in range(2):
+        if least[d] > 0:
+            k = [j for j, (key, dd) in enumerate(cols) if dd == d]
+            rows.append((rules.weeks * least[d] - 1e-6 * max(1.0, rules.weeks * least[d]), inf, k,
+                         [cols[j][0][1][d] for j in k]))
+        for sub in rules.weekend_subspecialties:
+            k = [j for j, (key, dd) in enumerate(cols) if dd == d and sub in key[2]]
+            rows.append((rules.weeks, inf, k, [1.0] * len(k)))
+    if shares is not None:
+        total = [key[1][d] for key, d in cols]
+        slack = 1e-6 * max(1.0, rules.weeks * sum(least))
+        for m in demand:
+            mine = [key[1][d] if key[0] == m else 0.0 for key, d in cols]
+            up = [a - (shares[m] + rules.tolerance) * b for a, b in zip(mine, total)]
+            down = [(shares[m] - rules.tolerance) * b - a for a, b in zip(mine, total)]
+            rows.append((-inf, slack, list(range(len(cols))), up))
+            rows.append((-inf, slack, list(range(len(cols))), down))
+    upper = [float(most * classes[key]) for key, _ in cols]
+    return _highs_feasible(upper, rows, 5.0, threads) is False
+
+
+def _highs_feasible(upper: list[float], rows, time_limit: float, threads: int | None) -> bool | None:
+    """Whether integers ``0 <= v[j] <= upper[j]`` keep every row ``(lower, upper, columns,
+    coefficients)`` (None when HiGHS could not decide within ``time_limit``); HiGHS's thread pool
+    is kept as it is."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("time_limit", float(time_limit))
+    if threads:
+        h.setOptionValue("threads", threads)
+    n = len(upper)
+    h.addCols(n, np.zeros(n), np.zeros(n), np.array(upper, dtype=float), 0, np.zeros(n, dtype=np.int32),
+              np.array([], dtype=np.int32), np.array([]))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+    starts, index, value = [], [], []
+    for _, _, k, v in rows:
+        starts.append(len(index))
+        index.extend(k)
+        value.extend(v)
+    if rows:
+        h.addRows(len(rows), np.array([r[0] for r in rows], dtype=float), np.array([r[1] for r in rows], dtype=float),
+                  len(index), np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                  np.array(value, dtype=float))
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return False
+    if h.getInfo().primal_solution_status != 0:
+        return True
+    return None
+
+
+def staff_classes(staff, rules: WeekendRules) -> dict[tuple, int]:
+    """Radiologists alike for every rule of the rota, counted: (trust, sessions, required
+    subspecialties held) -> how many (the classes of :func:`rule_interchangeable_staff`)."""
+    classes: dict[tuple, int] = {}
+    for s in staff:
+        key = (s.trust, s.sessions, tuple(x for x in rules.weekend_subspecialties if x in s.subspecialties))
+        classes[key] = classes.get(key, 0) + 1
+    return classes
+
+
+def rota_by_classes(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules,
+                    time_limit: float = 60.0, threads: int | None = None) -> bool | None:
+    """Whether a rota exists, decided by the rota's rules stated for classes of alike radiologists
+    (:func:`staff_classes`) instead of one by one (None when HiGHS could not decide within
+    ``time_limit``). Exact, and far smaller and less symmetric than :func:`build_rota_program`.
+
+    ``y[c, w, days]`` radiologists of class ``c`` are on duty weekend ``w`` working ``days`` (Saturday,
+    Sunday or both; only days their roster gives sessions for: :func:`rule_duty_days`); in any
+    ``one_in`` consecutive weekends at most the class's size are on duty
+    (:func:`rule_one_weekend_in_k`); the rules of demand, subspecialties and trust share read the
+    same sums as in the program of radiologists. Counts that keep these rules give a rota: going
+    through the weekends in order, the class's radiologists on duty in the ``one_in - 1`` weekends
+    before are at most its size less this weekend's count, so enough of them are free, and alike
+    radiologists are interchangeable. When ``weeks <= one_in`` the weekends are interchangeable
+    too, and are ordered by their sessions.
+    """
+    need = need_sessions(demand, rules)
+    shares = demand_shares(demand) if len(demand) > 1 else None
+    classes = staff_classes(staff, rules)
+    n, k = rules.weeks, rules.one_in
+    cols: list[tuple[tuple, int, tuple[int, ...]]] = []
+    for key in classes:
+        days = [d for d in range(2) if key[1][d] > 0]
+        patterns = [(d,) for d in days] + ([tuple(days)] if len(days) == 2 else [])
+        cols += [(key, w, p) for w in range(n) for p in patterns]
+    given = [math.fsum(key[1][d] for d in p) for key, _, p in cols]
+    rows: list[tuple[float, float, list[int], list[float]]] = []
+    inf = math.inf
+    for key, size in classes.items():
+        for w0 in range(max(1, n - k + 1)):
+            j = [i for i, (c, w, _) in enumerate(cols) if c == key and w0 <= w < w0 + k]
+            rows.append((-inf, float(size), j, [1.0] * len(j)))
+    for w in range(n):
+        for d in range(2):
+            on = [i for i, (c, ww, p) in enumerate(cols) if ww == w and d in p]
+            for sub in rules.weekend_subspecialties:
+                j = [i for i in on if sub in cols[i][0][2]]
+                rows.append((1.0, inf, j, [1.0] * len(j)))
+            if need[d] > EPS:
+                rows.append((need[d] - EPS, inf, on, [cols[i][0][1][d] for i in on]))
+    if shares is not None:
+        for m in demand:
+            mine = [g if key[0] == m else 0.0 for g, (key, _, _) in zip(given, cols)]
+            rows.append((-inf, 0.0, list(range(len(cols))),
+                         [a - (shares[m] + rules.tolerance) * b for a, b in zip(mine, given)]))
+            rows.append((-inf, 0.0, list(range(len(cols))),
+                         [(shares[m] - rules.tolerance) * b - a for a, b in zip(mine, given)]))
+    if n <= k:
+        for w in range(n - 1):
+            j = [i for i, (_, ww, _) in enumerate(cols) if ww in (w, w + 1)]
+            rows.append((0.0, inf, j, [given[i] if cols[i][1] == w else -given[i] for i in j]))
+    if not cols:
+        return not any(r[0] > 0 for r in rows)
+    return _highs_feasible([float(classes[key]) for key, _, _ in cols], rows, time_limit, threads)
+
+
 def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules) -> list[int] | None:
     """A rota that repeats every ``one_in`` weekends, as the group of each radiologist (-1 =
     never on duty), or None when this quick construction finds none (one may still exist).
@@ -156,20 +390,37 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
     gave = {m: 0.0 for m in demand}
     group = [-1] * len(staff)
 
+    size = [staff[i].sessions[0] + staff[i].sessions[1] for i in range(len(staff))]
     order: dict[str, list[int]] = {}
     for i in sorted(range(len(staff)), key=lambda i: (-sum(staff[i].sessions), i)):
         order.setdefault(staff[i].trust, []).append(i)
 
-    def pick(ok) -> int | None:
-        """The free radiologist passing ``ok`` of the trust that has given least for its share,
-        its largest first."""
+    candidates: dict[tuple, list[int]] = {}
+    skipped: dict[tuple, int] = {}
+
+    def first_free(kind: tuple, trust: str, ok) -> int | None:
+        """The first free radiologist of ``trust`` passing ``ok`` (``kind`` names ``ok``), largest
+        first; a radiologist once placed stays placed, so the search resumes where it stopped."""
+        key = (kind, trust)
+        found = candidates.get(key)
+        if found is None:
+            found = candidates[key] = [i for i in order[trust] if ok(i)]
+        k = skipped.get(key, 0)
+        while k < len(found) and group[found[k]] >= 0:
+            k += 1
+        skipped[key] = k
+        return found[k] if k < len(found) else None
+
+    def pick(kind: tuple, ok, trusts=None) -> int | None:
+        """The free radiologist passing ``ok`` (of one of ``trusts``, when given) of the trust that
+        has given least for its share, its largest first."""
         best = None
-        for trust, members in order.items():
-            i = next((i for i in members if group[i] < 0 and ok(i)), None)
+        for trust in order:
+            i = first_free(kind, trust, ok) if trusts is None or trust in trusts else None
             if i is None:
                 continue
             share = shares.get(trust, 0.0) if shares else 0.0
-            key = (gave.get(trust, 0.0) / share if share > 0 else 0.0), -sum(staff[i].sessions), i
+            key = (gave.get(trust, 0.0) / share if share > 0 else 0.0), -size[i], i
             if best is None or key < best[0]:
                 best = (key, i)
         return None if best is None else best[1]
@@ -186,23 +437,29 @@ def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendR
         for d in range(2):
             for g in range(groups):
                 if (sub, d) not in has[g]:
-                    holder = pick(lambda i, d=d, sub=sub: staff[i].sessions[d] > 0 and sub in staff[i].subspecialties)
+                    holder = pick(("holder", sub, d),
+                                  lambda i, d=d, sub=sub: staff[i].sessions[d] > 0 and sub in staff[i].subspecialties)
                     if holder is None:
                         return None
                     join(holder, g)
     while True:
-        amount, g, d = max(((need[d] - given[g][d], g, d) for g in range(groups) for d in range(2)),
-                           key=lambda x: (x[0], -x[1], -x[2]))
+        # the group and day most short (the first of them on a tie)
+        amount, g, d = need[0] - given[0][0], 0, 0
+        for gg in range(groups):
+            for dd in range(2):
+                short = need[dd] - given[gg][dd]
+                if short > amount:
+                    amount, g, d = short, gg, dd
         if amount <= EPS:
             break
-        i = pick(lambda i, d=d: staff[i].sessions[d] > 0)
+        i = pick(("day", d), lambda i, d=d: staff[i].sessions[d] > 0)
         if i is None:
             return None
         join(i, g)
     while shares is not None and not _shares_kept(staff, demand, rules, group):
         total = sum(gave.values())
         under = {m for m in demand if total > 0 and gave[m] / total < shares[m] - rules.tolerance - EPS}
-        i = pick(lambda i, under=under: staff[i].trust in under)
+        i = pick(("any",), lambda i: True, under)
         if i is None:
             return None
         join(i, min(range(groups), key=lambda g: (given[g][0] + given[g][1], g)))
@@ -350,27 +607,18 @@ def rota_exists(staff, demand: dict[str, tuple[float, float]], rules: WeekendRul
                 time_limit: float = 60.0, threads: int | None = None) -> bool | None:
     """Whether a rota exists (None when the integer program could not decide within ``time_limit``).
 
-    The integer program runs on HiGHS with ``threads`` (the plan's ``solver.threads``) and keeps
-    HiGHS's thread pool as it is, so it can run between the steps of a solve in this process.
+    Counting and the trust share by counting (necessary), a periodic rota (sufficient), the
+    pooled program (necessary), then the integer program of :func:`rota_by_classes` (exact). The
+    programs run on HiGHS with ``threads`` (the plan's ``solver.threads``) and keep HiGHS's
+    thread pool as it is, so they can run between the steps of a solve in this process.
     """
-    import highspy
-
-    if counting_shortfalls(staff, demand, rules):
+    if counting_shortfalls(staff, demand, rules) or share_shortfalls(staff, demand, rules):
         return False
     if periodic_rota(staff, demand, rules) is not None:
         return True
-    program = build_rota_program(staff, demand, rules, name="rota_exists")
-    program.problem += pulp.LpAffineExpression()  # any rota will do: the solver stops at the first
-    options = {"msg": False, "timeLimit": time_limit, "gapRel": 0.0}
-    if threads:
-        options["threads"] = threads
-    program.problem.solve(pulp.HiGHS(**options))
-    status = program.problem.solverModel.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
+    if pooled_shortfall(staff, demand, rules, threads):
         return False
-    if program.problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return True
-    return None
+    return rota_by_classes(staff, demand, rules, time_limit, threads)
 
 
 def required_pairs(scenario: Scenario) -> list[tuple[str, str]]:
@@ -380,14 +628,22 @@ def required_pairs(scenario: Scenario) -> list[tuple[str, str]]:
 
 def holder_counts(instance: Instance, scenario: Scenario) -> dict[str, dict[tuple[str, str], int]]:
     """Per trust, its radiologists with sessions that day for each required (subspecialty, day)
-    of :func:`required_pairs` (pairs without one left out)."""
-    pairs = required_pairs(scenario)
+    of :func:`required_pairs` (pairs without one left out). Remembered for the last instance
+    and pairs asked (a plan's description asks once per consortium); read it, do not change it."""
+    pairs = tuple(required_pairs(scenario))
+    last = _HELD.get("last")
+    if last is not None and last[0]() is instance and last[1] == pairs:
+        return last[2]
     counts: dict[str, dict[tuple[str, str], int]] = {t.code: {} for t in instance.trusts}
     for r in instance.radiologists:
         for s, day in pairs:
             if s in r.subspecialties and r.sessions[DAYS.index(day)] > 0:
                 counts[r.trust][s, day] = counts[r.trust].get((s, day), 0) + 1
+    _HELD["last"] = (weakref.ref(instance), pairs, counts)
     return counts
+
+
+_HELD: dict[str, tuple] = {}
 
 
 def duty_window(scenario: Scenario) -> int:

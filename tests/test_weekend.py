@@ -1,7 +1,9 @@
 """Weekend cover that a rota can staff: the rota-existence test, and plans rosterable by construction.
 
 * :func:`consortia.weekend.rota_exists` (counting, then a periodic rota, then the integer
-  program) agrees with the integer program alone on random staff lists;
+  program) agrees with the integer program alone on random staff lists; so does the integer
+  program of classes of alike radiologists; the trust share by counting and the pooled program
+  never refuse a set the integer program can staff;
 * on random tiny scenarios with a rota required, the plan's optimum equals a brute force over
   every partition whose every block is rosterable, and every consortium of the plan has a rota
   (checked by solving the rota program itself);
@@ -17,7 +19,7 @@ import pytest
 from oracle import brute_force
 from small import demand, trust, write_case
 
-from consortia import check, solve, write_plan
+from consortia import check, solve, with_overrides, write_plan
 from consortia.folders import KNOWN_NAMES, owned_files
 from consortia.scenario import Solver
 from consortia.solver import run_solver
@@ -26,8 +28,12 @@ from consortia.weekend import (
     WeekendRules,
     build_rota_program,
     counting_shortfalls,
+    least_day_sessions,
     periodic_rota,
+    pooled_shortfall,
+    rota_by_classes,
     rota_exists,
+    share_shortfalls,
     weekend_demand,
     weekend_staff,
 )
@@ -80,6 +86,63 @@ def test_counting_is_necessary_and_the_periodic_rota_sufficient():
             seen_neither += 1
     # each step decides some cases, and some are left to the integer program
     assert seen_counting and seen_periodic and seen_neither
+
+
+def _share_staff(rng: random.Random):
+    """Staff lists like the synthetic consortia's (a hub holding the subspecialists, members with
+    uniform sessions, one weekend in ``weeks``), where the trust share decides."""
+    trusts = [f"T{k}" for k in range(rng.randint(2, 4))]
+    staff = []
+    for n, t in enumerate(trusts):
+        count = rng.randint(2, 7) if n == 0 else rng.randint(1, 4)
+        value = float(rng.choice([2, 3])) if n == 0 else float(rng.choice([1, 2, 3]))
+        for k in range(count):
+            subs = ("neuro",) if n == 0 and k < 3 else ()
+            one_day = rng.random() < 0.2
+            staff.append(Staff(t, f"{t}-{k}", subs, (value, 0.0 if one_day else value)))
+    weeks = rng.choice([2, 3, 4])
+    rules = WeekendRules(weeks=weeks, one_in=rng.choice([weeks, weeks, 2]), tolerance=rng.choice([0.05, 0.1, 0.2]),
+                         reports_per_session=10.0, min_ratio=1.0,
+                         weekend_subspecialties=("neuro",) if rng.random() < 0.5 else ())
+    need = {t: (float(rng.randint(5, 40)), float(rng.randint(5, 40))) for t in trusts}
+    return tuple(staff), need, rules
+
+
+def test_the_pooled_tests_never_refuse_a_rosterable_set():
+    """The trust share by counting and the pooled program are necessary: whatever they refuse,
+    the rota's integer program finds infeasible too (on many random staff lists), and they refuse
+    sets that counting alone lets through."""
+    beyond_counting = beyond_share = refused = 0
+    for seed in range(400):
+        rng = random.Random(f"pooled:{seed}")
+        staff, need, rules = _share_staff(rng) if seed % 2 else _random_staff(rng)
+        share = bool(share_shortfalls(staff, need, rules))
+        pooled = pooled_shortfall(staff, need, rules)
+        if share or pooled:
+            refused += 1
+            assert not _program_feasible(staff, need, rules), seed
+            beyond_counting += not counting_shortfalls(staff, need, rules)
+            beyond_share += not share and not counting_shortfalls(staff, need, rules)
+        assert not share or pooled  # the pooled program holds the share rule too
+    assert refused >= 50 and beyond_counting >= 20 and beyond_share >= 5, (refused, beyond_counting, beyond_share)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_program_of_classes_agrees_with_the_program_of_radiologists(seed):
+    """rota_by_classes (alike radiologists counted together) decides exactly as the rota's own
+    integer program, on lists where the periodic rota and counting decide nothing too."""
+    rng = random.Random(f"classes:{seed}")
+    staff, need, rules = _share_staff(rng) if seed % 2 else _random_staff(rng)
+    assert rota_by_classes(staff, need, rules) == _program_feasible(staff, need, rules)
+
+
+def test_least_day_sessions_are_whole_sessions():
+    staff = (Staff("H", "H-1", (), (3.0, 2.0)), Staff("H", "H-2", (), (6.0, 4.0)))
+    assert least_day_sessions(staff, 10.8, 0) == 12  # multiples of 3 on Saturdays
+    assert least_day_sessions(staff, 10.8, 1) == 12  # of 2 on Sundays
+    assert least_day_sessions(staff, 0.0, 0) == 0
+    halves = (Staff("H", "H-1", (), (1.5, 1.0)),)
+    assert least_day_sessions(halves, 10.8, 0) == pytest.approx(10.8, abs=1e-5)
 
 
 def test_bin_packing_defeats_counting():
@@ -159,6 +222,66 @@ def test_switching_the_rota_check_off_breaks_the_plans(tmp_path, monkeypatch):
         if plan.has_plan and not all(_rosterable_by_program(scenario, instance, c.members) for c in plan.consortia):
             broken += 1
     assert broken >= 1
+
+
+@pytest.mark.parametrize("method", ["enumerate", "columns"])
+def test_column_methods_test_the_chosen_columns_and_choose_again(tmp_path, monkeypatch, method):
+    """Column generation adds columns by the counting rules and tests exactly only those its LP
+    or its plan uses: where counting alone chooses a consortium no rota can staff, the column is
+    refused and the plan chosen again, ending at the optimum over rosterable partitions."""
+    import consortia.pipeline
+
+    exact = consortia.pipeline.rosterability
+    chosen_again = 0
+    for seed in range(0, 110, 3):
+        scenario, instance = rosterable_case(tmp_path / f"case{seed}", seed)
+        scenario = with_overrides(scenario, {"solver.method": method})
+        expected = brute_force(scenario, instance)
+        monkeypatch.setattr(consortia.pipeline, "rosterability", lambda scenario, instance: None)
+        counted = solve(scenario, instance=instance)
+        monkeypatch.setattr(consortia.pipeline, "rosterability", exact)
+        plan = solve(scenario, instance=instance)
+        if expected is None:
+            assert not plan.has_plan
+            continue
+        assert plan.status == "optimal", (seed, plan.diagnosis, plan.solver.get("message"))
+        assert plan.objective == pytest.approx(expected, abs=1e-6), seed
+        for c in plan.consortia:
+            assert _rosterable_by_program(scenario, instance, c.members), (seed, c.members)
+        if counted.has_plan and not all(_rosterable_by_program(scenario, instance, c.members)
+                                        for c in counted.consortia):
+            assert plan.solver["rota_refused"] >= 1, seed
+            chosen_again += 1
+    assert chosen_again >= 5
+
+
+@pytest.mark.parametrize("method", ["compact", "enumerate", "columns"])
+def test_a_set_the_rota_test_cannot_decide_makes_the_plan_feasible(tmp_path, monkeypatch, method):
+    """When the exact test cannot decide a member set in time, that set is left out and the plan
+    is never reported optimal."""
+    import consortia.weekend
+
+    exact = consortia.weekend.rota_exists
+    left_out: list[frozenset] = []
+
+    def first_rosterable_pair_undecided(staff, demand, rules, time_limit=60.0, threads=None):
+        found = exact(staff, demand, rules, time_limit, threads)
+        if found and len(demand) > 1 and (not left_out or left_out[0] == frozenset(demand)):
+            left_out[:] = [frozenset(demand)]
+            return None
+        return found
+
+    monkeypatch.setattr(consortia.weekend, "rota_exists", first_rosterable_pair_undecided)
+    seen = 0
+    for seed in range(0, 60, 3):
+        left_out.clear()
+        scenario, instance = rosterable_case(tmp_path / f"case{seed}", seed)
+        plan = solve(with_overrides(scenario, {"solver.method": method}), instance=instance)
+        if plan.solver.get("rota_undecided"):
+            seen += 1
+            assert plan.status in ("feasible", "no_solution"), (seed, plan.status)
+            assert all(frozenset(c.members) not in left_out for c in plan.consortia), seed
+    assert seen >= 3
 
 
 DEMO = __import__("pathlib").Path(__file__).resolve().parent.parent / "inputs" / "demo" / "scenario.yaml"

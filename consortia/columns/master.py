@@ -109,6 +109,8 @@ class ColumnOutcome:
     message: str = ""
     cuts: int = 0
     pools: tuple[int, ...] = ()
+    refused: int = 0
+    """Member sets the exact weekend-rota test refused (their columns never chosen)."""
 
 
 AUTO_FROM = 50
@@ -184,6 +186,10 @@ class _Master:
         self.columns: list[Column] = []
         self.seen: set[tuple[tuple[str, ...], int]] = set()
         self.of_trust: dict[str, list[int]] = {}
+        self.tested: set[int] = set()
+        """Columns whose members the exact weekend-rota test has decided."""
+        self.refused: set[int] = set()
+        """Columns held at zero: their members have no weekend rota."""
         self.cut_row: dict[frozenset[str], int] = {}
         self.interrupt: Interrupt | None = None
         self.interrupted_before = False
@@ -200,11 +206,12 @@ class _Master:
         h.startCallback(cb.kCallbackMipInterrupt)
 
     def add(self, members: tuple[str, ...], t: int, allowed: bool = False) -> bool:
-        """Add a column unless it is already there or breaks a rule (when ``allowed``, only the
-        exact weekend-rota test is left: the enumeration returns only columns that keep the
-        others); True when added."""
-        if (members, t) in self.seen or not (self.problem.rostered(members) if allowed
-                                             else self.problem.allows(members, t)):
+        """Add a column unless it is already there or breaks a rule (when ``allowed``, the
+        enumeration has tested the rules); True when added. The weekend rota is tested here only
+        by its counting rules and the sets already refused: the exact test waits until the LP
+        uses the column (:meth:`solve_lp`) or a plan chooses it (:meth:`solve_integer`)."""
+        if (members, t) in self.seen or self.problem.refused(members) \
+                or not (allowed or self.problem.allows(members, t, exact=False)):
             return False
         self.seen.add((members, t))
         column = Column(members, t, self.problem.cost(members, t))
@@ -220,9 +227,23 @@ class _Master:
         return True
 
     def solve_lp(self) -> tuple[float, Prices]:
-        """The LP optimum and its prices."""
+        """The LP optimum and its prices, over the columns not refused.
+
+        Every column the LP uses is tested exactly for a weekend rota (once: the answers are
+        remembered); those without one are refused (held at zero) and the LP solved again until
+        the columns it uses all have a rota. That LP is then also optimal over the columns with
+        a rota (the untested ones it does not use change nothing), and the Lagrangian bound of
+        :func:`_generate` holds at any prices."""
         h = self.highs
-        run_highs(h)
+        while True:
+            run_highs(h)
+            if self.problem.rosterable is None:
+                break
+            values = self.values()
+            failing = [k for k in np.flatnonzero(values > EPS) if int(k) not in self.tested
+                       and not self._test(int(k))]
+            if not failing:
+                break
         duals = h.getSolution().row_dual
         return h.getInfo().objective_function_value, Prices(
             {c: duals[k] for c, k in self.row.items()},
@@ -268,6 +289,19 @@ class _Master:
             self.highs.addRow(-np.inf, 1.0, len(rows), np.array(rows, dtype=np.int32), np.ones(len(rows)))
         return min(most, len(broken))
 
+    def _test(self, k: int) -> bool:
+        """The exact weekend-rota test of column ``k``; every column of a member set without a
+        rota is held at zero from then on."""
+        self.tested.add(k)
+        members = self.columns[k].members
+        if k not in self.refused and self.problem.rostered(members):
+            return True
+        for j in self.of_trust[members[0]]:
+            if self.columns[j].members == members and j not in self.refused:
+                self.refused.add(j)
+                self.highs.changeColBounds(self.artificial + j, 0.0, 0.0)
+        return False
+
     def uses_artificial(self) -> bool:
         values = self.highs.getSolution().col_value
         return any(values[k] > EPS for k in range(self.artificial))
@@ -277,8 +311,9 @@ class _Master:
         return np.asarray(self.highs.getSolution().col_value[self.artificial:])
 
     def fix(self, k: int, lower: float) -> None:
-        """Require column ``k`` (lower 1) or release it (lower 0)."""
-        self.highs.changeColBounds(self.artificial + k, lower, np.inf)
+        """Require column ``k`` (lower 1) or release it (lower 0); a refused column stays at zero."""
+        if k not in self.refused:
+            self.highs.changeColBounds(self.artificial + k, lower, np.inf)
 
     def solve_integer(self, seconds: float, start: list[int] | None = None) -> tuple[list[Column], float | None]:
         """The best integer selection of the generated columns within ``seconds`` (within
@@ -294,15 +329,27 @@ class _Master:
         h.changeColsIntegrality(total, every, np.array([highspy.HighsVarType.kInteger] * total))
         h.setOptionValue("time_limit", max(1.0, seconds))
         h.setOptionValue("mip_rel_gap", self.problem.scenario.solver.gap)
-        if start:
+        if start and not self.refused & set(start):
             h.setSolution(len(start), np.array([n + k for k in start], dtype=np.int32), np.ones(len(start)))
         h.setOptionValue("output_flag", self.problem.scenario.solver.log)
         self.interrupted_before = self.interrupt is not None and self.interrupt.requested
-        run_highs(h)
+        deadline = time.perf_counter() + max(1.0, seconds)
+        while True:
+            run_highs(h)
+            has_plan = h.getInfo().primal_solution_status != 0
+            values = h.getSolution().col_value if has_plan else []
+            picked = [k for k in range(len(self.columns)) if values[n + k] > 0.5] if has_plan else []
+            # the columns were added by the counting rules of the weekend rota: test the chosen
+            # ones exactly, refuse those without a rota and choose again
+            failing = [k for k in picked if not self._test(k)] if self.problem.rosterable is not None else []
+            if not failing:
+                break
+            has_plan = False
+            if time.perf_counter() >= deadline:
+                break
+            h.setOptionValue("time_limit", max(0.5, deadline - time.perf_counter()))
         h.setOptionValue("output_flag", False)
-        has_plan = h.getInfo().primal_solution_status != 0
-        values = h.getSolution().col_value if has_plan else []
-        chosen = [c for k, c in enumerate(self.columns) if values[n + k] > 0.5] if has_plan else []
+        chosen = [self.columns[k] for k in picked] if has_plan else []
         h.changeColsIntegrality(total, every, np.array([highspy.HighsVarType.kContinuous] * total))
         h.changeColsBounds(n, every[:n], np.zeros(n), np.full(n, np.inf))
         h.setOptionValue("time_limit", np.inf)
@@ -404,7 +451,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         return ColumnOutcome(status, [(c.members, c.period) for c in chosen], objective, bound, gap, run.elapsed(),
                              run.rounds, len(master.columns), run.lp_seconds, run.pricing_seconds, integer_seconds,
                              message or run.message, len(master.cut_row),
-                             proof.pools if proof is not None else ())
+                             proof.pools if proof is not None else (), len(problem.refused_order))
 
     if run.infeasible:
         return outcome(Status.INFEASIBLE, message="no selection of consortia covers every trust")

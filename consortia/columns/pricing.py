@@ -134,6 +134,9 @@ class ColumnRules:
         self._row = self.graph.graph["index"]
         self._km = np.asarray(self.graph.graph["distance_km"])
         self._costs: dict[tuple[tuple[str, ...], int], float] = {}
+        self._refused: set[frozenset[str]] = set()
+        self.refused_order: list[frozenset[str]] = []
+        """The member sets the exact weekend-rota test refused, in the order found."""
         # linked and not separated, by graph index (the pairs a clique consortium may hold)
         together = np.zeros((len(self._row), len(self._row)), dtype=bool)
         for a, b in self.graph.edges:
@@ -157,13 +160,27 @@ class ColumnRules:
             self.partner.setdefault(b, set()).add(a)
 
     def rostered(self, members: tuple[str, ...]) -> bool:
-        """Whether a weekend rota can staff ``members`` (always, when no rota is required)."""
-        return self.rosterable is None or self.rosterable(members) is True
+        """Whether a weekend rota can staff ``members`` (always, when no rota is required): the
+        exact test, remembered (a set it cannot decide counts as without a rota)."""
+        if self.rosterable is None:
+            return True
+        if self.rosterable(members) is True:
+            return True
+        key = frozenset(members)
+        if key not in self._refused:
+            self._refused.add(key)
+            self.refused_order.append(key)
+        return False
+
+    def refused(self, members) -> bool:
+        """Whether the exact test has already found ``members`` without a weekend rota (no new test)."""
+        return bool(self._refused) and frozenset(members) in self._refused
 
     def allows(self, members: tuple[str, ...], t: int, exact: bool = True) -> bool:
         """Whether ``members`` going live at ``t`` keeps every rule a single consortium must keep
-        (with ``exact`` False, the weekend rota only by its counting rules: what the enumeration
-        tests on every set, leaving the exact test to the plans it chooses).
+        (with ``exact`` False, the weekend rota only by its counting rules and the sets the
+        exact test has already refused: what the enumeration and the master test on every set,
+        leaving the exact test to the columns a plan or the master LP chooses).
 
         A column holding a member of fixed consortium ``k`` must hold all of its (planned)
         members and every trust pinned into it; other trusts join it only when it grows, up to
@@ -217,7 +234,7 @@ class ColumnRules:
             return True
         if not covered(self, members):
             return False
-        return not exact or self.rostered(members)
+        return self.rostered(members) if exact else not self.refused(members)
 
     def _connected(self, members: tuple[str, ...], core: frozenset[str]) -> bool:
         """Whether the links between ``members`` connect them (the members of a fixed
@@ -461,6 +478,7 @@ class Pricer:
         for k, t in enumerate(self.periods):
             cost[k] -= market[t]
         h = self.highs
+        self._forbid_refused()
         h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         h.setOptionValue("objective_bound", 0.0)
         deadline = time.perf_counter() + seconds
@@ -499,9 +517,11 @@ class Pricer:
         return bound, found, complete
 
     def _solve_rosterable(self, t: int, deadline: float) -> str:
-        """Solve the pricing MIP of period ``t`` until its best consortium has a weekend rota: each
-        member set found without one is forbidden (a row that only that exact set breaks) and the
-        MIP solved again. The forbidden sets have no rota, so the MIP's bound stays valid."""
+        """Solve the pricing MIP of period ``t`` until its best consortium is not one the exact
+        weekend-rota test has already refused: each such member set is forbidden (a row that only
+        that exact set breaks) and the MIP solved again. A set not yet tested is returned as it
+        is: the master tests the columns its LP uses (see :meth:`_Master.solve_lp`) and refuses
+        the rest of its columns lazily. The forbidden sets have no rota, so the bound stays valid."""
         h = self.highs
         while True:
             h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
@@ -513,13 +533,24 @@ class Pricer:
             values = h.getSolution().col_value
             inside = sorted({n for n, p, col in self.y if p == t and values[col] > 0.5})
             members = tuple(sorted([self.m, *(self.trusts[n] for n in inside)], key=self.problem.order.get))
-            if self.problem.rosterable(members) is True or time.perf_counter() >= deadline:
+            if not self.problem.refused(members) or time.perf_counter() >= deadline:
                 return status
             self._forbid(inside)
+
+    def _forbid_refused(self) -> None:
+        """Forbid every consortium of ``m`` the exact weekend-rota test refused since the last call."""
+        order = self.problem.refused_order
+        position = {i: n for n, i in enumerate(self.trusts)}
+        for key in order[self._refused_seen:]:
+            if self.m in key and all(i in position for i in key) and key not in self._forbidden:
+                self._forbid(sorted(position[i] for i in key if i != self.m))
+        self._refused_seen = len(order)
 
     def _forbid(self, inside: list[int]) -> None:
         """Forbid the consortium of ``m`` with exactly the trusts ``inside`` (positions), at any period."""
         import highspy
+
+        self._forbidden.add(frozenset([self.m, *(self.trusts[n] for n in inside)]))
 
         idx, val = [], []
         for n, cols in self.by_trust.items():
@@ -671,6 +702,8 @@ class Pricer:
         self.highs = h
         self.by_trust = by_trust
         self.cut_column: dict[frozenset[str], int] = {}
+        self._forbidden: set[frozenset[str]] = set()
+        self._refused_seen = 0
         self.base_trust = np.array(base_trust)
         self.base_cost = np.array(base_cost)
 
