@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConsortiaError
-from .scenario import DAYS, WEEKEND, Scenario, calendar_problem
+from .scenario import DAYS, WEEKEND, Scenario, calendar_problem, parse_date
 
 __all__ = ["CODE_PATTERN", "Trust", "Radiologist", "Instance", "read_trusts", "read_rosters", "read_demand",
            "read_links", "check_regions", "read_baseline", "load_instance", "check_references"]
@@ -114,7 +114,10 @@ def _read_csv(path: Path, required: list[str], kind: str) -> list[tuple[int, dic
     except UnicodeDecodeError:
         raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ConsortiaError("the header row: " + _csv_problem(exc), file=str(path)) from None
     if not header:
         raise ConsortiaError("the file is empty; expected a header row with columns "
                              + ", ".join(required), file=str(path))
@@ -204,7 +207,7 @@ def read_trusts(path: Path) -> tuple[Trust, ...]:
         lat = _number(row, "lat", path, number, low=-90, high=90)
         lon = _number(row, "lon", path, number, low=-180, high=180)
         try:
-            end = dt.date.fromisoformat(row["contract_end"])
+            end = parse_date(row["contract_end"])
         except ValueError:
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {row['contract_end']!r}",
                                  file=str(path), row=number, column="contract_end") from None

@@ -18,7 +18,7 @@ from ..errors import EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_OK, ConsortiaError
 from ..scenario import NAME_PATTERN, Scenario, load_scenario, with_overrides
 from ..status import Status
 from ..suggest import did_you_mean
-from ..yamlfile import DuplicateKeyError, load_strict
+from ..yamlfile import DuplicateKeyError, load_strict, problem_words
 
 __all__ = ["Batch", "BatchScenario", "BatchRun", "load_batch", "safe_name", "RESULT_FILE", "SUMMARY_CSV",
            "SUMMARY_HTML", "FINISHED", "INPUT_KINDS"]
@@ -130,15 +130,15 @@ def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConsortiaError("batch file not found", file=str(path))
     try:
-        return load_strict(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
+    try:
+        return load_strict(text)
     except DuplicateKeyError as exc:
         raise ConsortiaError(f"key given twice (line {exc.line})", file=str(path), key=str(exc.key)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
+        raise ConsortiaError(problem_words(exc, text), file=str(path)) from None
 
 
 def _did_you_mean(key: str, valid: list[str]) -> str:

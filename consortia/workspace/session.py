@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ConsortiaError
 from ..inputs import Instance, load_instance
-from ..scenario import NAME_PATTERN, Scenario
+from ..scenario import NAME_PATTERN, Scenario, parse_date
 from . import geometry
 from .job import Job, Runner
 from .proposal import (
@@ -469,7 +469,7 @@ def _date(value, key: str, optional: bool = False) -> dt.date | None:
     if value is None and optional:
         return None
     try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad(key)
+        return parse_date(value) if isinstance(value, str) else _bad(key)
     except ValueError:
         return _bad(key)
 
