@@ -16,6 +16,7 @@ it and a failure prints as something a person can replay by hand. Three levels:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -144,13 +145,21 @@ PATH_VALUES = ["missing.csv", "trusts.csv", "rosters.csv", "demand.csv", "links.
 yaml_values = st.one_of(wild, st.dictionaries(st.text(max_size=6), scalars, max_size=3),
                         st.sampled_from(PATH_VALUES),
                         st.integers(min_value=1, max_value=200).map(lambda n: {"deep": n}))
-yaml_ops = st.one_of(
-    st.tuples(st.just("yaml_set"), st.sampled_from(YAML_PATHS), yaml_values),
-    st.tuples(st.just("yaml_delete"), st.sampled_from(YAML_PATHS)),
-    st.tuples(st.just("yaml_alias"), st.sampled_from(YAML_PATHS), st.sampled_from(YAML_PATHS)),
-    st.tuples(st.just("yaml_bomb"), st.sampled_from(YAML_PATHS), st.integers(min_value=1, max_value=9)),
-    st.tuples(st.just("yaml_text"), st.sampled_from(["tabs", "flow", "duplicate_key", "merge_key", "tag",
-                                                      "document_twice", "anchor_only"])))
+BATCH_PATHS = ["name", "description", "base", "overrides", "overrides.solver.time_limit", "scenarios",
+               "scenarios.baseline", "scenarios.soft-cover", "scenarios.soft-cover.cover.mode", "grids",
+               "grids.distance-capacity", "grids.distance-capacity.network.max_distance_km", "executor", "workers",
+               "output", "nonsense"]
+
+
+def yaml_ops(paths: list[str]):
+    """Changes of the YAML document at ``paths`` (dotted, created where missing)."""
+    return st.one_of(
+        st.tuples(st.just("yaml_set"), st.sampled_from(paths), yaml_values),
+        st.tuples(st.just("yaml_delete"), st.sampled_from(paths)),
+        st.tuples(st.just("yaml_alias"), st.sampled_from(paths), st.sampled_from(paths)),
+        st.tuples(st.just("yaml_bomb"), st.sampled_from(paths), st.integers(min_value=1, max_value=9)),
+        st.tuples(st.just("yaml_text"), st.sampled_from(["tabs", "flow", "duplicate_key", "merge_key", "tag",
+                                                          "document_twice", "anchor_only"])))
 
 
 @st.composite
@@ -158,7 +167,7 @@ def mutation(draw, files=CSV_FILES + ("scenario.yaml",)) -> Mutation:
     """One mutation of one of ``files``."""
     file = draw(st.sampled_from(files))
     if file.endswith(".yaml"):
-        op = draw(st.one_of(byte_ops, yaml_ops))
+        op = draw(st.one_of(byte_ops, yaml_ops(BATCH_PATHS if file == "batch.yaml" else YAML_PATHS)))
     else:
         op = draw(st.one_of(byte_ops, csv_only_ops, field_ops))
     return Mutation(file, op[0], tuple(op[1:]))
@@ -177,6 +186,43 @@ def field_mutation(draw) -> Mutation:
 COLUMNS = {"trusts.csv": ["code", "name", "lat", "lon", "contract_end"],
            "rosters.csv": ["trust", "radiologist", *DAYS],
            "demand.csv": ["trust", *DAYS]}
+
+
+NAMES = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(str.strip)
+HEADERS = ["icb", "geometry", "fid", "layer", "GEOMETRY", "Name", "consortium", "go_live", "alone_ratio_mon", "x y",
+           "ünïcødé", "input_fid", "note", "Region", "standalone"]
+plausible_cells = st.one_of(
+    st.tuples(st.just("lat"), st.floats(min_value=50.5, max_value=53.5).map(lambda v: f"{v:.5f}")),
+    st.tuples(st.just("lon"), st.floats(min_value=-3.0, max_value=0.0).map(lambda v: f"{v:.5f}")),
+    st.tuples(st.just("contract_end"), st.dates(min_value=dt.date(2012, 1, 1),
+                                                max_value=dt.date(2017, 12, 31)).map(str)),
+    st.tuples(st.just("name"), NAMES),
+    st.tuples(st.just("region"), st.one_of(st.just(""), NAMES)),
+    st.tuples(st.sampled_from(DAYS), st.integers(min_value=0, max_value=400).map(str)))
+plausible_ops = st.one_of(
+    st.tuples(st.just("plausible_cell"), st.sampled_from(["trusts.csv", "rosters.csv", "demand.csv"]), index,
+              plausible_cells),
+    st.tuples(st.just("add_column"), st.sampled_from(HEADERS), st.lists(st.one_of(st.just(""), NAMES), min_size=1,
+                                                                        max_size=3)),
+    st.tuples(st.just("remove_trust"), index),
+    st.tuples(st.just("delete_roster_line"), index),
+    st.tuples(st.just("reverse_rows"), st.sampled_from(CSV_FILES)),
+    st.tuples(st.just("yaml_set"), st.sampled_from(KEYS), plausible))
+
+
+@st.composite
+def plausible_mutation(draw) -> Mutation:
+    """A change that leaves the input valid (or nearly): new names, places, dates, sessions, extra
+    columns, a trust removed from every file, rows reordered, a plausible setting."""
+    op = draw(plausible_ops)
+    if op[0] == "plausible_cell":
+        return Mutation(op[1], "plausible_cell", tuple(op[2:]))
+    if op[0] == "reverse_rows":
+        return Mutation(op[1], "reverse_rows")
+    if op[0] == "yaml_set":
+        return Mutation("scenario.yaml", "yaml_set", tuple(op[1:]))
+    file = "rosters.csv" if op[0] == "delete_roster_line" else "trusts.csv"
+    return Mutation(file, op[0], tuple(op[1:]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +306,11 @@ def apply(mutation_: Mutation, folder: Path) -> None:
     elif op == "long_field":
         at = _at(len(text), args[0])
         data = (text[:at] + "x" * args[1] + text[at:]).encode("utf-8", errors="surrogateescape")
-    elif op in ("swap_columns", "blank_field", "drop_column", "set_field", "copy_code", "set_cell"):
+    elif op == "remove_trust":
+        _remove_trust(folder, args[0])
+        return
+    elif op in ("swap_columns", "blank_field", "drop_column", "set_field", "copy_code", "set_cell", "plausible_cell",
+                "add_column", "delete_roster_line", "reverse_rows"):
         data = _field_op(op, args, text).encode("utf-8", errors="surrogateescape")
     elif op.startswith("yaml_"):
         data = _yaml_op(op, args, text, folder).encode("utf-8", errors="surrogateescape")
@@ -292,11 +342,39 @@ def _field_op(op: str, args: tuple, text: str) -> str:
         column = args[1] if args[1] in header else header[hash_index(args[1], width)]
         if header.index(column) < len(row):
             row[header.index(column)] = args[2]
+    elif op == "plausible_cell" and len(rows) > 1 and args[1][0] in header:
+        row = rows[1 + args[0] % (len(rows) - 1)]
+        if header.index(args[1][0]) < len(row):
+            row[header.index(args[1][0])] = args[1][1]
+    elif op == "add_column":
+        rows[0].append(args[0])
+        for i, row in enumerate(rows[1:]):
+            if row:
+                row.append(args[1][i % len(args[1])])
+    elif op == "delete_roster_line" and len(rows) > 1:
+        del rows[1 + args[0] % (len(rows) - 1)]
+    elif op == "reverse_rows":
+        rows = rows[:1] + rows[:0:-1]
     elif op == "copy_code" and len(rows) > 2:
         a, b = 1 + args[0] % (len(rows) - 1), 1 + args[1] % (len(rows) - 1)
         if rows[a] and rows[b]:
             rows[a][0] = rows[b][0]
     return _write_rows(rows)
+
+
+def _remove_trust(folder: Path, i: int) -> None:
+    """Take one trust out of every file that names it (a valid, smaller demo)."""
+    trusts = _rows((folder / "trusts.csv").read_text(encoding="utf-8", errors="surrogateescape"))
+    if len(trusts) < 2 or not trusts[1 + i % (len(trusts) - 1)]:
+        return
+    code = trusts[1 + i % (len(trusts) - 1)][0]
+    for name in CSV_FILES:
+        path = folder / name
+        rows = _rows(path.read_text(encoding="utf-8", errors="surrogateescape"))
+        if not rows:
+            continue
+        kept = rows[:1] + [r for r in rows[1:] if code not in r[:2]]
+        path.write_text(_write_rows(kept), encoding="utf-8", errors="surrogateescape")
 
 
 def hash_index(name: str, width: int) -> int:
@@ -372,7 +450,8 @@ def _yaml_text(kind: str, text: str) -> str:
 PLACE = re.compile(r"row \d+|column '|key '|line \d+|--[a-z][a-z-]+|argument -")
 WHOLE_FILE = ("not a UTF-8 text file", "the file is empty", "missing column(s)", "file not found",
               "no trusts: the file has a header but no rows", "no demand row for trust", "not a plan folder",
-              "cannot read or write", "the header names column", "the header row: ", "the document holds")
+              "cannot read or write", "the header names column", "the header row: ", "the document holds",
+              "a batch file is a mapping")
 FILE = re.compile(r"[\w.-]+\.(csv|yaml|yml|geojson)\b")
 
 

@@ -93,3 +93,16 @@ def test_a_control_character_in_a_batch_file_is_named_by_line(demo, capsys):
     code = main(["batch", str(demo / "batch.yaml"), "--dry-run"])
     out = capsys.readouterr().err
     assert code == 2 and "batch.yaml: not valid YAML at line" in out and "U+0007" in out, out
+
+
+@pytest.mark.parametrize("old,new,key", [("name: demo-sweep", "name: null", "name"),
+                                          ("  soft-cover:\n", "  soft cover:\n", "scenarios.soft cover"),
+                                          ("  baseline: {}", "  summary.csv: {}", "scenarios.summary.csv")])
+def test_a_bad_batch_or_scenario_name_is_named_by_key(demo, capsys, old, new, key):
+    """Found by the suite: 'batch name None must start with a letter ...' named no key."""
+    text = (demo / "batch.yaml").read_text()
+    assert old in text
+    (demo / "batch.yaml").write_text(text.replace(old, new, 1))
+    code = main(["batch", str(demo / "batch.yaml"), "--dry-run"])
+    out = capsys.readouterr().err
+    assert code == 2 and f"key '{key}'" in out, out

@@ -38,6 +38,7 @@ from mutations import (
     flags,
     mutation,
     names_a_place,
+    plausible_mutation,
     set_args,
     sets,
     snapshot,
@@ -181,6 +182,47 @@ def test_damaged_inputs_end_in_a_known_exit_code(tmp_path_factory, capsys, mutat
         args.append("--no-rota")
     code, text, problems = solve_and_check(base, args, set_args(changes, raw), capsys)
     judge("files", code, text, f"{[m.describe() for m in mutations]} {args} {changes}", problems)
+    shutil.rmtree(base)
+
+
+# ---------------------------------------------------------------------------------------------
+# a damaged batch file: --dry-run reads and expands it, runs nothing, writes nothing
+
+
+@suite_settings(30)
+@given(mutations=st.lists(mutation(files=("batch.yaml", "batch.yaml", "scenario.yaml")), min_size=1, max_size=3))
+def test_damaged_batch_files_end_in_a_known_exit_code(tmp_path_factory, capsys, mutations):
+    base = fresh_case(tmp_path_factory)
+    for m in mutations:
+        apply(m, base / "demo")
+    before = snapshot(base, skip="")
+    cwd = Path.cwd()
+    os.chdir(base)
+    try:
+        code, text = run(["batch", str(base / "demo" / "batch.yaml"), "--dry-run", "--out", str(base / "sweep")],
+                         capsys)
+    finally:
+        os.chdir(cwd)
+    problems = common_problems(code, text)
+    if snapshot(base, skip="") != before:
+        problems.append("batch --dry-run wrote or changed a file")
+    judge("batch", code, text, str([m.describe() for m in mutations]), problems)
+    shutil.rmtree(base)
+
+
+# ---------------------------------------------------------------------------------------------
+# valid changes: the plans that get written, re-read by the checker
+
+
+@suite_settings(40)
+@given(mutations=st.lists(plausible_mutation(), min_size=1, max_size=4), rota=st.sampled_from([False] * 7 + [True]))
+def test_plausible_changes_give_plans_that_pass_the_check(tmp_path_factory, capsys, mutations, rota):
+    base = fresh_case(tmp_path_factory)
+    for m in mutations:
+        apply(m, base / "demo")
+    args = ["--no-maps", "--quiet", "--time-limit", "2", *([] if rota else ["--no-rota"])]
+    code, text, problems = solve_and_check(base, args, [], capsys)
+    judge("plausible", code, text, f"{[m.describe() for m in mutations]} rota={rota}", problems)
     shutil.rmtree(base)
 
 

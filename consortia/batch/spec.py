@@ -193,13 +193,13 @@ def _mapping(value: Any, what: str, file: Path, key: str | None = None) -> dict:
     return value
 
 
-def _check_name(name: Any, what: str, file: Path) -> str:
+def _check_name(name: Any, what: str, file: Path, key: str) -> str:
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ConsortiaError(f"{what} {name!r} must start with a letter or digit and contain only "
                              "letters, digits, '.', '_' or '-' (at most 100 characters; it names "
-                             "a folder)", file=str(file))
+                             "a folder)", file=str(file), key=key)
     if name.lower() in RESERVED_NAMES:
-        raise ConsortiaError(f"{what} {name!r} is reserved for the batch's own files", file=str(file))
+        raise ConsortiaError(f"{what} {name!r} is reserved for the batch's own files", file=str(file), key=key)
     return name
 
 
@@ -279,7 +279,7 @@ def _options(data: dict, path: Path) -> dict:
     def fail(key, message):
         raise ConsortiaError(message, file=str(path), key=key)
 
-    name = _check_name(data.get("name", safe_name(path.stem)), "batch name", path)
+    name = _check_name(data.get("name", safe_name(path.stem)), "batch name", path, "name")
     executor = data.get("executor", "local")
     if executor not in ("local", "dask"):
         fail("executor", f"must be 'local' or 'dask', got {executor!r}")
@@ -340,22 +340,22 @@ def load_batch(path: str | Path) -> Batch:
     grids = _mapping(data.get("grids"), "grids", path, "grids")
     if not named and not grids:
         raise ConsortiaError("no scenarios: add 'scenarios' (name -> overrides) or 'grids' "
-                             "(name -> key -> list of values)", file=str(path))
+                             "(name -> key -> list of values)", file=str(path), key="scenarios")
 
     plan: list[tuple[str, str, dict]] = []
     swept: list[str] = []
     for sname, overrides in named.items():
-        _check_name(sname, "scenario name", path)
+        _check_name(sname, "scenario name", path, f"scenarios.{sname}")
         overrides = _mapping(overrides, f"scenario '{sname}'", path, f"scenarios.{sname}")
         for key in overrides:
             keys.check(key, f"scenario '{sname}'")
             swept += [key] if key not in swept else []
         plan.append((sname, "scenarios", overrides))
     for gname, grid in grids.items():
-        _check_name(gname, "grid name", path)
+        _check_name(gname, "grid name", path, f"grids.{gname}")
         grid = _mapping(grid, f"grid '{gname}'", path, f"grids.{gname}")
         if not grid:
-            raise ConsortiaError(f"grid '{gname}' has no keys", file=str(path))
+            raise ConsortiaError(f"grid '{gname}' has no keys", file=str(path), key=f"grids.{gname}")
         for key in grid:
             keys.check(key, f"grid '{gname}'")
             swept += [key] if key not in swept else []
