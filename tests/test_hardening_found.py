@@ -106,3 +106,21 @@ def test_a_bad_batch_or_scenario_name_is_named_by_key(demo, capsys, old, new, ke
     code = main(["batch", str(demo / "batch.yaml"), "--dry-run"])
     out = capsys.readouterr().err
     assert code == 2 and f"key '{key}'" in out, out
+
+
+def test_a_highs_solve_error_after_presolve_is_solved_again_without_it(demo, capsys):
+    """Found by the suite (valid input: the demo without DMG and one DMF radiologist, rows reversed):
+    HiGHS 1.16's presolve reduced the warm start's model to nothing, its postsolved plan broke a
+    constraint ("untransformed violations") and HiGHS reported kSolveError, an internal error (exit 4).
+    Solved again without presolve, the scenario is found infeasible, as CBC and column generation find."""
+    from mutations import Mutation, apply
+
+    for m in (Mutation("rosters.csv", "delete_roster_line", (4846,)), Mutation("trusts.csv", "reverse_rows"),
+              Mutation("trusts.csv", "remove_trust", (317,))):
+        apply(m, demo)
+    code, out = _solve(capsys, demo)
+    assert code == 1, out
+    assert "no plan exists" in out and "internal error" not in out
+    for cbc_or_columns in (["--solver", "cbc"], ["--method", "columns"]):
+        code, _ = _solve(capsys, demo, *cbc_or_columns)
+        assert code == 1

@@ -94,9 +94,19 @@ def run(args: list[str], capsys) -> tuple[object, str]:
     return code, captured.out + captured.err
 
 
+# Values of the input classes another branch of issue #12 fixes (numbers Python's float() reads too
+# liberally or too large for the solver: sessions of 1e308 end in an IndexError inside PuLP's HiGHS
+# interface). A case holding one is counted, not failed; the xfail tests below pin each.
+KNOWN_VALUES = ("'1e308'", "'1e20'", "'99999999999999999999'", "'5_2.4'")
+
+
 def judge(test: str, code, text: str, what: str, problems: list[str]) -> None:
     """Count the outcome; fail (or, when collecting, record) every broken property."""
     COUNTS.setdefault(test, Counter())[code] += 1
+    if problems and any(value in what for value in KNOWN_VALUES):
+        COUNTS[test]["known class (another branch)"] += 1
+        PROBLEMS.extend(f"{test}: known class: {p}\n  case: {what}" for p in problems)
+        return
     found = [f"{p}\n  case: {what}\n  output: {text[-1500:]}" for p in problems]
     if COLLECT:
         PROBLEMS.extend(f"{test}: {p}" for p in found)
@@ -315,6 +325,15 @@ def test_huge_sessions_are_refused(tmp_path_factory, capsys):
     apply(Mutation("rosters.csv", "set_cell", (5, "sat", "1e20")), base / "demo")
     code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
     assert code == 2 and "row 5" in text and "column 'sat'" in text, text
+
+
+@pytest.mark.xfail(strict=True, reason="issue #12 numeric input class (another branch): sessions of 1e308 end in "
+                   "an internal error (IndexError in PuLP's HiGHS interface)")
+def test_sessions_of_1e308_are_refused(tmp_path_factory, capsys):
+    base = fresh_case(tmp_path_factory)
+    apply(Mutation("rosters.csv", "set_cell", (0, "sat", "1e308")), base / "demo")
+    code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet", "--time-limit", "5"], [], capsys)
+    assert code == 2 and "row 1" in text and "column 'sat'" in text, text
 
 
 @pytest.mark.xfail(strict=True, reason="issue #12 NUL bytes (another branch): a NUL in a name is copied to outputs")
