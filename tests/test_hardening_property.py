@@ -58,9 +58,13 @@ COUNTS: dict[str, Counter] = {}
 PROBLEMS: list[str] = []
 
 
+CI_EXAMPLES = {"settings": 30, "files": 70, "batch": 30, "plausible": 40, "cell": 60}
+
+
 def examples(ci: int) -> int:
-    """``ci`` examples in CI; in a run by hand, that share of CONSORTIA_PROPERTY_EXAMPLES."""
-    return max(ci, SCALE * ci // 100) if SCALE else ci
+    """``ci`` examples in CI; in a run by hand, this test's share of CONSORTIA_PROPERTY_EXAMPLES
+    (the examples of all the property tests together)."""
+    return max(ci, round(SCALE * ci / sum(CI_EXAMPLES.values()))) if SCALE else ci
 
 
 def suite_settings(ci: int):
@@ -69,16 +73,14 @@ def suite_settings(ci: int):
                                            HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def _report():
+    """After each test, the counts so far into CONSORTIA_PROPERTY_REPORT (when set)."""
     yield
     if REPORT:
-        path = Path(REPORT)
-        old = json.loads(path.read_text()) if path.is_file() else {"counts": {}, "problems": []}
-        for test, counts in COUNTS.items():
-            old["counts"][test] = {str(k): v for k, v in sorted(counts.items(), key=str)}
-        old["problems"] += PROBLEMS
-        path.write_text(json.dumps(old, indent=1))
+        Path(REPORT).write_text(json.dumps({
+            "counts": {test: {str(k): v for k, v in sorted(c.items(), key=str)} for test, c in COUNTS.items()},
+            "problems": PROBLEMS}, indent=1))
 
 
 def run(args: list[str], capsys) -> tuple[object, str]:
@@ -125,16 +127,19 @@ def common_problems(code, text: str) -> list[str]:
     return problems
 
 
-def solve_and_check(base: Path, args: list[str], sets_: list[str], capsys) -> tuple[object, str, list[str]]:
-    """Solve with ``args`` in ``base`` (the working folder too); the problems of the properties."""
-    scenario, plan = base / "demo" / "scenario.yaml", base / "plan"
-    before = snapshot(base, skip="plan")
+def solve_and_check(base: Path, args: list[str], sets_: list[str], capsys,
+                    out: str = "plan") -> tuple[object, str, list[str]]:
+    """Solve with ``args`` in ``base`` (the working folder too) into ``base / out``; the problems
+    of the properties."""
+    scenario, plan = base / "demo" / "scenario.yaml", base / out
+    skip = Path(out).parts[0]
+    before = snapshot(base, skip=skip)
     cwd = Path.cwd()
     os.chdir(base)  # a stray relative write would land in the snapshot
     try:
         code, text = run(["solve", str(scenario), "--out", str(plan), *args, *sets_], capsys)
         problems = common_problems(code, text)
-        after = snapshot(base, skip="plan")
+        after = snapshot(base, skip=skip)
         if after != before:
             changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
             problems.append(f"touched outside the plan folder: {changed}")
@@ -164,7 +169,7 @@ def fresh_case(tmp_path_factory) -> Path:
 # settings only (the original 30-example property)
 
 
-@suite_settings(30)
+@suite_settings(CI_EXAMPLES["settings"])
 @given(changes=st.lists(st.tuples(st.sampled_from(KEYS), values), min_size=1, max_size=3)
        .filter(lambda c: not any(kv in KNOWN_SETTING_FAULTS for kv in c)), raw=st.booleans())
 def test_any_setting_value_ends_in_a_known_exit_code(tmp_path_factory, capsys, changes, raw):
@@ -179,7 +184,7 @@ def test_any_setting_value_ends_in_a_known_exit_code(tmp_path_factory, capsys, c
 # damaged files, with settings and flags
 
 
-@suite_settings(70)
+@suite_settings(CI_EXAMPLES["files"])
 @given(mutations=st.lists(mutation(), min_size=1, max_size=3), changes=sets, raw=st.booleans(), extra=flags,
        limit=time_limits, rota=st.sampled_from([False] * 9 + [True]))
 def test_damaged_inputs_end_in_a_known_exit_code(tmp_path_factory, capsys, mutations, changes, raw, extra,
@@ -199,7 +204,7 @@ def test_damaged_inputs_end_in_a_known_exit_code(tmp_path_factory, capsys, mutat
 # a damaged batch file: --dry-run reads and expands it, runs nothing, writes nothing
 
 
-@suite_settings(30)
+@suite_settings(CI_EXAMPLES["batch"])
 @given(mutations=st.lists(mutation(files=("batch.yaml", "batch.yaml", "scenario.yaml")), min_size=1, max_size=3))
 def test_damaged_batch_files_end_in_a_known_exit_code(tmp_path_factory, capsys, mutations):
     base = fresh_case(tmp_path_factory)
@@ -224,15 +229,16 @@ def test_damaged_batch_files_end_in_a_known_exit_code(tmp_path_factory, capsys, 
 # valid changes: the plans that get written, re-read by the checker
 
 
-@suite_settings(40)
-@given(mutations=st.lists(plausible_mutation(), min_size=1, max_size=4), rota=st.sampled_from([False] * 7 + [True]))
-def test_plausible_changes_give_plans_that_pass_the_check(tmp_path_factory, capsys, mutations, rota):
+@suite_settings(CI_EXAMPLES["plausible"])
+@given(mutations=st.lists(plausible_mutation(), min_size=1, max_size=4), rota=st.sampled_from([False] * 7 + [True]),
+       out=st.sampled_from(["plan"] * 4 + ["plan with spaces", "plän ünïcødé", "plan.csv", "new/nested/plan"]))
+def test_plausible_changes_give_plans_that_pass_the_check(tmp_path_factory, capsys, mutations, rota, out):
     base = fresh_case(tmp_path_factory)
     for m in mutations:
         apply(m, base / "demo")
     args = ["--no-maps", "--quiet", "--time-limit", "2", *([] if rota else ["--no-rota"])]
-    code, text, problems = solve_and_check(base, args, [], capsys)
-    judge("plausible", code, text, f"{[m.describe() for m in mutations]} rota={rota}", problems)
+    code, text, problems = solve_and_check(base, args, [], capsys, out)
+    judge("plausible", code, text, f"{[m.describe() for m in mutations]} rota={rota} out={out!r}", problems)
     shutil.rmtree(base)
 
 
@@ -287,7 +293,7 @@ def should_accept(file: str, column: str, value: str) -> bool | None:
     return False  # rosters/demand 'trust': none of the drawn values is a trust of the demo
 
 
-@suite_settings(60)
+@suite_settings(CI_EXAMPLES["cell"])
 @given(m=field_mutation())
 @example(m=Mutation("trusts.csv", "set_cell", (4, "contract_end", "2014-W01-1")))
 @example(m=Mutation("trusts.csv", "set_cell", (2, "contract_end", "20141231")))
@@ -359,6 +365,7 @@ def test_huge_objective_weight_is_refused_by_key(tmp_path_factory, capsys):
 SUBPROCESS_CASES = {
     "demo": ([], ["--time-limit", "5"], 0),
     "no-plan-exists": ([Mutation("scenario.yaml", "yaml_set", ("consortium.min_size", 5)),
+                        Mutation("scenario.yaml", "yaml_set", ("consortium.max_size", 5)),
                         Mutation("scenario.yaml", "yaml_set", ("consortium.allow_standalone", False))],
                        ["--time-limit", "5"], 1),
     "truncated": ([Mutation("rosters.csv", "truncate", (0.5,))], ["--time-limit", "5"], 2),
