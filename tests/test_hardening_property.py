@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -58,7 +59,7 @@ COUNTS: dict[str, Counter] = {}
 PROBLEMS: list[str] = []
 
 
-CI_EXAMPLES = {"settings": 30, "files": 70, "batch": 30, "plausible": 40, "cell": 60}
+CI_EXAMPLES = {"settings": 30, "files": 70, "batch": 30, "plausible": 40, "methods": 8, "cell": 60}
 
 
 def examples(ci: int) -> int:
@@ -239,6 +240,43 @@ def test_plausible_changes_give_plans_that_pass_the_check(tmp_path_factory, caps
     args = ["--no-maps", "--quiet", "--time-limit", "2", *([] if rota else ["--no-rota"])]
     code, text, problems = solve_and_check(base, args, [], capsys, out)
     judge("plausible", code, text, f"{[m.describe() for m in mutations]} rota={rota} out={out!r}", problems)
+    shutil.rmtree(base)
+
+
+# ---------------------------------------------------------------------------------------------
+# honest status: a plan called optimal is not beaten by another method, and runs repeat exactly
+
+
+def _plan_facts(folder: Path) -> tuple[str, float, bytes]:
+    document = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+    return document["status"], document["objective"], (folder / "assignments.csv").read_bytes()
+
+
+@suite_settings(CI_EXAMPLES["methods"])
+@given(mutations=st.lists(plausible_mutation(), min_size=1, max_size=3))
+def test_an_optimal_plan_is_not_beaten_by_another_method(tmp_path_factory, capsys, mutations):
+    base = fresh_case(tmp_path_factory)
+    for m in mutations:
+        apply(m, base / "demo")
+    scenario = str(base / "demo" / "scenario.yaml")
+    outcomes = {}
+    for name, extra in {"compact": ["--method", "compact"], "again": ["--method", "compact"],
+                        "columns": ["--method", "columns"], "cbc": ["--method", "compact", "--solver", "cbc"]}.items():
+        code, text = run(["solve", scenario, "--out", str(base / name), "--no-maps", "--no-rota", "--quiet",
+                          "--time-limit", "20", *extra], capsys)
+        outcomes[name] = (code, _plan_facts(base / name) if code == 0 else None, text)
+    problems = [f"{name}: {p}" for name, (code, _, text) in outcomes.items() for p in common_problems(code, text)]
+    codes = {name: code for name, (code, _, _) in outcomes.items()}
+    if len({c for c in codes.values() if c in (0, 1)}) > 1:
+        problems.append(f"one method finds a plan, another says none exists: {codes}")
+    found = {name: facts for name, (_, facts, _) in outcomes.items() if facts is not None}
+    best = min((objective for _, objective, _ in found.values()), default=None)
+    for name, (status, objective, _) in found.items():
+        if status == "optimal" and objective > best + 1e-6 * max(1.0, abs(best)):
+            problems.append(f"{name} says optimal at {objective}, but another method found {best}")
+    if "compact" in found and "again" in found and found["compact"][2] != found["again"][2]:
+        problems.append("the same solve twice gave different assignments.csv")
+    judge("methods", codes["compact"], outcomes["compact"][2], str([m.describe() for m in mutations]), problems)
     shutil.rmtree(base)
 
 
