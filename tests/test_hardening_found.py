@@ -124,3 +124,46 @@ def test_a_highs_solve_error_after_presolve_is_solved_again_without_it(demo, cap
     for cbc_or_columns in (["--solver", "cbc"], ["--method", "columns"]):
         code, _ = _solve(capsys, demo, *cbc_or_columns)
         assert code == 1
+
+
+def _exact_shares(demo):
+    from consortia.inputs import load_instance
+    from consortia.scenario import load_scenario, with_overrides
+    from consortia.weekend import WeekendRules
+
+    scenario = with_overrides(load_scenario(demo / "scenario.yaml"), {"rota.tolerance": 0})
+    return scenario, load_instance(scenario), WeekendRules.of(scenario)
+
+
+def test_rota_tests_of_member_sets_stop_at_the_solve_deadline(demo):
+    """Found by the suite (rota.tolerance 6.5e-289, a valid setting): every member set then needs
+    the rota integer program, each given rota.time_limit (60 s) whatever the solve's own limit, so
+    `solve --time-limit 2` ran 24 s and more. The tests now end at the solve's deadline; a set not
+    decided by then is undecided, never taken as rosterable."""
+    import time
+
+    from consortia.weekend import Rosterability
+
+    scenario, instance, rules = _exact_shares(demo)
+    late = Rosterability(instance, rules, 60.0, deadline=time.perf_counter() - 1.0)
+    assert late(("DMA", "DMG", "DMM")) is None and late.undecided == 1
+    assert late(("DMA",)) is False  # counting still decides what it can
+    assert Rosterability(instance, rules, 60.0)(("DMA", "DMG", "DMM")) is True
+
+
+def test_undecided_rota_tests_never_make_no_plan_exists(demo, capsys, monkeypatch):
+    """Sets forbidden only because their rota test ran out of time do not prove that no plan
+    exists: the answer is 'no plan within the time limit' (exit 3) or a plan not called optimal."""
+    import time
+
+    from consortia import pipeline
+    from consortia.weekend import Rosterability
+
+    def late(scenario, instance):
+        from consortia.weekend import WeekendRules
+        return Rosterability(instance, WeekendRules.of(scenario), 60.0, deadline=time.perf_counter() - 1.0)
+
+    monkeypatch.setattr(pipeline, "rosterability", late)
+    code, out = _solve(capsys, demo, "--set", "rota.tolerance=0")
+    assert code in (0, 3), out
+    assert "no plan exists" not in out and "proven optimal" not in out
