@@ -20,7 +20,7 @@ import yaml
 from .csvfile import read_table
 from .errors import ConsortiaError
 from .inputs import Instance
-from .scenario import Scenario
+from .scenario import Scenario, parse_date
 from .weekend import Rosterability, WeekendRules
 
 __all__ = ["WEEK", "TOLERANCE", "CheckReport", "check_plan"]
@@ -76,7 +76,7 @@ def _read(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
 
 def _date(text: str, path: Path, row: int, column: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise ConsortiaError(f"expected a date YYYY-MM-DD, got {text!r}", file=str(path), row=row,
                              column=column) from None

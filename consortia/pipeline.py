@@ -241,7 +241,9 @@ def rosterability(scenario: Scenario, instance: Instance) -> Rosterability | Non
     with ``rota.required`` (soft cover pays for a shortfall instead)."""
     if scenario.cover.mode != "hard" or not scenario.rota.required:
         return None
-    return Rosterability(instance, WeekendRules.of(scenario), scenario.rota.time_limit, scenario.solver.threads)
+    # the solve's time limit holds in all, the rota tests of member sets included
+    return Rosterability(instance, WeekendRules.of(scenario), scenario.rota.time_limit, scenario.solver.threads,
+                         deadline=time.perf_counter() + scenario.solver.time_limit)
 
 
 def _solve_rosterable(model, settings, progress, start, rosterable: Rosterability | None
@@ -264,7 +266,13 @@ def _solve_rosterable(model, settings, progress, start, rosterable: Rosterabilit
         left = settings.time_limit - (time.perf_counter() - started)
         outcome = run_solver(model.problem, dataclasses.replace(settings, time_limit=max(1.0, left)), progress, start)
         rounds += 1
-        info = {"rota_rounds": rounds, "rota_checked": rosterable.checked, "rota_forbidden": forbidden}
+        info = {"rota_rounds": rounds, "rota_checked": rosterable.checked, "rota_forbidden": forbidden,
+                "rota_undecided": rosterable.undecided}
+        if outcome.objective is None and outcome.status == Status.INFEASIBLE and rosterable.undecided:
+            # forbidden sets include some not decided in time: "no plan exists" would not be proven
+            return SolveOutcome(Status.NO_SOLUTION, None, None, None, time.perf_counter() - started, outcome.solver,
+                                f"time limit reached: {rosterable.undecided} member set(s) of consortia could not "
+                                "be tested for a weekend rota in time"), info
         if outcome.objective is None:
             if outcome.status == Status.INFEASIBLE and rosterable.undecided:
                 # a member set left out undecided may have a rota: no plan found, none disproved

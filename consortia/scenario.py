@@ -18,11 +18,11 @@ import yaml
 
 from .errors import ConsortiaError
 from .suggest import did_you_mean
-from .yamlfile import load_strict
+from .yamlfile import load_strict, problem_words
 
 __all__ = ["DAYS", "WEEKEND", "NAME_PATTERN", "YAML11_EXPONENT", "setting", "Inputs", "Planning", "Market",
            "Network", "Consortium", "Cover", "Objective", "Solver", "FixedConsortium", "Pin", "Directives",
-           "Output", "Scenario", "EARLIEST_DATE", "LATEST_DATE", "calendar_problem", "MAX_MONTHS",
+           "Output", "Scenario", "EARLIEST_DATE", "LATEST_DATE", "calendar_problem", "parse_date", "MAX_MONTHS",
            "MAX_PERIODS", "MAX_WEEKS", "MAX_THREADS", "MAX_CONSORTIUM", "MAX_WEIGHT", "MAX_MONEY",
            "MAX_RATIO", "MAX_REPORTS", "scenario_from_dict", "load_scenario",
            "with_overrides", "parse_set", "settings_table"]
@@ -62,6 +62,17 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
 """The calendar the tool plans in: every date of the inputs and settings lies within it, so the
 month arithmetic of a plan (periods, extensions, lead times added) stays within Python's dates."""
+
+
+DATE_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: str) -> dt.date:
+    """The date ``text`` writes as YYYY-MM-DD, the one form the tool reads; ``ValueError`` for any
+    other text or an impossible date (``date.fromisoformat`` alone also reads 20141231 and 2014-W01-1)."""
+    if not DATE_FORM.fullmatch(text):
+        raise ValueError(f"{text!r} is not written YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
 
 
 def calendar_problem(date: dt.date) -> str | None:
@@ -465,7 +476,7 @@ def _convert(value: Any, typ: Any, key: str, file: str, base: Path):
                                  file=file, key=key)
         if isinstance(value, str):
             try:
-                value = dt.date.fromisoformat(value)
+                value = parse_date(value)
             except ValueError:
                 pass
         if not isinstance(value, dt.date):
@@ -598,13 +609,13 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise ConsortiaError("scenario file not found", file=str(path))
     try:
-        data = load_strict(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
+    try:
+        data = load_strict(text)
+    except yaml.YAMLError as exc:
+        raise ConsortiaError(problem_words(exc, text), file=str(path)) from None
     if data is None:
         raise ConsortiaError("the file is empty", file=str(path))
     scenario = scenario_from_dict(data, file=str(path), base=path.parent)

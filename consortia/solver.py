@@ -206,7 +206,7 @@ def _solve_highs(problem: pulp.LpProblem, settings: Solver,
 
 
 def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Progress], None] | None,
-               start: dict | None) -> tuple[SolveOutcome, bool]:
+               start: dict | None, presolve: bool = True) -> tuple[SolveOutcome, bool]:
     """One HiGHS run, and whether its claim of optimality (if any) checked out."""
     import highspy
     cb = highspy.cb.HighsCallbackType
@@ -233,12 +233,14 @@ def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Pr
             bound = bound if abs(bound) < 1e30 else None
             progress(Progress(inc, bound, relative_gap(inc, bound), now))
 
-        solver = _highs_with_start(start, abandon, msg=settings.log, timeLimit=settings.time_limit, gapRel=settings.gap,
+        solver = _highs_with_start(start, abandon, msg=settings.log, timeLimit=settings.time_limit,
+                                   gapRel=settings.gap,
                                    threads=settings.threads, callbackTuple=(callback, None),
                                    callbacksToActivate=[cb.kCallbackMipImprovingSolution,
                                                         cb.kCallbackMipInterrupt,
                                                         cb.kCallbackSimplexInterrupt,
-                                                        cb.kCallbackIpmInterrupt])
+                                                        cb.kCallbackIpmInterrupt],
+                                   **({} if presolve else {"presolve": "off"}))
         if not settings.log:
             silence_highs_banner()
         # HiGHS keeps one thread pool per process and refuses to run with another thread count
@@ -255,6 +257,13 @@ def _run_highs(problem: pulp.LpProblem, settings: Solver, progress: Callable[[Pr
     highs = problem.solverModel
     status = highs.getModelStatus()
     info = highs.getInfo()
+    if presolve and status == highspy.HighsModelStatus.kSolveError and not interrupt.requested:
+        # HiGHS 1.16's presolve can settle a model whose postsolved plan then breaks a constraint,
+        # which HiGHS reports as a solve error ("untransformed violations"); without presolve it
+        # solves the model itself, in the time left
+        left = dataclasses.replace(settings, time_limit=max(1.0, settings.time_limit - seconds))
+        outcome, vouched = _run_highs(problem, left, progress, start, presolve=False)
+        return dataclasses.replace(outcome, seconds=seconds + outcome.seconds), vouched
     raise_if_highs_failed(status, "rerun with solver.log: true to see its log")
     if status == highspy.HighsModelStatus.kInfeasible:
         return SolveOutcome(Status.INFEASIBLE, None, None, None, seconds, "highs"), True

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -654,13 +655,17 @@ def duty_window(scenario: Scenario) -> int:
 
 class Rosterability:
     """Whether consortia of an instance are rosterable under one set of rules, remembered per
-    member set (the answer does not depend on the go-live)."""
+    member set (the answer does not depend on the go-live). Each set's integer program gets
+    ``time_limit`` seconds, and none past ``deadline`` (a ``time.perf_counter()`` instant, the
+    end of the solve it serves): a set not decided by then is undecided (None)."""
 
-    def __init__(self, instance: Instance, rules: WeekendRules, time_limit: float = 60.0, threads: int | None = None):
+    def __init__(self, instance: Instance, rules: WeekendRules, time_limit: float = 60.0, threads: int | None = None,
+                 deadline: float | None = None):
         self.instance = instance
         self.rules = rules
         self.time_limit = time_limit
         self.threads = threads
+        self.deadline = deadline
         self._known: dict[frozenset[str], bool | None] = {}
         self._staff: dict[str, list[Staff]] | None = None
 
@@ -673,8 +678,10 @@ class Rosterability:
                 for s in weekend_staff(self.instance, self.instance.codes):
                     self._staff.setdefault(s.trust, []).append(s)
             staff = [s for m in ordered for s in self._staff.get(m, [])]
+            limit = self.time_limit if self.deadline is None else min(self.time_limit,
+                                                                       self.deadline - time.perf_counter())
             self._known[key] = rota_exists(staff, weekend_demand(self.instance, ordered), self.rules,
-                                           self.time_limit, self.threads)
+                                           max(0.01, limit), self.threads)
         return self._known[key]
 
     @property

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DuplicateKeyError", "LimitError", "StrictLoader", "load_strict", "MAX_BYTES", "MAX_DEPTH",
-           "MAX_NODES"]
+__all__ = ["DuplicateKeyError", "LimitError", "StrictLoader", "load_strict", "problem_words", "MAX_BYTES",
+           "MAX_DEPTH", "MAX_NODES"]
 
 MAX_BYTES = 10_000_000
 MAX_DEPTH = 64
@@ -138,3 +138,16 @@ def load_strict(text: str) -> Any:
     if len(text) > MAX_BYTES:
         raise LimitError(f"the document holds {len(text):,} characters, more than {MAX_BYTES:,}")
     return yaml.load(text, Loader=StrictLoader)
+
+
+def problem_words(exc: yaml.YAMLError, text: str) -> str:
+    """What is wrong with the YAML ``text`` and where: "not valid YAML at line L, column C: ..."."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow; no mark, a position
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return (f"not valid YAML at line {line}, column {column}: character U+{ord(char):04X} is not "
+                "allowed in YAML (a control character)")
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}"

@@ -18,7 +18,7 @@ from ..errors import EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_OK, ConsortiaError
 from ..scenario import NAME_PATTERN, Scenario, load_scenario, with_overrides
 from ..status import Status
 from ..suggest import did_you_mean
-from ..yamlfile import DuplicateKeyError, load_strict
+from ..yamlfile import DuplicateKeyError, load_strict, problem_words
 
 __all__ = ["Batch", "BatchScenario", "BatchRun", "load_batch", "safe_name", "RESULT_FILE", "SUMMARY_CSV",
            "SUMMARY_HTML", "FINISHED", "INPUT_KINDS"]
@@ -130,15 +130,15 @@ def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ConsortiaError("batch file not found", file=str(path))
     try:
-        return load_strict(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
+    try:
+        return load_strict(text)
     except DuplicateKeyError as exc:
         raise ConsortiaError(f"key given twice (line {exc.line})", file=str(path), key=str(exc.key)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise ConsortiaError("not a UTF-8 text file", file=str(path)) from None
+        raise ConsortiaError(problem_words(exc, text), file=str(path)) from None
 
 
 def _did_you_mean(key: str, valid: list[str]) -> str:
@@ -193,13 +193,13 @@ def _mapping(value: Any, what: str, file: Path, key: str | None = None) -> dict:
     return value
 
 
-def _check_name(name: Any, what: str, file: Path) -> str:
+def _check_name(name: Any, what: str, file: Path, key: str) -> str:
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ConsortiaError(f"{what} {name!r} must start with a letter or digit and contain only "
                              "letters, digits, '.', '_' or '-' (at most 100 characters; it names "
-                             "a folder)", file=str(file))
+                             "a folder)", file=str(file), key=key)
     if name.lower() in RESERVED_NAMES:
-        raise ConsortiaError(f"{what} {name!r} is reserved for the batch's own files", file=str(file))
+        raise ConsortiaError(f"{what} {name!r} is reserved for the batch's own files", file=str(file), key=key)
     return name
 
 
@@ -279,7 +279,7 @@ def _options(data: dict, path: Path) -> dict:
     def fail(key, message):
         raise ConsortiaError(message, file=str(path), key=key)
 
-    name = _check_name(data.get("name", safe_name(path.stem)), "batch name", path)
+    name = _check_name(data.get("name", safe_name(path.stem)), "batch name", path, "name")
     executor = data.get("executor", "local")
     if executor not in ("local", "dask"):
         fail("executor", f"must be 'local' or 'dask', got {executor!r}")
@@ -340,22 +340,22 @@ def load_batch(path: str | Path) -> Batch:
     grids = _mapping(data.get("grids"), "grids", path, "grids")
     if not named and not grids:
         raise ConsortiaError("no scenarios: add 'scenarios' (name -> overrides) or 'grids' "
-                             "(name -> key -> list of values)", file=str(path))
+                             "(name -> key -> list of values)", file=str(path), key="scenarios")
 
     plan: list[tuple[str, str, dict]] = []
     swept: list[str] = []
     for sname, overrides in named.items():
-        _check_name(sname, "scenario name", path)
+        _check_name(sname, "scenario name", path, f"scenarios.{sname}")
         overrides = _mapping(overrides, f"scenario '{sname}'", path, f"scenarios.{sname}")
         for key in overrides:
             keys.check(key, f"scenario '{sname}'")
             swept += [key] if key not in swept else []
         plan.append((sname, "scenarios", overrides))
     for gname, grid in grids.items():
-        _check_name(gname, "grid name", path)
+        _check_name(gname, "grid name", path, f"grids.{gname}")
         grid = _mapping(grid, f"grid '{gname}'", path, f"grids.{gname}")
         if not grid:
-            raise ConsortiaError(f"grid '{gname}' has no keys", file=str(path))
+            raise ConsortiaError(f"grid '{gname}' has no keys", file=str(path), key=f"grids.{gname}")
         for key in grid:
             keys.check(key, f"grid '{gname}'")
             swept += [key] if key not in swept else []

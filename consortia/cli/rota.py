@@ -16,7 +16,7 @@ from ..rota.check import check_rota
 from ..rota.io import RotaRejected, check_saturday, write_rota
 from ..rota.model import ConsortiumRota
 from ..rota.roster import solve_rota
-from ..scenario import MAX_THREADS
+from ..scenario import MAX_THREADS, parse_date
 from ..status import Status
 from .console import console, print_verdict
 
@@ -25,7 +25,7 @@ __all__ = ["add_parsers", "COMMANDS", "rota_stage"]
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 

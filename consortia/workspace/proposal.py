@@ -32,7 +32,7 @@ from ..checker import CheckReport, check_plan
 from ..csvfile import read_table
 from ..errors import ConsortiaError
 from ..inputs import Instance
-from ..scenario import NAME_PATTERN, Scenario, with_overrides
+from ..scenario import NAME_PATTERN, Scenario, parse_date, with_overrides
 
 __all__ = ["LockedConsortium", "Draft", "Proposal", "Verdict", "judge", "proposal_csv", "read_proposal_csv",
            "draft_from_rows", "standalone_draft", "directive_additions", "locked_scenario", "directives_yaml",
@@ -115,7 +115,7 @@ def read_proposal_csv(path: Path, known: set[str]) -> Draft:
                                  file=str(path), row=n, column="consortium")
         text_date = (row.get("go_live") or "").strip()
         try:
-            date = dt.date.fromisoformat(text_date) if text_date else None
+            date = parse_date(text_date) if text_date else None
         except ValueError:
             raise ConsortiaError(f"expected a date YYYY-MM-DD, got {text_date!r}", file=str(path), row=n,
                                  column="go_live") from None

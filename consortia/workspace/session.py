@@ -21,7 +21,7 @@ from ..errors import ConsortiaError
 from ..figures.money import money_sentence
 from ..inputs import Instance, load_instance
 from ..planfolder import read_plan_yaml
-from ..scenario import NAME_PATTERN, Scenario
+from ..scenario import NAME_PATTERN, Scenario, parse_date
 from . import geometry
 from .job import Job, Runner
 from .proposal import (
@@ -485,7 +485,7 @@ def _date(value, key: str, optional: bool = False) -> dt.date | None:
     if value is None and optional:
         return None
     try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _bad(key)
+        return parse_date(value) if isinstance(value, str) else _bad(key)
     except ValueError:
         return _bad(key)
 
