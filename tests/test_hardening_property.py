@@ -31,7 +31,6 @@ from hypothesis import strategies as st
 from mutations import (
     COLUMNS,
     KEYS,
-    KNOWN_SETTING_FAULTS,
     Hang,
     Mutation,
     apply,
@@ -50,6 +49,7 @@ from mutations import (
 )
 
 from consortia.cli import main
+from consortia.inputs import MAX_DEMAND, MAX_SESSIONS
 
 DEMO = ROOT / "inputs" / "demo"
 SCALE = int(os.environ.get("CONSORTIA_PROPERTY_EXAMPLES", "0"))
@@ -98,19 +98,11 @@ def run(args: list[str], capsys) -> tuple[object, str]:
     return code, captured.out + captured.err
 
 
-# Values of the input classes another branch of issue #12 fixes (numbers Python's float() reads too
-# liberally or too large for the solver: sessions of 1e308 end in an IndexError inside PuLP's HiGHS
-# interface). A case holding one is counted, not failed; the xfail tests below pin each.
-KNOWN_VALUES = ("'1e308'", "'1e20'", "'99999999999999999999'", "'5_2.4'")
 
 
 def judge(test: str, code, text: str, what: str, problems: list[str]) -> None:
     """Count the outcome; fail (or, when collecting, record) every broken property."""
     COUNTS.setdefault(test, Counter())[code] += 1
-    if problems and any(value in what for value in KNOWN_VALUES):
-        COUNTS[test]["known class (another branch)"] += 1
-        PROBLEMS.extend(f"{test}: known class: {p}\n  case: {what}" for p in problems)
-        return
     found = [f"{p}\n  case: {what}\n  output: {text[-1500:]}" for p in problems]
     if COLLECT:
         PROBLEMS.extend(f"{test}: {p}" for p in found)
@@ -173,7 +165,7 @@ def fresh_case(tmp_path_factory) -> Path:
 
 @suite_settings(CI_EXAMPLES["settings"])
 @given(changes=st.lists(st.tuples(st.sampled_from(KEYS), values), min_size=1, max_size=3)
-       .filter(lambda c: not any(kv in KNOWN_SETTING_FAULTS for kv in c)), raw=st.booleans())
+       , raw=st.booleans())
 def test_any_setting_value_ends_in_a_known_exit_code(tmp_path_factory, capsys, changes, raw):
     base = fresh_case(tmp_path_factory)
     code, text, problems = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet", "--time-limit", "2"],
@@ -286,24 +278,17 @@ def test_an_optimal_plan_is_not_beaten_by_another_method(tmp_path_factory, capsy
 
 STRICT_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 STRICT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Values of the numeric input class fixed on another branch of issue #12 (see the xfail tests below):
-# Python's float() reads '5_2.4' as 52.4, and sessions of 1e20 or more are accepted.
-NUMERIC_CLASS = ("5_2.4",)
-HUGE = 1e15
 
 
 def _number_ok(value: str, low=None, high=None) -> bool | None:
-    """Should the reader accept ``value`` in a numeric column: True, False, or None (another
-    branch's class, not asserted here)."""
+    """Should the reader accept ``value`` in a numeric column (plain decimal within its range)."""
     text = value.strip()
-    if text in NUMERIC_CLASS:
-        return None
     if not STRICT_NUMBER.match(text):
         return False
     number = float(text)
     if not math.isfinite(number) or (low is not None and number < low) or (high is not None and number > high):
         return False
-    return None if abs(number) >= HUGE else True
+    return True
 
 
 def _date_ok(value: str) -> bool:
@@ -322,7 +307,7 @@ def should_accept(file: str, column: str, value: str) -> bool | None:
     if column in ("lat", "lon"):
         return _number_ok(value, -90 if column == "lat" else -180, 90 if column == "lat" else 180)
     if column in COLUMNS["demand.csv"][1:]:
-        return _number_ok(value, 0)
+        return _number_ok(value, 0, MAX_SESSIONS if file == "rosters.csv" else MAX_DEMAND)
     if column == "contract_end":
         return _date_ok(value)
     if column in ("name", "radiologist"):
@@ -353,43 +338,45 @@ def test_a_bad_cell_is_refused_at_its_row_and_column(tmp_path_factory, capsys, m
 
 
 # ---------------------------------------------------------------------------------------------
-# the other branch's reproducers in the input classes this suite draws: flip to passing on merge
+# reproducers of the issue's numeric and NUL-byte classes, as this suite draws them
 
 
-@pytest.mark.xfail(strict=True, reason="issue #12 numeric input class (another branch): float() reads 5_2.4 as 52.4")
 def test_underscored_number_is_refused(tmp_path_factory, capsys):
     base = fresh_case(tmp_path_factory)
-    apply(Mutation("demand.csv", "set_cell", (3, "mon", "5_2.4")), base / "demo")
+    m = Mutation("demand.csv", "set_cell", (3, "mon", "5_2.4"))
+    row = f"row {cell_row(m, DEMO)}"
+    apply(m, base / "demo")
     code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
-    assert code == 2 and "row 3" in text and "column 'mon'" in text, text
+    assert code == 2 and row in text and "column 'mon'" in text, text
 
 
-@pytest.mark.xfail(strict=True, reason="issue #12 numeric input class (another branch): sessions of 1e20 accepted")
 def test_huge_sessions_are_refused(tmp_path_factory, capsys):
     base = fresh_case(tmp_path_factory)
-    apply(Mutation("rosters.csv", "set_cell", (5, "sat", "1e20")), base / "demo")
+    m = Mutation("rosters.csv", "set_cell", (5, "sat", "1e20"))
+    row = f"row {cell_row(m, DEMO)}"
+    apply(m, base / "demo")
     code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
-    assert code == 2 and "row 5" in text and "column 'sat'" in text, text
+    assert code == 2 and row in text and "column 'sat'" in text, text
 
 
-@pytest.mark.xfail(strict=True, reason="issue #12 numeric input class (another branch): sessions of 1e308 end in "
-                   "an internal error (IndexError in PuLP's HiGHS interface)")
 def test_sessions_of_1e308_are_refused(tmp_path_factory, capsys):
     base = fresh_case(tmp_path_factory)
-    apply(Mutation("rosters.csv", "set_cell", (0, "sat", "1e308")), base / "demo")
+    m = Mutation("rosters.csv", "set_cell", (0, "sat", "1e308"))
+    row = f"row {cell_row(m, DEMO)}"
+    apply(m, base / "demo")
     code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet", "--time-limit", "5"], [], capsys)
-    assert code == 2 and "row 1" in text and "column 'sat'" in text, text
+    assert code == 2 and row in text and "column 'sat'" in text, text
 
 
-@pytest.mark.xfail(strict=True, reason="issue #12 NUL bytes (another branch): a NUL in a name is copied to outputs")
 def test_nul_in_a_name_is_refused(tmp_path_factory, capsys):
     base = fresh_case(tmp_path_factory)
-    apply(Mutation("trusts.csv", "set_cell", (2, "name", "Brindley\x00Valley")), base / "demo")
+    m = Mutation("trusts.csv", "set_cell", (2, "name", "Brindley\x00Valley"))
+    row = f"row {cell_row(m, DEMO)}"
+    apply(m, base / "demo")
     code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
-    assert code == 2 and "row 2" in text and "column 'name'" in text, text
+    assert code == 2 and row in text and "column 'name'" in text, text
 
 
-@pytest.mark.xfail(strict=True, reason="issue #12 (another branch): objective.distance=1e20 exits 3, not 2")
 def test_huge_objective_weight_is_refused_by_key(tmp_path_factory, capsys):
     base = fresh_case(tmp_path_factory)
     code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet", "--time-limit", "2"],
