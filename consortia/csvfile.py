@@ -122,7 +122,8 @@ def read_table(path: str | Path, required: tuple[str, ...] | list[str] = (), kin
             break
         except csv.Error as exc:
             unclosed = header is not None and ("end of data" in str(exc) or "field limit" in str(exc))
-            raise ConsortiaError(_problem(exc, lines.count - start + 1), file=where,
+            problem = _problem(exc, lines.count - start + 1)
+            raise ConsortiaError(problem if header is not None else "the header row: " + problem, file=where,
                                  row=start - 1 if header is not None else None,
                                  column=lines.quoted_column(start, header) if unclosed else None) from None
         if not fields or all(not f.strip() for f in fields):

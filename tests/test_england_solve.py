@@ -31,10 +31,10 @@ def test_england_has_a_checked_plan_with_honest_status(england_plan):
 
 
 def test_england_is_planned_in_pounds_close_to_its_bound(england_plan):
-    """The README's main example is costed in pounds and solved by column generation; even at a
-    90 s limit its plan is near its (honest) bound."""
+    """The README's main example is costed in pounds and solved by column generation with proof
+    by enumeration; even at a 90 s limit its plan is near its (honest) bound."""
     scenario, _, plan, _ = england_plan
-    assert scenario.costs is not None and plan.solver["method"] == "columns"
+    assert scenario.costs is not None and plan.solver["method"] == "enumerate"
     assert plan.gap is not None and plan.gap < 0.05, plan.solver["message"]
     assert plan.counterfactuals["alone_at_contract_end"]["objective"] > plan.objective
 

@@ -19,9 +19,9 @@ from consortia.graph import build_graph
 from consortia.model import trust_facts
 
 SEEDS = range(120)
-COSTED = range(80)
+COSTED = range(0, 80, 2)
 CASES = [(seed, False) for seed in SEEDS] + [(seed, True) for seed in COSTED]
-"""(seed, in pounds): the weighted random cases and the costed ones of tests/test_oracle.py."""
+"""(seed, in pounds): the weighted random cases and every other costed one of tests/test_oracle.py."""
 TOL = 1e-6
 
 
