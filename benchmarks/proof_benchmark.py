@@ -20,6 +20,7 @@ Run by hand:  python benchmarks/proof_benchmark.py [--quick] [--instances englan
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -195,10 +196,12 @@ def main() -> None:
     def key(r):
         return order.get(r["instance"], 99), r["instance"], r["requested"], r["limit"]
 
-    kept = keep_rows(HERE / "proof_results.json", rows, key)
-    kept_baselines = keep_rows(HERE / "baseline_results.json", baselines,
-                               lambda b: (order.get(b["instance"], 99), b["instance"], b["grid"]))
-    write_results(kept, kept_baselines)
+    with open(HERE / ".proof_benchmark.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two runs at once: each keeps the other's rows
+        kept = keep_rows(HERE / "proof_results.json", rows, key)
+        kept_baselines = keep_rows(HERE / "baseline_results.json", baselines,
+                                   lambda b: (order.get(b["instance"], 99), b["instance"], b["grid"]))
+        write_results(kept, kept_baselines)
 
 
 if __name__ == "__main__":
