@@ -13,7 +13,7 @@ sections of benchmarks/RESULTS.md
 (rows kept in proof_results.json and baseline_results.json until run again). Solve time excludes maps (none are drawn).
 
 Run by hand:  python benchmarks/proof_benchmark.py [--quick] [--instances england synth:134:1 ...]
-              [--limits 10 60 600] [--method auto] [--no-baseline]
+              [--limits 10 60 600] [--method auto] [--no-baseline] [--report-only]
 (needs ``pip install -e ".[bench]"`` for the baseline; ``--no-baseline`` runs without it)
 """
 
@@ -123,8 +123,10 @@ def write_baseline(rows: list[dict], baselines: list[dict]) -> None:
     for r in rows:
         if r["objective"] is not None and (r["instance"] not in ours or r["limit"] > ours[r["instance"]]["limit"]):
             ours[r["instance"]] = r
-    lines = [f"`{COMMAND}`, in the same run as the section above: {sb.__doc__.split(chr(10) + chr(10))[1]}",
-             "", "The grid: " + " ".join(sb.grid.__doc__.split()) + f" Spatial weights: symmetrised {sb.NEIGHBOURS}-"
+    method = sb.__doc__.split("\n\n")[1].replace("``", "`")
+    grid = " ".join(sb.grid.__doc__.split()).replace("``SLOW_ABOVE``", str(sb.SLOW_ABOVE))
+    lines = [f"`{COMMAND}`, in the same run as the section above (`benchmarks/spopt_baseline.py`):", "", method,
+             "", grid + f" Spatial weights: symmetrised {sb.NEIGHBOURS}-"
              "nearest neighbours of the positions. Ratio = best accepted baseline / our plan at the longest limit of "
              "the same run (lower is better for both; 1.52x on England weighted and 1.61x on synthetic 500 were "
              "measured by hand before this benchmark existed, on the code and rosters of that day).", "",
@@ -170,6 +172,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="England weighted and synthetic 134 seed 1, limits "
                         "10 and 60 s, 4 baseline configurations")
     parser.add_argument("--no-baseline", action="store_true", help="our solver only (no spopt needed)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the RESULTS.md sections from the kept rows, without running")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--baseline-one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -182,7 +186,7 @@ def main() -> None:
     instances = args.instances or (QUICK if args.quick else DEFAULT)
     limits = args.limits or ([10, 60] if args.quick else [10, 60, 600])
     rows, baselines = [], []
-    for name in instances:
+    for name in [] if args.report_only else instances:
         for limit in limits:
             row = in_own_process(Path(__file__), ["--one", name, str(limit), "--method", args.method])
             print({k: v for k, v in row.items() if k != "at"}, flush=True)

@@ -86,7 +86,7 @@ class Config:
 
 
 def grid(n_trusts: int, quick: bool = False) -> list[Config]:
-    """The configurations: region k-means, AZP and spatially constrained Ward x number of regions
+    """The grid: region k-means, AZP and spatially constrained Ward x number of regions
     x contract-end weight (36), and SKATER at each number of regions with weight 1 (4); above
     ``SLOW_ABOVE`` trusts region k-means and Ward only (24). Quick: region k-means and SKATER (or
     Ward) at trusts / 4 and / 6 regions, weight 1 (4)."""
