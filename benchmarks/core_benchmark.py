@@ -15,12 +15,11 @@ import itertools
 import json
 import os
 import platform
-import resource
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from runs import fmt as _fmt
+from runs import in_own_process, keep_rows, load, measure_solve, replace_section
 
 HERE = Path(__file__).resolve().parent
 SECTION = "## Core engine"
@@ -28,54 +27,19 @@ SECTION = "## Core engine"
 
 def run_one(n: int, seed: int, time_limit: float, method: str) -> dict:
     """Solve one synthetic instance in this process and measure it."""
-    from consortia import load_scenario, with_overrides
-    from consortia.examples.synth import write_instance
-    from consortia.pipeline import solve_scenario
-
-    folder = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
-    scenario = load_scenario(write_instance(folder, n, seed))
-    scenario = with_overrides(scenario, {"solver.time_limit": time_limit, "solver.method": method})
-    started = time.perf_counter()
-    first = {}
-
-    def progress(stage, event):
-        if event is not None and event.incumbent is not None and "t" not in first:
-            first["t"] = time.perf_counter() - started
-
-    plan = solve_scenario(scenario, progress=progress)
-    total = time.perf_counter() - started
-    if plan.solver.get("warm_start_found"):
-        # the warm start's plan is the first plan; HiGHS reports no callback for a given start
-        warm = plan.solver["build_seconds"] + plan.solver["warm_start_seconds"]
-        first["t"] = min(first.get("t", warm), warm)
-    info = plan.solver
-    if info.get("method") in ("columns", "enumerate"):
-        size = f"{info['columns']:,} columns, {info['rounds']} rounds"
+    scenario = load(f"synth:{n}:{seed}", {"solver.time_limit": time_limit, "solver.method": method})
+    row = measure_solve(scenario)
+    if row["method"] in ("columns", "enumerate"):
+        size = f"{row['columns']:,} columns, {row['rounds']} rounds"
     else:
-        size = f"{info.get('variables', 0):,} variables, {info.get('constraints', 0):,} constraints"
-    return {"trusts": n, "seed": seed, "requested": method, "date": time.strftime("%Y-%m-%d"),
-            "method": info.get("method"), "size": size, "status": plan.status, "objective": plan.objective,
-            "bound": plan.best_bound, "gap": plan.gap, "build_s": plan.solver.get("build_seconds"),
-            "solve_s": plan.solver.get("solve_seconds"), "first_plan_s": first.get("t"), "total_s": total,
-            "variables": plan.solver.get("variables"), "constraints": plan.solver.get("constraints"),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def _fmt(x, spec):
-    return "-" if x is None else format(x, spec)
+        size = f"{row['variables'] or 0:,} variables, {row['constraints'] or 0:,} constraints"
+    return {**row, "trusts": n, "seed": seed, "requested": method, "size": size}
 
 
 def merge_rows(rows: list[dict]) -> list[dict]:
     """The rows of this run and, for the (trusts, seed, method) it did not run, the rows kept in
     core_results.json from earlier runs; written back to that file, sorted."""
-    path = HERE / "core_results.json"
-    kept = json.loads(path.read_text()) if path.exists() else []
-    key = lambda r: (r["trusts"], r["seed"], r["requested"])  # noqa: E731
-    merged = {key(r): r for r in kept}
-    merged.update({key(r): r for r in rows})
-    rows = [merged[k] for k in sorted(merged)]
-    path.write_text(json.dumps(rows, indent=1) + "\n")
-    return rows
+    return keep_rows(HERE / "core_results.json", rows, lambda r: (r["trusts"], r["seed"], r["requested"]))
 
 
 def write_results(rows: list[dict], time_limit: float) -> None:
@@ -96,16 +60,7 @@ def write_results(rows: list[dict], time_limit: float) -> None:
                      f"{_fmt(r['first_plan_s'], '.1f')} | {r['status']} | {_fmt(r['objective'], '.2f')} | "
                      f"{_fmt(r['bound'], '.2f')} | {gap} | {_fmt(r['solve_s'], '.1f')} | "
                      f"{_fmt(r['total_s'], '.1f')} | {_fmt(r['peak_mb'], '.0f')} |")
-    section = "\n".join(lines) + "\n"
-    path = HERE / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\nWritten by the scripts in this folder.\n\n"
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
-        tail = rest.split("\n## ", 1)
-        text = head + section + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    replace_section(SECTION, "\n".join(lines[2:]))
 
 
 def main() -> None:
@@ -123,10 +78,8 @@ def main() -> None:
         return
     rows = []
     for n, seed, method in itertools.product(args.sizes, args.seeds, args.methods):
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seeds", str(seed),
-                              "--time-limit", str(args.time_limit), "--methods", method],
-                             capture_output=True, text=True, check=True)
-        row = json.loads(out.stdout.strip().splitlines()[-1])
+        row = in_own_process(Path(__file__), ["--one", str(n), "--seeds", str(seed),
+                                              "--time-limit", str(args.time_limit), "--methods", method])
         print(row, flush=True)
         rows.append(row)
     write_results(merge_rows(rows), args.time_limit)
