@@ -135,16 +135,22 @@ PLAN_KEYS = {
 """The keys of ``plan.yaml`` the commands read, each with its check and what it must be."""
 
 
-def _check_plan_document(document: Any, path: Path) -> dict:
+def _check_keys(document: Any, keys: dict, path: Path) -> None:
+    """Raise naming the first of ``keys`` (dotted key -> (check, what it must be)) that
+    ``document`` lacks or holds wrongly."""
     if not isinstance(document, dict):
         raise ConsortiaError(f"expected a mapping of keys, got {type(document).__name__}", file=str(path))
-    for key, (ok, what) in PLAN_KEYS.items():
+    for key, (ok, what) in keys.items():
         node: Any = document
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if not ok(node):
             shown = repr(node) if len(repr(node)) <= 60 else repr(node)[:57] + "..."
             raise ConsortiaError(f"expected {what}, got {shown}", file=str(path), key=key)
+
+
+def _check_plan_document(document: Any, path: Path) -> dict:
+    _check_keys(document, PLAN_KEYS, path)
     for kind, entry in (document.get("inputs") or {}).items():
         if not isinstance(entry, dict) or not all(_text(entry.get(k)) for k in ("path", "sha256")):
             raise ConsortiaError("expected a mapping with path and sha256", file=str(path), key=f"inputs.{kind}")
@@ -312,14 +318,7 @@ class RotaFiles:
 
 
 def _check_rota_document(document: Any, path: Path) -> dict:
-    if not isinstance(document, dict):
-        raise ConsortiaError(f"expected a mapping of keys, got {type(document).__name__}", file=str(path))
-    for key, (ok, what) in ROTA_KEYS.items():
-        node: Any = document
-        for part in key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if not ok(node):
-            raise ConsortiaError(f"expected {what}, got {node!r:.60}", file=str(path), key=key)
+    _check_keys(document, ROTA_KEYS, path)
     for kind in ("trusts", "rosters", "demand"):
         entry = document["inputs"].get(kind)
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("path", "sha256")):

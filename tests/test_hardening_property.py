@@ -341,40 +341,18 @@ def test_a_bad_cell_is_refused_at_its_row_and_column(tmp_path_factory, capsys, m
 # reproducers of the numeric and NUL-byte classes, as this suite draws them
 
 
-def test_underscored_number_is_refused(tmp_path_factory, capsys):
+@pytest.mark.parametrize("m, limit", [
+    (Mutation("demand.csv", "set_cell", (3, "mon", "5_2.4")), []),
+    (Mutation("rosters.csv", "set_cell", (5, "sat", "1e20")), []),
+    (Mutation("rosters.csv", "set_cell", (0, "sat", "1e308")), ["--time-limit", "5"]),
+    (Mutation("trusts.csv", "set_cell", (2, "name", "Brindley\x00Valley")), []),
+], ids=["underscored number", "sessions 1e20", "sessions 1e308", "NUL in a name"])
+def test_a_reproducer_cell_is_refused_at_its_row_and_column(tmp_path_factory, capsys, m, limit):
     base = fresh_case(tmp_path_factory)
-    m = Mutation("demand.csv", "set_cell", (3, "mon", "5_2.4"))
     row = f"row {cell_row(m, DEMO)}"
     apply(m, base / "demo")
-    code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
-    assert code == 2 and row in text and "column 'mon'" in text, text
-
-
-def test_huge_sessions_are_refused(tmp_path_factory, capsys):
-    base = fresh_case(tmp_path_factory)
-    m = Mutation("rosters.csv", "set_cell", (5, "sat", "1e20"))
-    row = f"row {cell_row(m, DEMO)}"
-    apply(m, base / "demo")
-    code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
-    assert code == 2 and row in text and "column 'sat'" in text, text
-
-
-def test_sessions_of_1e308_are_refused(tmp_path_factory, capsys):
-    base = fresh_case(tmp_path_factory)
-    m = Mutation("rosters.csv", "set_cell", (0, "sat", "1e308"))
-    row = f"row {cell_row(m, DEMO)}"
-    apply(m, base / "demo")
-    code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet", "--time-limit", "5"], [], capsys)
-    assert code == 2 and row in text and "column 'sat'" in text, text
-
-
-def test_nul_in_a_name_is_refused(tmp_path_factory, capsys):
-    base = fresh_case(tmp_path_factory)
-    m = Mutation("trusts.csv", "set_cell", (2, "name", "Brindley\x00Valley"))
-    row = f"row {cell_row(m, DEMO)}"
-    apply(m, base / "demo")
-    code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet"], [], capsys)
-    assert code == 2 and row in text and "column 'name'" in text, text
+    code, text, _ = solve_and_check(base, ["--no-maps", "--no-rota", "--quiet", *limit], [], capsys)
+    assert code == 2 and row in text and f"column '{m.args[1]}'" in text, text
 
 
 def test_huge_objective_weight_is_refused_by_key(tmp_path_factory, capsys):
