@@ -315,9 +315,10 @@ class _Master:
         if k not in self.refused:
             self.highs.changeColBounds(self.artificial + k, lower, np.inf)
 
-    def solve_integer(self, seconds: float, start: list[int] | None = None) -> tuple[list[Column], float | None]:
+    def solve_integer(self, seconds: float, start: list[int] | None = None,
+                      gap: float | None = None) -> tuple[list[Column], float | None]:
         """The best integer selection of the generated columns within ``seconds`` (within
-        ``solver.gap`` of the best, when that is set), from the columns ``start`` if given.
+        ``gap``, default ``solver.gap``, of the best), from the columns ``start`` if given.
         The master is an LP again afterwards."""
         import highspy
 
@@ -328,7 +329,7 @@ class _Master:
         h.changeColsBounds(n, every[:n], np.zeros(n), np.zeros(n))
         h.changeColsIntegrality(total, every, np.array([highspy.HighsVarType.kInteger] * total))
         h.setOptionValue("time_limit", max(1.0, seconds))
-        h.setOptionValue("mip_rel_gap", self.problem.scenario.solver.gap)
+        h.setOptionValue("mip_rel_gap", self.problem.scenario.solver.gap if gap is None else gap)
         if start and not self.refused & set(start):
             h.setSolution(len(start), np.array([n + k for k in start], dtype=np.int32), np.ones(len(start)))
         h.setOptionValue("output_flag", self.problem.scenario.solver.log)
@@ -422,9 +423,15 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         # make the pools explode, and the generated columns are the better hope of a plan
         if enumerator is not None and run.prices is not None and not run.infeasible and not interrupt.requested \
                 and run.quick_converged and (left > PROOF_LEAST * limit or not run.incumbent):
-            from .enumerate import prove
+            from .enumerate import QUICK_GAP, prove
 
             t0 = time.perf_counter()
+            if not run.incumbent:
+                # no quick plan (its columns lacked a rota): the generated columns' best plan, so
+                # that stage A searches only within that plan's gap
+                chosen, value = master.solve_integer(min(QUICK_SECONDS, QUICK_SHARE * left), gap=QUICK_GAP)
+                if value is not None:
+                    run.incumbent, run.incumbent_value = [(c.members, c.period) for c in chosen], value
             proof = prove(enumerator, run.prices, run.incumbent, [(c.members, c.period) for c in master.columns],
                           run.started + limit, interrupt)
             run.pricing_seconds += time.perf_counter() - t0
