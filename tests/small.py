@@ -163,9 +163,10 @@ def _locks(rng: random.Random, codes: list[str], directives: dict, settings: dic
         directives["pin"] = pins
 
 
-def seeded_case(folder: Path, seed: int):
-    """The random case of ``seed`` (3 to 8 trusts) and its instance, as the brute-force tests
-    use them; an invalid random draw skips the test (that path is tested elsewhere)."""
+def seeded_case(folder: Path, seed: int, costed: bool = False):
+    """The random case of ``seed`` (3 to 8 trusts; in pounds when ``costed``) and its instance, as
+    the brute-force tests use them; an invalid random draw skips the test (that path is tested
+    elsewhere)."""
     import pytest
 
     from consortia import load_instance
@@ -173,7 +174,7 @@ def seeded_case(folder: Path, seed: int):
 
     n = 8 if seed % 20 == 0 else 3 + seed % 5
     try:
-        scenario = random_case(folder, seed, n)
+        scenario = (random_costed_case if costed else random_case)(folder, seed, n)
         return scenario, load_instance(scenario)
     except ConsortiaError as exc:
         pytest.skip(f"invalid random draw: {exc}")
@@ -212,14 +213,4 @@ def random_costed_case(folder: Path, seed: int, n: int):
 
 def seeded_costed_case(folder: Path, seed: int):
     """The costed random case of ``seed`` and its instance (see :func:`seeded_case`)."""
-    import pytest
-
-    from consortia import load_instance
-    from consortia.errors import ConsortiaError
-
-    n = 8 if seed % 20 == 0 else 3 + seed % 5
-    try:
-        scenario = random_costed_case(folder, seed, n)
-        return scenario, load_instance(scenario)
-    except ConsortiaError as exc:
-        pytest.skip(f"invalid random draw: {exc}")
+    return seeded_case(folder, seed, costed=True)
