@@ -287,3 +287,62 @@ def test_connected_membership_gives_the_compact_optimum(tmp_path, seed):
     report = check(scenario, write_plan(plan, tmp_path / "plan", instance=instance, figures=False),
                    instance=instance)
     assert report.ok, report.violations
+
+
+LARGE_CASES = [(seed, costed) for seed in range(0, 48, 3) for costed in (False, True)]
+
+
+@pytest.mark.parametrize(("seed", "costed"), LARGE_CASES)
+def test_interior_point_master_gives_the_brute_force_optimum(tmp_path, seed, costed, monkeypatch):
+    """What large scenarios use (the master LP by interior point, then crossover) on every size."""
+    from consortia.columns import master
+
+    monkeypatch.setattr(master, "INTERIOR_TRUSTS", 1)
+    monkeypatch.setattr(master, "INTERIOR_FROM", 0.0)
+    _assert_brute_force_optimum(tmp_path, seed, costed)
+
+
+@pytest.mark.parametrize(("seed", "costed"), LARGE_CASES)
+def test_trusts_left_out_at_first_give_the_brute_force_optimum(tmp_path, seed, costed, monkeypatch):
+    """Leaving a trust out of the master costs almost nothing at first (every price is capped
+    near zero): it is raised until no trust is left out, and the bounds met on the way hold."""
+    from consortia.columns import master
+
+    monkeypatch.setattr(master, "BOX_START", 1e12)
+    _assert_brute_force_optimum(tmp_path, seed, costed)
+
+
+def test_without_raising_the_cost_of_leaving_out_feasible_cases_look_infeasible(tmp_path, monkeypatch):
+    """The test above fails when the cost of leaving a trust out is never raised: column
+    generation then calls feasible cases infeasible."""
+    from consortia.columns import master, solve_by_columns
+    from consortia.pipeline import rosterability
+
+    monkeypatch.setattr(master, "BOX_START", 1e12)
+    monkeypatch.setattr(master._Master, "raise_box", lambda self, to_big=False: False)
+    wrong = feasible = 0
+    for seed, costed in LARGE_CASES:
+        scenario, instance = _plain_case(tmp_path / str(seed), seed, locks=True, costed=costed)
+        if brute_force(scenario, instance) is None:
+            continue
+        feasible += 1
+        graph = build_graph(scenario, instance)
+        outcome = solve_by_columns(scenario, graph, trust_facts(scenario, instance, graph),
+                                   baseline=instance.baseline, rosterable=rosterability(scenario, instance))
+        wrong += outcome.status == "infeasible"
+    assert wrong >= feasible // 2
+
+
+def _assert_brute_force_optimum(tmp_path, seed, costed):
+    scenario, instance = _plain_case(tmp_path, seed, locks=True, costed=costed)
+    expected = brute_force(scenario, instance)
+    plan = solve(scenario, instance=instance)
+    if expected is None:
+        assert plan.status == "infeasible", plan.consortia
+        return
+    assert plan.status == "optimal"
+    assert plan.solver["method"] == "enumerate" and "after_columns_found_no_plan" not in plan.solver
+    assert plan.objective == pytest.approx(expected, abs=1e-6)
+    assert plan.best_bound <= expected + TOL
+    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
+    assert check(scenario, folder, instance=instance).ok
