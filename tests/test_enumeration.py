@@ -294,10 +294,11 @@ LARGE_CASES = [(seed, costed) for seed in range(0, 48, 3) for costed in (False, 
 
 @pytest.mark.parametrize(("seed", "costed"), LARGE_CASES)
 def test_interior_point_master_gives_the_brute_force_optimum(tmp_path, seed, costed, monkeypatch):
-    """What large scenarios use (the master LP by interior point, then crossover) on every size."""
+    """What large scenarios use (the master LP by interior point, then crossover, and a small
+    cost of leaving a trust out at first), on small cases."""
     from consortia.columns import master
 
-    monkeypatch.setattr(master, "INTERIOR_TRUSTS", 1)
+    monkeypatch.setattr(master, "LARGE_FROM", 1)
     monkeypatch.setattr(master, "INTERIOR_FROM", 0.0)
     _assert_brute_force_optimum(tmp_path, seed, costed)
 
@@ -308,6 +309,7 @@ def test_trusts_left_out_at_first_give_the_brute_force_optimum(tmp_path, seed, c
     near zero): it is raised until no trust is left out, and the bounds met on the way hold."""
     from consortia.columns import master
 
+    monkeypatch.setattr(master, "LARGE_FROM", 1)
     monkeypatch.setattr(master, "BOX_START", 1e12)
     _assert_brute_force_optimum(tmp_path, seed, costed)
 
@@ -318,6 +320,7 @@ def test_without_raising_the_cost_of_leaving_out_feasible_cases_look_infeasible(
     from consortia.columns import master, solve_by_columns
     from consortia.pipeline import rosterability
 
+    monkeypatch.setattr(master, "LARGE_FROM", 1)
     monkeypatch.setattr(master, "BOX_START", 1e12)
     monkeypatch.setattr(master._Master, "raise_box", lambda self, to_big=False: False)
     wrong = feasible = 0

@@ -66,15 +66,17 @@ CONFIRM_CAP = 100_000
 """Most candidate columns of the exact pricing round that follows a round finding nothing."""
 CONFIRM_MOST = 2_000
 """Most columns that round adds (the most negative reduced costs)."""
-QUICK_NODES = 2_000
-"""The same, to begin with: rounds search this many nodes until one finds fewer than
-``DEEPER_BELOW`` columns per trust without being complete; each such round multiplies the
-nodes by 10, up to ``PRICING_NODES``."""
+QUICK_NODES = 200
+"""The same, to begin with: rounds search this many nodes (``LARGE_NODES`` in a large scenario)
+until one finds nothing (fewer than ``DEEPER_BELOW`` columns per trust in a large scenario)
+without being complete; each such round multiplies the nodes by 10, up to ``PRICING_NODES``."""
+LARGE_NODES = 2_000
 DEEPER_BELOW = 0.25
 """See ``QUICK_NODES``. Deeper rounds find the columns of least reduced cost, and a complete one
-gives a bound: on synthetic 2,000 trusts, rounds of 2,000 nodes kept finding a few hundred
-columns each (1.2 s) while the LP (5 s a solve) crept down, and no bound came before 400 s;
-a complete round of 200,000 nodes took 3.5 s."""
+gives a bound: on synthetic 2,000 trusts, 200 nodes left the LP at 783 after 423 s, 2,000 at 513
+after 171 s; rounds of 2,000 nodes then kept finding a few hundred columns each (1.2 s) while the
+LP (5 s a solve) crept down, and no bound came before 400 s; a complete round of 200,000 nodes
+took 3.5 s. On small cases both made the brute-force tests 44% slower."""
 QUICK_SECONDS = 4.0
 """Longest the first plan of method ``enumerate`` (see :func:`consortia.columns.enumerate.quick_plan`) may take."""
 QUICK_SHARE = 0.3
@@ -86,20 +88,27 @@ PROOF_LEAST = 0.1
 GENERATION_SHARE = 0.7
 """Share of the time limit column generation may use before the enumeration stages (method
 ``enumerate``)."""
+LARGE_FROM = 1_000
+"""Scenarios of this many planned trusts or more are *large*: their master starts with a small
+cost of leaving a trust out (``BOX_START``) and solves its LP by interior point
+(``INTERIOR_FROM``), and their pricing searches deeper (``LARGE_NODES``, ``DEEPER_BELOW``).
+Smaller scenarios do without: there the interior point changed England's path without a gain
+(8.0 s against 4.3 s; synthetic 500 seeds 1 / 2: 26.8 / 48.7 s with it, 25.8 / 54.7 s without),
+the small cost of leaving out made England's LP converge later, and the deeper pricing made the
+brute-force tests 44% slower."""
 BOX_START = 10_000.0
-"""The cost of leaving a trust out of the master starts at ``big`` (more than any plan can
-gain by it) divided by this. Prices start near that cost; from ``big`` they took many rounds
-to fall to a plan's scale."""
-INTERIOR_TRUSTS = 1_000
+"""In a large scenario, the cost of leaving a trust out of the master (which caps every trust's
+price) starts at ``big`` (more than any plan can gain by leaving a trust out) divided by this,
+and is raised tenfold whenever the LP converges with a trust left out. From ``big``, prices far
+above a plan's scale made pricing pick the largest sets: synthetic 2,000 trusts took 8 rounds
+(420 s) to bring the LP from 103 million down to 2,700."""
 INTERIOR_FROM = 0.05
-"""From ``INTERIOR_TRUSTS`` planned trusts up, the master LP is solved by HiGHS's interior-point
-method (IPX, then crossover to a basis) when at least ``INTERIOR_FROM`` columns per trust were
-added since its last solve; otherwise (and always on smaller scenarios) by the simplex from the
-last basis. On synthetic 2,000 trusts a warm simplex start after 22,000 new columns took 64,000
-iterations (55 s), IPX 4 s; and IPX's prices (the crossover ends near the centre of the optimal
-face) priced out several hundred columns a round where the simplex's found a handful, so the LP
-bound fell twice as fast per second. On England and synthetic 500 it made no difference beyond
-the noise."""
+"""In a large scenario the master LP is solved by HiGHS's interior-point method (IPX, then
+crossover to a basis) when at least this many columns per trust were added since its last
+solve; otherwise (and always in smaller scenarios) by the simplex from the last basis. On
+synthetic 2,000 trusts a warm simplex start after 22,000 new columns took 64,000 iterations
+(55 s), IPX 4 s; and IPX's prices (the crossover ends near the centre of the optimal face)
+priced out several hundred columns a round where the simplex's found a handful."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +209,8 @@ class _Master:
                 self.market_row[p] = h.getNumRow()
                 h.addRow(-highspy.kHighsInf, float(cap), 0, np.array([], dtype=np.int32), np.array([]))
         self.big = big
-        self.box = big / BOX_START
+        large = n >= LARGE_FROM
+        self.box = big / BOX_START if large else big
         """The cost of leaving a trust out (an artificial column), which caps its price; raised
         tenfold each time the LP converges with a trust left out, up to ``big``."""
         for k in range(n):
@@ -217,7 +227,7 @@ class _Master:
         self.cut_row: dict[frozenset[str], int] = {}
         self.added = 0
         """Columns added since the LP was last solved."""
-        self.interior = n >= INTERIOR_TRUSTS
+        self.interior = large
         self.interrupt: Interrupt | None = None
         self.interrupted_before = False
         cb = highspy.cb.HighsCallbackType
@@ -615,7 +625,9 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
     medoid, which also gives the bound.
     """
     capacity = problem.scenario.market.capacity or 0
-    budget = QUICK_NODES
+    large = len(problem.facts) >= LARGE_FROM
+    budget = LARGE_NODES if large else QUICK_NODES
+    few = DEEPER_BELOW * len(problem.facts) if large else 1
     while run.elapsed() < run.stop and not interrupt.requested:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
@@ -644,7 +656,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
             added += sum(master.add(m, t, allowed=True) for m, t, r in sorted(found.columns, key=lambda c: c[2])
                          if r < -EPS)
             quiet = found.complete and min(found.least.values(), default=0.0) >= -EPS
-            if not found.complete and added < DEEPER_BELOW * len(problem.facts) and budget < PRICING_NODES:
+            if not found.complete and added < few and budget < PRICING_NODES:
                 # few columns found within the node budget: search deeper (before the exact round)
                 budget = min(PRICING_NODES, 10 * budget)
                 if not added:
