@@ -10,6 +10,8 @@ import math
 
 from consortia.checker import _Rules
 
+TOL = 1e-6
+
 
 def partitions(items: list):
     """Every set partition of ``items`` (Bell-number many)."""
@@ -110,3 +112,31 @@ def _moved_count(baseline: dict[str, str], sets: list[frozenset]) -> int:
             before = {o for o in both if baseline[o] == baseline[m]}
             count += (block & both) != before
     return count
+
+
+def assert_brackets_brute_force(scenario, instance, folder, proven: bool = False):
+    """Solve and hold the plan to the brute-force optimum: ``infeasible`` exactly when none
+    exists, ``optimal`` only at the optimum, the bound at or below it, the written plan accepted
+    by the checker at the same objective; when ``proven``, proven optimal by enumeration itself
+    (no compact fallback)."""
+    import pytest
+
+    from consortia import check, solve, write_plan
+
+    expected = brute_force(scenario, instance)
+    plan = solve(scenario, instance=instance)
+    if expected is None:
+        assert plan.status == "infeasible", plan.consortia
+        return plan
+    if proven:
+        assert plan.status == "optimal"
+        assert plan.solver["method"] == "enumerate" and "after_columns_found_no_plan" not in plan.solver
+    assert plan.status in ("optimal", "feasible")
+    assert plan.best_bound <= expected + TOL
+    assert plan.objective >= expected - TOL
+    if plan.status == "optimal":
+        assert plan.objective == pytest.approx(expected, abs=1e-6)
+    report = check(scenario, write_plan(plan, folder, instance=instance, figures=False), instance=instance)
+    assert report.ok, report.violations
+    assert report.objective == pytest.approx(plan.objective, abs=1e-4)
+    return plan

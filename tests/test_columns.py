@@ -2,7 +2,7 @@
 plans never beat it, every plan passes the independent check, and ``auto`` picks the method."""
 
 import pytest
-from oracle import brute_force
+from oracle import assert_brackets_brute_force
 from small import seeded_case, seeded_costed_case
 
 from consortia import check, load_instance, load_scenario, solve, with_overrides, write_plan
@@ -27,20 +27,7 @@ def _columns_case(tmp_path, seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_columns_bracket_brute_force(tmp_path, seed):
     scenario, instance = _columns_case(tmp_path, seed)
-    expected = brute_force(scenario, instance)
-    plan = solve(scenario, instance=instance)
-    if expected is None:
-        assert plan.status == "infeasible", plan.consortia
-        return
-    assert plan.status in ("optimal", "feasible")
-    assert plan.best_bound <= expected + TOL
-    assert plan.objective >= expected - TOL
-    if plan.status == "optimal":
-        assert plan.objective == pytest.approx(expected, abs=1e-6)
-    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
-    report = check(scenario, folder, instance=instance)
-    assert report.ok, report.violations
-    assert report.objective == pytest.approx(plan.objective, abs=1e-4)
+    assert_brackets_brute_force(scenario, instance, tmp_path / "plan")
 
 
 def _costed_columns_case(tmp_path, seed):
@@ -54,19 +41,7 @@ def _costed_columns_case(tmp_path, seed):
 def test_costed_columns_bracket_brute_force(tmp_path, seed):
     """In pounds (size costs by binaries in the pricing MIP, per-member slope in its bounds)."""
     scenario, instance = _costed_columns_case(tmp_path, seed)
-    expected = brute_force(scenario, instance)
-    plan = solve(scenario, instance=instance)
-    if expected is None:
-        assert plan.status == "infeasible", plan.consortia
-        return
-    assert plan.status in ("optimal", "feasible")
-    assert plan.best_bound <= expected + TOL
-    assert plan.objective >= expected - TOL
-    if plan.status == "optimal":
-        assert plan.objective == pytest.approx(expected, abs=1e-6)
-    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
-    report = check(scenario, folder, instance=instance)
-    assert report.ok, report.violations
+    assert_brackets_brute_force(scenario, instance, tmp_path / "plan")
 
 
 def test_costed_columns_prove_most_small_cases(tmp_path):

@@ -7,7 +7,7 @@ import itertools
 import random
 
 import pytest
-from oracle import brute_force
+from oracle import assert_brackets_brute_force, brute_force
 from small import seeded_case, seeded_costed_case
 
 from consortia import check, load_instance, solve, with_overrides, write_plan
@@ -45,21 +45,7 @@ def _rules(scenario, instance):
 def test_enumeration_proves_the_brute_force_optimum(tmp_path, seed, costed):
     """With every rule and directive of the random case (connected membership, fixed consortia,
     pins, together, apart...)."""
-    scenario, instance = _plain_case(tmp_path, seed, locks=True, costed=costed)
-    expected = brute_force(scenario, instance)
-    plan = solve(scenario, instance=instance)
-    if expected is None:
-        assert plan.status == "infeasible", plan.consortia
-        return
-    assert plan.status in ("optimal", "feasible")
-    assert plan.best_bound <= expected + TOL
-    assert plan.objective >= expected - TOL
-    if plan.status == "optimal":
-        assert plan.objective == pytest.approx(expected, abs=1e-6)
-    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
-    report = check(scenario, folder, instance=instance)
-    assert report.ok, report.violations
-    assert report.objective == pytest.approx(plan.objective, abs=1e-4)
+    _assert_brute_force(tmp_path, seed, costed)
 
 
 @pytest.mark.parametrize("costed", [False, True])
@@ -300,7 +286,7 @@ def test_interior_point_master_gives_the_brute_force_optimum(tmp_path, seed, cos
 
     monkeypatch.setattr(master, "LARGE_FROM", 1)
     monkeypatch.setattr(master, "INTERIOR_FROM", 0.0)
-    _assert_brute_force_optimum(tmp_path, seed, costed)
+    _assert_brute_force(tmp_path, seed, costed, proven=True)
 
 
 @pytest.mark.parametrize(("seed", "costed"), LARGE_CASES)
@@ -311,7 +297,7 @@ def test_trusts_left_out_at_first_give_the_brute_force_optimum(tmp_path, seed, c
 
     monkeypatch.setattr(master, "LARGE_FROM", 1)
     monkeypatch.setattr(master, "BOX_START", 1e12)
-    _assert_brute_force_optimum(tmp_path, seed, costed)
+    _assert_brute_force(tmp_path, seed, costed, proven=True)
 
 
 def test_without_raising_the_cost_of_leaving_out_feasible_cases_look_infeasible(tmp_path, monkeypatch):
@@ -336,16 +322,6 @@ def test_without_raising_the_cost_of_leaving_out_feasible_cases_look_infeasible(
     assert wrong >= feasible // 2
 
 
-def _assert_brute_force_optimum(tmp_path, seed, costed):
+def _assert_brute_force(tmp_path, seed, costed, proven=False):
     scenario, instance = _plain_case(tmp_path, seed, locks=True, costed=costed)
-    expected = brute_force(scenario, instance)
-    plan = solve(scenario, instance=instance)
-    if expected is None:
-        assert plan.status == "infeasible", plan.consortia
-        return
-    assert plan.status == "optimal"
-    assert plan.solver["method"] == "enumerate" and "after_columns_found_no_plan" not in plan.solver
-    assert plan.objective == pytest.approx(expected, abs=1e-6)
-    assert plan.best_bound <= expected + TOL
-    folder = write_plan(plan, tmp_path / "plan", instance=instance, figures=False)
-    assert check(scenario, folder, instance=instance).ok
+    assert_brackets_brute_force(scenario, instance, tmp_path / "plan", proven)
