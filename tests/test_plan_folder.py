@@ -27,6 +27,16 @@ DEMO = ROOT / "inputs" / "demo"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_not_ignored():
+    """Ctrl-C acts here even when the suite runs with SIGINT ignored (a background job, nohup):
+    consortia, like any well-behaved program, leaves an ignored SIGINT ignored, and so do the
+    runs these tests start (an ignored signal stays ignored across exec)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory):
     """A three-trust scenario, its plan and instance."""
