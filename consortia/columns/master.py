@@ -209,8 +209,9 @@ class _Master:
                 self.market_row[p] = h.getNumRow()
                 h.addRow(-highspy.kHighsInf, float(cap), 0, np.array([], dtype=np.int32), np.array([]))
         self.big = big
-        large = n >= LARGE_FROM
-        self.box = big / BOX_START if large else big
+        self.large = n >= LARGE_FROM
+        """Whether the scenario is large (see ``LARGE_FROM``)."""
+        self.box = big / BOX_START if self.large else big
         """The cost of leaving a trust out (an artificial column), which caps its price; raised
         tenfold each time the LP converges with a trust left out, up to ``big``."""
         for k in range(n):
@@ -227,7 +228,6 @@ class _Master:
         self.cut_row: dict[frozenset[str], int] = {}
         self.added = 0
         """Columns added since the LP was last solved."""
-        self.interior = large
         self.interrupt: Interrupt | None = None
         self.interrupted_before = False
         cb = highspy.cb.HighsCallbackType
@@ -275,7 +275,7 @@ class _Master:
         h = self.highs
         n = len(self.trusts)
         while True:
-            interior = self.interior and self.added >= INTERIOR_FROM * n
+            interior = self.large and self.added >= INTERIOR_FROM * n
             h.setOptionValue("solver", "ipx" if interior else "simplex")
             self.added = 0
             if run_highs(h) != "optimal" and interior:
@@ -625,9 +625,8 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
     medoid, which also gives the bound.
     """
     capacity = problem.scenario.market.capacity or 0
-    large = len(problem.facts) >= LARGE_FROM
-    budget = LARGE_NODES if large else QUICK_NODES
-    few = DEEPER_BELOW * len(problem.facts) if large else 1
+    budget = LARGE_NODES if master.large else QUICK_NODES
+    few = DEEPER_BELOW * len(problem.facts) if master.large else 1
     while run.elapsed() < run.stop and not interrupt.requested:
         t0 = time.perf_counter()
         value, prices = master.solve_lp()
