@@ -22,7 +22,7 @@ import yaml
 from .csvfile import iso_date, read_table
 from .csvfile import number as read_number
 from .errors import ConsortiaError
-from .yamlfile import load_strict
+from .yamlfile import load_strict, problem_words
 
 __all__ = ["PLAN_YAML", "ASSIGNMENTS", "CONSORTIA", "PLAN_KEYS", "require", "read_text", "read_yaml",
            "read_rows", "read_plan_yaml", "read_settings", "PlanFolder", "read_plan_folder", "NUMBER_COLUMNS",
@@ -60,10 +60,7 @@ def read_yaml(path: Path) -> Any:
     try:
         return load_strict(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConsortiaError(f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}",
-                             file=str(path)) from None
+        raise ConsortiaError(problem_words(exc, text), file=str(path)) from None
 
 
 def read_rows(path: Path, required: tuple[str, ...] = ()) -> list[dict]:
