@@ -283,7 +283,9 @@ def _crowded_periods(scenario, facts, calendar, graph) -> list[str]:
     """Periods that more trusts can only go live in than one procurement each could serve.
 
     Trusts that can share a consortium are joined in the collaboration graph (or by a fixed
-    consortium), so each connected group of such trusts needs at least one procurement.
+    consortium), so each connected group of such trusts needs at least one procurement. Under
+    connected membership two of them may also share one through other trusts free to go live
+    in that period, so the groups are then those of the graph of every such trust.
     """
     cap = scenario.market.capacity
     if cap is None:
@@ -292,13 +294,15 @@ def _crowded_periods(scenario, facts, calendar, graph) -> list[str]:
     for code, f in facts.items():
         if len(f.window) == 1:
             tied.setdefault(f.window[0], []).append(code)
+    connected = scenario.network.membership == "connected"
     causes = []
     for period, codes in sorted(tied.items()):
-        joined = nx.Graph(graph.subgraph(codes))
+        free = [c for c, f in facts.items() if period in f.window] if connected else codes
+        joined = nx.Graph(graph.subgraph(free))
         for fixed in scenario.directives.fixed:
             inside = [m for m in fixed.members if m in joined]
             joined.add_edges_from(zip(inside, inside[1:]))
-        needed = nx.number_connected_components(joined)
+        needed = sum(1 for group in nx.connected_components(joined) if not group.isdisjoint(codes))
         if needed > cap:
             causes.append(f"{', '.join(sorted(codes))} can only go live {_dates(calendar, [period])} (going to "
                           f"market {month_start(calendar.go_to_market(period))}) and need at least {needed} "

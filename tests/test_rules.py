@@ -247,6 +247,23 @@ def test_crowded_market_period_is_diagnosed(tmp_path):
                for c in plan.diagnosis), plan.diagnosis
 
 
+def test_crowded_period_counts_paths_through_other_trusts_under_connected_membership(tmp_path):
+    # A and C (80 km apart, not linked) may only go live in July 2014; B, between them, may go
+    # live in July or October: one connected consortium holds all three, though A and C could
+    # not share a clique (a random case of the branching tests found the early check calling
+    # such a scenario infeasible)
+    layout = {"A": (0, "2014-05-01"), "B": (40, "2014-07-01"), "C": (80, "2014-05-01")}
+    settings = {"market": {"capacity": 1}, "planning": {**PLANNING, "max_extension_months": 3,
+                                                        "max_early_exit_months": 0},
+                "network": {"max_distance_km": 50, "membership": "connected"}}
+    plan = solve_checked(case(tmp_path / "path", layout, settings), tmp_path / "plan")
+    assert plan.status == "optimal"
+    assert groups(plan) == {frozenset("ABC")}
+    clique = solve(case(tmp_path / "clique", layout, {**settings, "network": {"max_distance_km": 50}}))
+    assert clique.status == "infeasible"
+    assert any(c.startswith("A, C can only go live 2014-07-01") for c in clique.diagnosis), clique.diagnosis
+
+
 def test_unreachable_cover_is_diagnosed(tmp_path):
     layout = {"W": (0, JULY), "M": (10, JULY)}
     scenario = case(tmp_path / "weak", layout, rosters={"W": weak}, demands={"W": (60, 5)})
