@@ -214,6 +214,7 @@ def _solve_by_columns(scenario: Scenario, instance: Instance, graph, say, method
                    "integer_seconds": round(outcome.integer_seconds, 3), "message": outcome.message}
     if method == "enumerate":
         solver_info["enumerated_pools"] = list(outcome.pools)
+        solver_info["branching_nodes"] = outcome.nodes
     solver_info["proven_infeasible"] = outcome.status == Status.INFEASIBLE
     if rosterable is not None:
         solver_info.update(rota_checked=rosterable.checked, rota_undecided=rosterable.undecided,

@@ -36,11 +36,12 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .decisions import Decisions
 from .pricing import ColumnRules, Floors, Prices
 
 __all__ = ["TOL", "CHUNK", "PRICED_OUT", "NODES_PER_SECOND", "STAGE_A", "STAGE_B_WIDTH", "STAGE_B_SMALL", "POOL_LIMIT",
            "QUICK_GAP", "QUICK_WIDTH", "QUICK_POOL", "QUICK_SEARCH", "Enumerated", "Enumerator", "Proof", "lagrangian",
-           "prove", "quick_plan"]
+           "prove", "quick_plan", "cheapest_plan", "plan_cost"]
 
 TOL = 1e-7
 """Slack in every comparison of the search, on the safe side (keeps a set rather than cut it)."""
@@ -563,42 +564,45 @@ class Enumerator:
         self.threads = max(1, min(os.cpu_count() or 1, threads or os.cpu_count() or 1))
 
     def run(self, prices: Prices, delta: float, *, keep: int = 0, cap: int = 2_000_000,
-            budget: int = 50_000_000, deadline: float = float("inf")) -> Enumerated:
-        """Every allowed column with reduced cost <= ``delta`` at ``prices`` (``keep`` > 0, for
-        pricing: of those, only the ``keep`` of least lower bound per period and lowest-listed
-        trust, and only those below ``-PRICED_OUT``).
+            budget: int = 50_000_000, deadline: float = float("inf"),
+            decisions: Decisions | None = None) -> Enumerated:
+        """Every allowed column with reduced cost <= ``delta`` at ``prices`` that keeps the
+        branching ``decisions`` (``keep`` > 0, for pricing: of those, only the ``keep`` of least
+        lower bound per period and lowest-listed trust, and only those below ``-PRICED_OUT``).
         Stops, incomplete, after ``cap`` candidate sets, ``budget`` search nodes per
         lowest-listed trust and period, or at ``deadline`` (perf_counter seconds)."""
         started = time.perf_counter()
         f = self.floors
         c = self.rules.scenario.consortium
+        decisions = decisions or Decisions()
         tasks = []
         for p in self.periods:
             pi = np.array([prices.trust[code] for code in p.codes])
             mu = prices.market.get(p.market, 0.0) if p.market is not None else 0.0
             ptr, idx, price = _cut_arrays(p.codes, prices)
             val = p.val_floor - pi
+            adj = _decided(p, decisions)
             for lo in range(0, len(p.codes), CHUNK):
                 starts = np.arange(lo, min(lo + CHUNK, len(p.codes)), dtype=np.int64)
-                tasks.append((p, starts, val, mu, ptr, idx, price))
+                tasks.append((p, starts, val, adj, mu, ptr, idx, price))
         per_task = max(1024, (keep * CHUNK) if keep else 200_000)
         if deadline < float("inf"):
             # the compiled search cannot look at the clock: bound its nodes by the time left
             budget = int(min(budget, max(10_000, (deadline - started) * NODES_PER_SECOND / CHUNK)))
 
         def work(task):
-            p, starts, val, mu, ptr, idx, price = task
+            p, starts, val, adj, mu, ptr, idx, price = task
             if time.perf_counter() > deadline:
                 return None
             members = np.empty((per_task, c.max_size), dtype=np.int64)
             value = np.empty(per_task)
             start = np.empty(per_task, dtype=np.int64)
             if f.connected:
-                got = _search_connected(starts, val, p.dist, p.adj, p.nbr_ptr, p.nbr_idx, p.net, p.hold, f.window,
+                got = _search_connected(starts, val, p.dist, adj, p.nbr_ptr, p.nbr_idx, p.net, p.hold, f.window,
                                         f.hard, mu, f.size, c.allow_standalone, c.min_size, c.max_size,
                                         delta + TOL, keep, budget, ptr, idx, price, members, value, start)
             else:
-                got = _search(starts, val, p.dist, p.adj, p.net, p.hold, f.window, f.hard, mu, f.size,
+                got = _search(starts, val, p.dist, adj, p.net, p.hold, f.window, f.hard, mu, f.size,
                               c.allow_standalone, c.min_size, c.max_size, delta + TOL, keep, budget, ptr, idx,
                               price, members, value, start)
             count, overflow, best, complete = got
@@ -643,12 +647,12 @@ class Enumerator:
             if n % 1000 == 999 and time.perf_counter() > deadline:
                 complete, reason = False, "time limit reached while enumerating"
                 break
-            if not rules.allows(members, t, exact=False):
+            if not decisions.admits(members, t) or not rules.allows(members, t, exact=False):
                 continue
             r = rules.reduced(members, t, prices)
             if r <= delta + TOL:
                 columns.append((members, t, r))
-        columns.extend(self._locked(prices, delta, keep))
+        columns.extend(c for c in self._locked(prices, delta, keep) if decisions.admits(c[0], c[1]))
         if not keep:
             # every column within delta is here: the least reduced cost per lowest-listed trust
             # is exact (the search's own bounds count sets that break rules it does not test)
@@ -692,6 +696,24 @@ class Enumerator:
                     found = sorted(found, key=lambda c: (c[2], c[0]))[:keep]
                 out.extend(found)
         return out
+
+
+def _decided(p: _Period, decisions: Decisions) -> np.ndarray:
+    """The period's pairs allowed together, less the pairs the ``decisions`` keep apart and every
+    pair with a trust they ban from the period (its sets alone are left to the final filter)."""
+    if not decisions.apart and not decisions.banned:
+        return p.adj
+    local = {code: k for k, code in enumerate(p.codes)}
+    apart = [(local[a], local[b]) for a, b in decisions.apart if a in local and b in local]
+    banned = [local[i] for i, t in decisions.banned if t == p.t and i in local]
+    if not apart and not banned:
+        return p.adj
+    adj = p.adj.copy()
+    for a, b in apart:
+        adj[a, b] = adj[b, a] = 0
+    adj[banned, :] = 0
+    adj[:, banned] = 0
+    return adj
 
 
 def _grown(base: list[str], near: list[str], value: dict[str, float], start: float, room: int, delta: float,
@@ -780,7 +802,7 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
     dual = (math.fsum(prices.trust.values()) + (capacity or 0) * math.fsum(prices.market.values())
             + math.fsum(prices.cut.values()))
     best = list(incumbent)
-    best_value = _value(rules, best) if best else None
+    best_value = plan_cost(rules, best) if best else None
     pools: list[int] = []
 
     def done(proven, bound, message):
@@ -795,11 +817,11 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
     if bound is None:
         return done(False, None, f"stage A stopped: {found.reason}")
     pool = _union([(m, t) for m, t, _ in found.columns], best)
-    chosen, value, exact = _partition(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
+    chosen, value, exact = cheapest_plan(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
     if value is None and extra and not (interrupt is not None and interrupt.requested):
         # the pool holds no plan: widen it with the columns generated so far
         pool = _union(pool, extra)
-        chosen, value, exact = _partition(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
+        chosen, value, exact = cheapest_plan(rules, pool, best, None, deadline - time.perf_counter(), interrupt)
     if value is not None and (best_value is None or value < best_value - 1e-9):
         best, best_value = chosen, value
     if best_value is None:
@@ -823,7 +845,7 @@ def prove(enumerator: Enumerator, prices: Prices, incumbent: list[tuple[tuple[st
     if best_value - bound > found.delta:
         return done(False, bound, f"stage B searched within {found.delta:.4g} of the bound, less than the gap")
     pool = _union([(m, t) for m, t, _ in found.columns], best)
-    chosen, value, exact = _partition(rules, pool, best, best_value, deadline - time.perf_counter(), interrupt)
+    chosen, value, exact = cheapest_plan(rules, pool, best, best_value, deadline - time.perf_counter(), interrupt)
     if value is not None and value < best_value - 1e-9:
         best, best_value = chosen, value
     if exact:
@@ -862,7 +884,7 @@ def quick_plan(enumerator: Enumerator, prices: Prices, extra: list[tuple[tuple[s
         found = enumerator.run(prices, max(STAGE_A * abs(dual), 1e-3), cap=QUICK_POOL,
                                deadline=time.perf_counter() + QUICK_SEARCH * seconds)
         pool = _union([(m, t) for m, t, _ in found.columns], pool)
-    chosen, value, _ = _partition(rules, pool, [], None, deadline - time.perf_counter(), interrupt, QUICK_GAP)
+    chosen, value, _ = cheapest_plan(rules, pool, [], None, deadline - time.perf_counter(), interrupt, QUICK_GAP)
     return chosen, value
 
 
@@ -874,18 +896,19 @@ def _union(*lists) -> list[tuple[tuple[str, ...], int]]:
     return list(seen)
 
 
-def _value(rules: ColumnRules, columns) -> float:
+def plan_cost(rules: ColumnRules, columns) -> float:
     return math.fsum(rules.cost(m, t) for m, t in columns)
 
 
-def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: float, interrupt,
+def cheapest_plan(rules: ColumnRules, pool, start, cutoff: float | None, seconds: float, interrupt,
                gap: float = 0.0) -> tuple[list, float | None, bool]:
     """The cheapest plan over the columns ``pool`` (set partitioning with market capacity) by
     HiGHS with relative ``gap`` (0: a proof) and presolve off (on large pools its probing costs
     far more than it saves, and ignores the time limit), from ``start`` and below ``cutoff``
     when given.
     Returns its columns, its cost (None when none found) and whether HiGHS proved it optimal
-    over the pool (its own dual bound meeting the plan's cost: a start is never taken as proven)."""
+    over the pool (its own dual bound meeting the plan's cost: a start is never taken as proven),
+    or, with no plan, proved that the pool holds none (below ``cutoff``, when given)."""
     import highspy
 
     from .pricing import run_highs
@@ -938,7 +961,7 @@ def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: f
         status = run_highs(h)
         info = h.getInfo()
         if status == "infeasible" or info.primal_solution_status == 0:
-            return [], None, False
+            return [], None, status == "infeasible"
         values = np.asarray(h.getSolution().col_value)
         chosen = [pool[k] for k in np.flatnonzero(values > 0.5)]
         # the pool was searched with the weekend rota's counting rules only: forbid every column
@@ -953,7 +976,7 @@ def _partition(rules: ColumnRules, pool, start, cutoff: float | None, seconds: f
         h.setOptionValue("time_limit", max(0.5, deadline - time.perf_counter()))
     if not _is_plan(rules, chosen):
         return [], None, False
-    value = _value(rules, chosen)
+    value = plan_cost(rules, chosen)
     proven = status == "optimal" and info.mip_dual_bound >= value - 1e-6 * max(1.0, abs(value))
     return chosen, value, proven
 

@@ -26,6 +26,7 @@ only, a baseline); see :func:`unsupported`.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,10 +40,12 @@ from ..model import TrustFacts
 from ..scenario import Scenario
 from ..solver import Interrupt, Progress, silence_highs_banner, uses_highs
 from ..status import PROVEN_GAP, Status, is_proven, relative_gap
+from .decisions import Decisions
 from .pricing import EPS, ColumnRules, Pricer, Prices, in_cut, run_highs
 
 if TYPE_CHECKING:
-    from .enumerate import Enumerator
+    from .branching import NodeLP
+    from .enumerate import Enumerator, Proof
 
 __all__ = ["INTEGER_SHARE", "PRICING_SECONDS", "DIVE_UNTIL", "CUT_VIOLATION", "CUTS_PER_ROUND", "Column",
            "ColumnOutcome", "AUTO_FROM", "choose_method", "unsupported", "solve_by_columns"]
@@ -140,6 +143,8 @@ class ColumnOutcome:
     pools: tuple[int, ...] = ()
     refused: int = 0
     """Member sets the exact weekend-rota test refused (their columns never chosen)."""
+    nodes: int = 0
+    """Nodes of the branching tree solved (0: the enumeration stages settled it, or no branching)."""
 
 
 AUTO_FROM = 50
@@ -225,6 +230,10 @@ class _Master:
         """Columns whose members the exact weekend-rota test has decided."""
         self.refused: set[int] = set()
         """Columns held at zero: their members have no weekend rota."""
+        self.decisions = Decisions()
+        """The branching decisions every column must keep (see :meth:`restrict`)."""
+        self.blocked: set[int] = set()
+        """Columns held at zero: they break the decisions."""
         self.cut_row: dict[frozenset[str], int] = {}
         self.added = 0
         """Columns added since the LP was last solved."""
@@ -247,7 +256,7 @@ class _Master:
         enumeration has tested the rules); True when added. The weekend rota is tested here only
         by its counting rules and the sets already refused: the exact test waits until the LP
         uses the column (:meth:`solve_lp`) or a plan chooses it (:meth:`solve_integer`)."""
-        if (members, t) in self.seen or self.problem.refused(members) \
+        if (members, t) in self.seen or self.problem.refused(members) or not self.decisions.admits(members, t) \
                 or not (allowed or self.problem.allows(members, t, exact=False)):
             return False
         self.seen.add((members, t))
@@ -347,6 +356,21 @@ class _Master:
                 self.highs.changeColBounds(self.artificial + j, 0.0, 0.0)
         return False
 
+    def restrict(self, decisions: Decisions) -> None:
+        """Hold at zero every column that breaks the branching ``decisions`` and free those that
+        only broke the previous ones (refused columns stay at zero)."""
+        named = decisions.trusts()
+        touched = sorted({k for i in named for k in self.of_trust.get(i, ())})
+        blocked = {k for k in touched if not decisions.admits(self.columns[k].members, self.columns[k].period)}
+        freed = np.array(sorted(self.blocked - blocked - self.refused), dtype=np.int32)
+        held = np.array(sorted(blocked - self.blocked), dtype=np.int32)
+        if len(freed):
+            self.highs.changeColsBounds(len(freed), self.artificial + freed, np.zeros(len(freed)),
+                                        np.full(len(freed), np.inf))
+        if len(held):
+            self.highs.changeColsBounds(len(held), self.artificial + held, np.zeros(len(held)), np.zeros(len(held)))
+        self.decisions, self.blocked = decisions, blocked
+
     def raise_box(self, to_big: bool = False) -> bool:
         """Raise the cost of leaving a trust out tenfold (or ``to_big``, and never beyond); False
         when it is already ``big``."""
@@ -366,8 +390,9 @@ class _Master:
         return np.asarray(self.highs.getSolution().col_value[self.artificial:])
 
     def fix(self, k: int, lower: float) -> None:
-        """Require column ``k`` (lower 1) or release it (lower 0); a refused column stays at zero."""
-        if k not in self.refused:
+        """Require column ``k`` (lower 1) or release it (lower 0); a refused or blocked column stays
+        at zero."""
+        if k not in self.refused and k not in self.blocked:
             self.highs.changeColBounds(self.artificial + k, lower, np.inf)
 
     def solve_integer(self, seconds: float, start: list[int] | None = None,
@@ -432,6 +457,8 @@ class _State:
     quick_early: bool = False
     quick_converged: bool = False
     incumbent_value: float | None = None
+    nodes: int = 0
+    """Nodes of the branching tree solved (see :mod:`consortia.columns.branching`)."""
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -491,6 +518,9 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
                           run.started + limit, interrupt)
             run.pricing_seconds += time.perf_counter() - t0
             run.message = proof.message
+            if not proof.proven and run.converged and not interrupt.requested and run.elapsed() < limit:
+                proof = _branch(problem, master, enumerator, run, proof, interrupt, progress)
+                run.message = proof.message
         if proof is not None and proof.objective is not None:
             chosen = [Column(m, t, problem.cost(m, t)) for m, t in proof.chosen]
             objective, integer_seconds = proof.objective, 0.0
@@ -513,7 +543,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
         return ColumnOutcome(status, [(c.members, c.period) for c in chosen], objective, bound, gap, run.elapsed(),
                              run.rounds, len(master.columns), run.lp_seconds, run.pricing_seconds, integer_seconds,
                              message or run.message, len(master.cut_row),
-                             proof.pools if proof is not None else (), len(problem.refused_order))
+                             proof.pools if proof is not None else (), len(problem.refused_order), run.nodes)
 
     if run.infeasible:
         return outcome(Status.INFEASIBLE, message="no selection of consortia covers every trust")
@@ -529,6 +559,39 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     if progress is not None:
         progress(Progress(objective, bound, gap, run.elapsed()))
     return outcome(status, chosen, objective, bound, gap, integer_seconds)
+
+
+def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: _State, proof: Proof,
+            interrupt: Interrupt, progress: Callable[[Progress], None] | None) -> Proof:
+    """Branch and price (:func:`consortia.columns.branching.branch`) from the converged root for
+    the time left, when the enumeration stages could not prove their plan; the proof of the two."""
+    from .branching import NodeLP, branch
+
+    bounds = [b for b in (run.bound, proof.bound) if b is not None]
+    if not bounds:
+        return proof
+
+    def solve_node(decisions: Decisions, deadline: float) -> NodeLP:
+        master.restrict(decisions)
+        node = _State(run.started, deadline - run.started, quick_early=True, quick_converged=True)
+        _generate(problem, master, [], node, None, interrupt, enumerator)
+        run.rounds += node.rounds
+        run.lp_seconds += node.lp_seconds
+        run.pricing_seconds += node.pricing_seconds
+        values = master.values()
+        solution = [(c.members, c.period, float(values[k])) for k, c in enumerate(master.columns) if values[k] > EPS]
+        return NodeLP(node.bound, node.prices, solution, node.converged, node.infeasible)
+
+    t0 = time.perf_counter()
+    tree = branch(enumerator, solve_node, proof.chosen, max(bounds), run.started + problem.scenario.solver.time_limit,
+                  interrupt, progress, run.started)
+    master.restrict(Decisions())
+    run.pricing_seconds += time.perf_counter() - t0
+    run.nodes = tree.nodes
+    run.infeasible = tree.infeasible
+    return dataclasses.replace(proof, proven=tree.proven, chosen=tree.chosen, objective=tree.objective,
+                               bound=tree.bound, pools=proof.pools + tree.pools,
+                               seconds=proof.seconds + time.perf_counter() - t0, message=tree.message)
 
 
 def _select(problem: ColumnRules, master: _Master, pricers: list[Pricer], run: _State, interrupt: Interrupt
@@ -651,7 +714,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         priced_all = searched_all = True
         if enumerator is not None:
             found = enumerator.run(prices, 0.0, keep=PRICING_KEEP, budget=budget,
-                                   deadline=run.started + run.stop)
+                                   deadline=run.started + run.stop, decisions=master.decisions)
             added += sum(master.add(m, t, allowed=True) for m, t, r in sorted(found.columns, key=lambda c: c[2])
                          if r < -EPS)
             quiet = found.complete and min(found.least.values(), default=0.0) >= -EPS
@@ -664,7 +727,8 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
             if not added and not quiet:
                 # nothing found by the quick search: every column that prices out, exactly (its
                 # least reduced costs are exact, so this round's bound is the tight one)
-                found = enumerator.run(prices, 0.0, cap=CONFIRM_CAP, deadline=run.started + run.stop)
+                found = enumerator.run(prices, 0.0, cap=CONFIRM_CAP, deadline=run.started + run.stop,
+                                       decisions=master.decisions)
                 added += sum(master.add(m, t, allowed=True) for m, t, r in
                              sorted(found.columns, key=lambda c: (c[2], c[0], c[1]))[:CONFIRM_MOST] if r < -EPS)
             priced_all = searched_all = found.complete
