@@ -73,7 +73,8 @@ def money(value, pounds: bool) -> str:
 
 
 def _pools(r) -> str:
-    return " / ".join(f"{p:,}" for p in r["pools"]) if r.get("pools") else "-"
+    pools = " / ".join(f"{p:,}" for p in r["pools"]) if r.get("pools") else "-"
+    return pools + (f"; {r['nodes']:,} nodes" if r.get("nodes") else "")
 
 
 def _at(r, limit: float) -> str:
@@ -94,7 +95,8 @@ def write_results(rows: list[dict], baselines: list[dict]) -> None:
              "progress event with a plan (its objective in brackets; a warm start's plan has none). "
              f"{checkpoints.replace(' | ', ' and ').capitalize()} = the best plan and its gap to the best bound "
              "seen by then within the same run (after the run ended: its final plan). Pools = columns "
-             "enumerated in stage A / stage B. `england` is the shipped scenario (pounds); `england:weighted` the "
+             "enumerated in stage A / stage B (then per node closed by enumeration), and the branching nodes solved "
+             "(none: the enumeration stages proved it, or there was no time). `england` is the shipped scenario (pounds); `england:weighted` the "
              "same without its `costs` section (the weighted objective).", "",
              "| instance | limit s | method | status | objective | bound | gap | time s | first plan s | "
              f"{checkpoints} | pools | peak MB | load | date |",

@@ -93,6 +93,7 @@ def measure_solve(scenario, solve: Callable | None = None) -> dict:
                build_s=info.get("build_seconds"), solve_s=info.get("solve_seconds"),
                variables=info.get("variables"), constraints=info.get("constraints"),
                columns=info.get("columns"), rounds=info.get("rounds"), pools=info.get("enumerated_pools"),
+               nodes=info.get("branching_nodes"),
                message=info.get("message", ""), peak_mb=peak_mb())
     return row
 

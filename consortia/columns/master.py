@@ -582,11 +582,12 @@ def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: 
         solution = [(c.members, c.period, float(values[k])) for k, c in enumerate(master.columns) if values[k] > EPS]
         return NodeLP(node.bound, node.prices, solution, node.converged, node.infeasible)
 
-    t0 = time.perf_counter()
+    t0, counted = time.perf_counter(), run.lp_seconds + run.pricing_seconds
     tree = branch(enumerator, solve_node, proof.chosen, max(bounds), run.started + problem.scenario.solver.time_limit,
                   interrupt, progress, run.started)
     master.restrict(Decisions())
-    run.pricing_seconds += time.perf_counter() - t0
+    # the nodes' enumeration and integer programs (their rounds are counted already)
+    run.pricing_seconds += time.perf_counter() - t0 - (run.lp_seconds + run.pricing_seconds - counted)
     run.nodes = tree.nodes
     run.infeasible = tree.infeasible
     return dataclasses.replace(proof, proven=tree.proven, chosen=tree.chosen, objective=tree.objective,
