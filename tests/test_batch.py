@@ -7,6 +7,7 @@ import argparse
 import csv
 import os
 import shutil
+import time
 from pathlib import Path
 
 import browser
@@ -16,6 +17,7 @@ from conftest import ROOT
 
 import consortia.batch.executors
 from consortia.batch import RESULT_FILE, Reporter, batch_key, load_batch, run_batch, run_task, safe_name
+from consortia.batch.executors import empty_record
 from consortia.cli.batch import add_parsers, cmd_batch
 from consortia.errors import ConsortiaError
 from consortia.folders import MANIFEST
@@ -335,21 +337,57 @@ def test_a_crashing_worker_fails_only_its_own_scenario(tmp_path, monkeypatch):
     assert run.exit_code == 1
 
 
-def test_a_scenario_past_the_batch_timeout_is_stopped_and_the_others_finish(tmp_path):
-    # 134 synthetic trusts by the compact model: minutes of solving (the demo itself solves in a second)
-    from consortia.examples.synth import write_instance
+MARKS = "CONSORTIA_TEST_BATCH_MARKS"   # a folder where the workers below leave marks
 
-    big = write_instance(tmp_path / "big", 134, 1).parent
-    slow = {**{f"inputs.{kind}": str(big / f"{kind}.csv") for kind in ("trusts", "rosters", "demand")},
-            "inputs.links": None, "planning.start": "2013-01-01", "network.max_distance_km": 80,
-            "consortium.max_size": 8, "cover.reports_per_session": 20, "cover.min_ratio": 0.7,
-            "market.capacity": None, "solver.method": "compact", "rota.required": False}
-    data = {**BATCH, "timeout": 5, "scenarios": {"slow": slow,
-                                                 "quick": {}}, "grids": {}}
+
+def _wait_for(path: Path) -> None:
+    for _ in range(600):  # at most a minute: only against a hang
+        if path.exists():
+            return
+        time.sleep(0.1)
+
+
+def hang_on_slow(task: dict) -> dict:
+    """The worker function, except that 'quick' leaves a mark per attempt and does not start its
+    solve before 'slow' is stopped, and 'slow', once 'quick' has begun, says it started an hour
+    ago and then does not end (a mark says so if it ever wakes)."""
+    marks = Path(os.environ[MARKS])
+    if task["name"] == "slow":
+        _wait_for(marks / "quick-attempts")
+        (marks / "slow-started").touch()
+        consortia.batch.executors._STARTS.put((task["name"], time.monotonic() - 3600.0))
+        time.sleep(60)  # far longer than the client takes to stop it
+        (marks / "slow-woke").touch()
+        return {**empty_record(task["name"]), "message": "ran to the end", "files": {}}
+    with open(marks / "quick-attempts", "a") as f:
+        f.write("x")
+    _wait_for(marks / "slow-stopped")
+    return run_task(task)
+
+
+def test_a_scenario_past_the_batch_timeout_is_stopped_and_the_others_finish(tmp_path, monkeypatch):
+    """A scenario running longer than the batch timeout is reported failed and its worker is ended
+    (it never runs on); a scenario running beside it when it is stopped is run again and finishes.
+    No clock is raced: 'slow' says it began an hour before the timeout of 300 s, and 'quick' is
+    running until 'slow' is stopped (hang_on_slow)."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv(MARKS, str(marks))
+    monkeypatch.setattr(consortia.batch.executors, "run_task", hang_on_slow)
+    stop = consortia.batch.executors.LocalPool.stop
+
+    def stop_and_mark(pool, future):
+        stop(pool, future)
+        (marks / "slow-stopped").touch()
+    monkeypatch.setattr(consortia.batch.executors.LocalPool, "stop", stop_and_mark)
+    data = {**BATCH, "timeout": 300, "scenarios": {"slow": {}, "quick": {}}, "grids": {}}
     run = run_batch(load_batch(write_batch(tmp_path, data)), output=tmp_path / "out", workers=2)
     status = {r["scenario"]: (r["status"], r["message"]) for r in run.records}
-    assert status["slow"] == ("error", "stopped after the batch timeout of 5 s")
+    assert status["slow"] == ("error", "stopped after the batch timeout of 300 s")
+    assert (marks / "slow-started").exists() and not (marks / "slow-woke").exists()
     assert status["quick"][0] in PLAN, status
+    assert (tmp_path / "out" / "quick" / "plan.yaml").is_file()
+    assert (marks / "quick-attempts").read_text() == "xx"  # ended with 'slow', then run again alone
     assert run.exit_code == 1
 
 

@@ -244,14 +244,24 @@ def test_solve_speaks_plain_words(tmp_path, capsys):
 
 
 def test_progress_reports_a_silent_stage_and_the_plural_is_right(capsys):
-    import time
+    """A stage that runs silently gets a "still working" line from the heartbeat (waited for, not
+    slept for: the heartbeat's clock is not raced)."""
+    import threading
 
     from consortia.cli.plan import Progress
     from consortia.figures.words import plural
     progress = Progress(load_scenario(DEMO), quiet=False, beat=0.5)
+    heard = threading.Event()
+    say = progress._print
+
+    def printed(text: str) -> None:
+        say(text)
+        if "still working" in text:
+            heard.set()
+    progress._print = printed
     try:
         progress("warm start")
-        time.sleep(2.3)
+        assert heard.wait(60), "no heartbeat line while the stage ran"  # 60 s: only against a hang
     finally:
         progress.close()
     err = capsys.readouterr().err

@@ -297,12 +297,14 @@ def test_serve_refuses_other_interfaces_and_explains_missing_packages(monkeypatc
 
 
 def test_stop_keeps_the_best_plan_so_far(tmp_path):
-    """A long solve stopped from the page ends soon with the solver's best plan so far, which keeps
-    every rule, and the workspace carries on."""
+    """A long solve stopped from the page ends with the solver's best plan so far, which keeps
+    every rule, and the workspace carries on. The worker acts on the stop itself: it is not the
+    one killed when STOP_GRACE_SECONDS run out."""
     from consortia.examples.synth import write_instance
 
-    # the compact model: enumeration would prove this instance before the stop arrives
-    scenario = consortia.with_overrides(consortia.load_scenario(write_instance(tmp_path / "synth", 60, 2)),
+    # the compact model (enumeration would prove this instance before the stop arrives); at 80
+    # trusts its solve stage lasts some 20 s unstopped, at 60 only 4 s
+    scenario = consortia.with_overrides(consortia.load_scenario(write_instance(tmp_path / "synth", 80, 2)),
                                         {"solver.method": "compact", "rota.required": False})
     ws = Workspace(scenario, None, tmp_path / "saves")
     ws.start_solve("start", "solve", 600)
@@ -310,14 +312,16 @@ def test_stop_keeps_the_best_plan_so_far(tmp_path):
     while ws.runner.job.stage != "solve" and ws.runner.busy and time.monotonic() < deadline:
         time.sleep(0.1)
     assert ws.runner.busy, ws.runner.job.view()
-    asked = time.monotonic()
     assert ws.stop_solve()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS + 60   # only against a hang
     while ws.runner.busy and time.monotonic() < deadline:
         time.sleep(0.2)
     job = ws.runner.job
     assert job.state == "stopped", job.view()
-    assert time.monotonic() - asked < STOP_GRACE_SECONDS + 10
+    # the worker acted on the stop and ended by itself, not killed when the grace period ran out
+    assert job.process.exitcode == 0, (job.process.exitcode, job.message)
     assert job.result, job.message          # the warm start's plan, at least
+    assert job.plan.solver.get("interrupted"), job.plan.solver   # the stop reached the solver
     view = ws.view(job.result)
     assert view["ok"], view["violations"]
     assert not ws.stop_solve()              # nothing left to stop
