@@ -27,7 +27,8 @@ Two readings share these functions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import add
 
 import networkx as nx
 import numpy as np
@@ -129,45 +130,26 @@ class CostModel:
 
     def link_terms(self, i: str, k: str) -> dict[str, float]:
         """What member ``i`` costs when its consortium's medoid is ``k`` (nothing when i is k)."""
-        c = self.scenario.costs
-        if c is None:
-            return {"distance": self.scenario.objective.distance * km(self.graph, i, k) if i != k else 0.0}
-        if i == k:
-            return {"travel": 0.0, "boundary": 0.0}
-        a, b = self.graph.nodes[i], self.graph.nodes[k]
-        boundary = 0.0
-        if a.get("icb") and b.get("icb") and a["icb"] != b["icb"]:
-            boundary += c.icb_premium
-        if a.get("region") and b.get("region") and a["region"] != b["region"]:
-            boundary += c.region_premium
-        if frozenset((i, k)) not in self.graph.graph.get("share", frozenset()):
-            boundary += c.no_share_premium
-        return {"travel": self.travel_per_km * km(self.graph, i, k), "boundary": boundary * self.per_pound}
-
-    @property
-    def travel_per_km(self) -> float:
-        """Cost per km of a member's distance to its medoid over the term (return trips)."""
-        c = self.scenario.costs
-        return 2 * c.trips_per_year * c.term_years * c.travel_per_km * self.per_pound
-
-    def link(self, i: str, k: str) -> float:
         index = self.graph.graph["index"]
-        return self._links[index[i]][index[k]]
+        a, b = index[i], index[k]
+        return {name: float(matrix[a, b]) for name, matrix in self._link_terms.items()}
 
     @cached_property
-    def _links(self) -> list[list[float]]:
-        """:meth:`link_terms` summed, for every pair of the graph's trusts (rows in ``index`` order)."""
+    def _link_terms(self) -> dict[str, np.ndarray]:
+        """:meth:`link_term_matrices` of all the graph's trusts (rows in ``index`` order)."""
         index = self.graph.graph["index"]
-        return self.link_matrix(sorted(index, key=index.get)).tolist()
+        return self.link_term_matrices(sorted(index, key=index.get))
 
-    def link_matrix(self, codes) -> np.ndarray:
-        """:meth:`link` of every pair of ``codes`` (row ``i``, column ``k``, in their order)."""
+    def link_term_matrices(self, codes) -> dict[str, np.ndarray]:
+        """:meth:`link_terms` of every pair of ``codes``, one matrix per term (row ``i``, column ``k``,
+        in their order): km x ``objective.distance`` with weights; in pounds, travel to the medoid
+        and the boundary premiums (another ICB, another region, no ``share`` link)."""
         index = self.graph.graph["index"]
         rows = np.array([index[c] for c in codes], dtype=int)
         distance = np.asarray(self.graph.graph["distance_km"])[np.ix_(rows, rows)]
         c = self.scenario.costs
         if c is None:
-            out = self.scenario.objective.distance * distance
+            terms = {"distance": self.scenario.objective.distance * distance}
         else:
             nodes = [self.graph.nodes[code] for code in codes]
 
@@ -185,9 +167,29 @@ class CostModel:
                     linked[local[a], local[b]] = linked[local[b], local[a]] = True
             boundary = c.icb_premium * differ("icb") + c.region_premium * differ("region") \
                 + c.no_share_premium * ~linked
-            out = self.travel_per_km * distance + boundary * self.per_pound
-        np.fill_diagonal(out, 0.0)
-        return out
+            terms = {"travel": self.travel_per_km * distance, "boundary": boundary * self.per_pound}
+        for matrix in terms.values():
+            np.fill_diagonal(matrix, 0.0)
+        return terms
+
+    @property
+    def travel_per_km(self) -> float:
+        """Cost per km of a member's distance to its medoid over the term (return trips)."""
+        c = self.scenario.costs
+        return 2 * c.trips_per_year * c.term_years * c.travel_per_km * self.per_pound
+
+    def link(self, i: str, k: str) -> float:
+        index = self.graph.graph["index"]
+        return self._links[index[i]][index[k]]
+
+    @cached_property
+    def _links(self) -> list[list[float]]:
+        """:meth:`link_terms` summed, for every pair of the graph's trusts (rows in ``index`` order)."""
+        return _summed(self._link_terms).tolist()
+
+    def link_matrix(self, codes) -> np.ndarray:
+        """:meth:`link` of every pair of ``codes`` (row ``i``, column ``k``, in their order)."""
+        return _summed(self.link_term_matrices(codes))
 
     def links_matter(self) -> bool:
         """Whether any member can cost anything to its medoid (else the medoid need not be chosen)."""
@@ -307,6 +309,12 @@ class CostModel:
             t = min(f.window, key=lambda p: (f.misalignment[p], f.late[p]))
             total += self.column_cost(facts, (f.code,), t)
         return total
+
+
+def _summed(terms: dict[str, np.ndarray]) -> np.ndarray:
+    """The sum of per-term matrices, term by term in their order (the same floats as summing each
+    pair's terms)."""
+    return reduce(add, terms.values())
 
 
 def cost_model(scenario: Scenario, graph: nx.Graph, *, for_solver: bool = False) -> CostModel:

@@ -2,6 +2,7 @@
 terms are in pounds, and a scenario without ``costs`` keeps its weighted objective."""
 
 
+import numpy as np
 import pytest
 import yaml
 from cases import costed, groups, solve_checked, strong, weak
@@ -225,3 +226,9 @@ def test_link_matrix_is_the_sum_of_link_terms(tmp_path, seed):
             for b, k in enumerate(codes):
                 assert matrix[a, b] == sum(costs.link_terms(i, k).values())
                 assert costs.link(i, k) == matrix[a, b]
+                terms = costs.link_terms(i, k)
+                assert tuple(terms) == (("travel", "boundary") if costs.in_pounds else ("distance",))
+                assert all(type(value) is float for value in terms.values())
+        some = codes[::-2]
+        where = [codes.index(c) for c in some]
+        assert costs.link_matrix(some).tobytes() == matrix[np.ix_(where, where)].tobytes()
