@@ -96,7 +96,8 @@ def write_results(rows: list[dict], baselines: list[dict]) -> None:
              f"{checkpoints.replace(' | ', ' and ').capitalize()} = the best plan and its gap to the best bound "
              "seen by then within the same run (after the run ended: its final plan). Pools = columns "
              "enumerated in stage A / stage B (then per node closed by enumeration), and the branching nodes solved "
-             "(none: the enumeration stages proved it, or there was no time). `england` is the shipped scenario (pounds); `england:weighted` the "
+             "(none: the enumeration stages proved it, or there was no time). `england` is the shipped scenario "
+             "(pounds); `england:weighted` the "
              "same without its `costs` section (the weighted objective).", "",
              "| instance | limit s | method | status | objective | bound | gap | time s | first plan s | "
              f"{checkpoints} | pools | peak MB | load | date |",
