@@ -298,6 +298,11 @@ def _highs_feasible(upper: list[float], rows, time_limit: float, threads: int | 
                   len(index), np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
                   np.array(value, dtype=float))
     h.run()
+    if h.getModelStatus() == highspy.HighsModelStatus.kSolveError:
+        # HiGHS 1.16's presolve can settle a model whose postsolved plan then breaks a constraint,
+        # reported as a solve error (see consortia.solver): solve the model itself
+        h.setOptionValue("presolve", "off")
+        h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
         return False
