@@ -27,8 +27,9 @@ sessions on a day are at most everyone's roster sessions that day), the trust sh
 (:func:`share_shortfalls`, necessary), then a periodic rota (:func:`periodic_rota`, sufficient:
 ``one_in`` groups, group ``g`` on duty on weekends ``g, g + one_in, ...``), the pooled program
 (:func:`pooled_shortfall`, necessary: alike radiologists counted together over all ``weeks``), and
-only when all are silent the integer program, stated for classes of alike radiologists
-(:func:`rota_by_classes`, exact: the same rules as :func:`build_rota_program`, counted per class).
+only when all are silent the integer program of :func:`build_rota_program` over classes of alike
+radiologists (:func:`rota_by_classes`, exact: each class one entry with its size, a radiologist
+alone being a class of one, so the same ``rule_*`` functions state both programs).
 """
 
 from __future__ import annotations
@@ -298,6 +299,11 @@ def _highs_feasible(upper: list[float], rows, time_limit: float, threads: int | 
                   len(index), np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
                   np.array(value, dtype=float))
     h.run()
+    if h.getModelStatus() == highspy.HighsModelStatus.kSolveError:
+        # HiGHS 1.16's presolve can settle a model whose postsolved plan then breaks a constraint,
+        # reported as a solve error (see consortia.solver): solve the model itself
+        h.setOptionValue("presolve", "off")
+        h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
         return False
@@ -306,70 +312,68 @@ def _highs_feasible(upper: list[float], rows, time_limit: float, threads: int | 
     return None
 
 
+def alike_key(s: Staff, rules: WeekendRules) -> tuple:
+    """What the rota's rules read of a radiologist: (trust, sessions, required subspecialties
+    held). Radiologists with one key are interchangeable in every rota."""
+    return s.trust, s.sessions, tuple(x for x in rules.weekend_subspecialties if x in s.subspecialties)
+
+
 def staff_classes(staff, rules: WeekendRules) -> dict[tuple, int]:
-    """Radiologists alike for every rule of the rota, counted: (trust, sessions, required
-    subspecialties held) -> how many (the classes of :func:`rule_interchangeable_staff`)."""
+    """Radiologists alike for every rule of the rota (:func:`alike_key`), counted: key -> how many."""
     classes: dict[tuple, int] = {}
     for s in staff:
-        key = (s.trust, s.sessions, tuple(x for x in rules.weekend_subspecialties if x in s.subspecialties))
+        key = alike_key(s, rules)
         classes[key] = classes.get(key, 0) + 1
     return classes
 
 
 def rota_by_classes(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules,
                     time_limit: float = 60.0, threads: int | None = None) -> bool | None:
-    """Whether a rota exists, decided by the rota's rules stated for classes of alike radiologists
-    (:func:`staff_classes`) instead of one by one (None when HiGHS could not decide within
-    ``time_limit``). Exact, and far smaller and less symmetric than :func:`build_rota_program`.
+    """Whether a rota exists, decided by the rota's program (:func:`build_rota_program`) over
+    classes of alike radiologists (:func:`staff_classes`) instead of one by one (None when HiGHS
+    could not decide within ``time_limit``). Exact, and far smaller and less symmetric than the
+    program of radiologists.
 
-    ``y[c, w, days]`` radiologists of class ``c`` are on duty weekend ``w`` working ``days`` (Saturday,
-    Sunday or both; only days their roster gives sessions for: :func:`rule_duty_days`); in any
-    ``one_in`` consecutive weekends at most the class's size are on duty
-    (:func:`rule_one_weekend_in_k`); the rules of demand, subspecialties and trust share read the
-    same sums as in the program of radiologists. Counts that keep these rules give a rota: going
-    through the weekends in order, the class's radiologists on duty in the ``one_in - 1`` weekends
-    before are at most its size less this weekend's count, so enough of them are free, and alike
+    Each class is one entry of the program with its size: ``z[c, w]`` of its radiologists are
+    on duty weekend ``w``, ``x[c, w, d]`` of them work day ``d``, and the same rules hold the
+    counts. Counts that keep them give a rota: going through the weekends in order, the class's
+    radiologists on duty in the ``one_in - 1`` weekends before are at most its size less this
+    weekend's count (:func:`rule_one_weekend_in_k`), so enough of them are free, and alike
     radiologists are interchangeable. When ``weeks <= one_in`` the weekends are interchangeable
-    too, and are ordered by their sessions.
+    too (:func:`rule_interchangeable_weekends`).
     """
-    need = need_sessions(demand, rules)
-    shares = demand_shares(demand) if len(demand) > 1 else None
     classes = staff_classes(staff, rules)
-    n, k = rules.weeks, rules.one_in
-    cols: list[tuple[tuple, int, tuple[int, ...]]] = []
-    for key in classes:
-        days = [d for d in range(2) if key[1][d] > 0]
-        patterns = [(d,) for d in days] + ([tuple(days)] if len(days) == 2 else [])
-        cols += [(key, w, p) for w in range(n) for p in patterns]
-    given = [math.fsum(key[1][d] for d in p) for key, _, p in cols]
-    rows: list[tuple[float, float, list[int], list[float]]] = []
-    inf = math.inf
-    for key, size in classes.items():
-        for w0 in range(max(1, n - k + 1)):
-            j = [i for i, (c, w, _) in enumerate(cols) if c == key and w0 <= w < w0 + k]
-            rows.append((-inf, float(size), j, [1.0] * len(j)))
-    for w in range(n):
-        for d in range(2):
-            on = [i for i, (c, ww, p) in enumerate(cols) if ww == w and d in p]
-            for sub in rules.weekend_subspecialties:
-                j = [i for i in on if sub in cols[i][0][2]]
-                rows.append((1.0, inf, j, [1.0] * len(j)))
-            if need[d] > EPS:
-                rows.append((need[d] - EPS, inf, on, [cols[i][0][1][d] for i in on]))
-    if shares is not None:
-        for m in demand:
-            mine = [g if key[0] == m else 0.0 for g, (key, _, _) in zip(given, cols)]
-            rows.append((-inf, 0.0, list(range(len(cols))),
-                         [a - (shares[m] + rules.tolerance) * b for a, b in zip(mine, given)]))
-            rows.append((-inf, 0.0, list(range(len(cols))),
-                         [(shares[m] - rules.tolerance) * b - a for a, b in zip(mine, given)]))
-    if n <= k:
-        for w in range(n - 1):
-            j = [i for i, (_, ww, _) in enumerate(cols) if ww in (w, w + 1)]
-            rows.append((0.0, inf, j, [given[i] if cols[i][1] == w else -given[i] for i in j]))
-    if not cols:
-        return not any(r[0] > 0 for r in rows)
-    return _highs_feasible([float(classes[key]) for key, _, _ in cols], rows, time_limit, threads)
+    first: dict[tuple, Staff] = {}
+    for s in staff:
+        first.setdefault(alike_key(s, rules), s)
+    p = build_rota_program([first[key] for key in classes], demand, rules, size=list(classes.values()),
+                           name="rota_classes")
+    if rules.weeks <= rules.one_in:
+        rule_interchangeable_weekends(p)
+    return _highs_program_feasible(p.problem, time_limit, threads)
+
+
+def _highs_program_feasible(problem: pulp.LpProblem, time_limit: float, threads: int | None) -> bool | None:
+    """Whether ``problem``'s constraints have an integer solution, decided by HiGHS directly
+    (:func:`_highs_feasible`, which keeps HiGHS's thread pool as it is); None when undecided."""
+    constraints = problem.constraints()
+    columns = list({v.name: v for c in constraints for v in c.keys()}.values())
+    index = {v.name: j for j, v in enumerate(columns)}
+    if any(v.lowBound != 0 or v.upBound is None or v.cat != pulp.LpInteger for v in columns):
+        raise ValueError("a rota program over bounded integers from 0 was expected")
+    rows = []
+    for c in constraints:
+        lower, upper = c.getLb(), c.getUb()
+        lower, upper = -math.inf if lower is None else lower, math.inf if upper is None else upper
+        items = list(c.items())
+        if not items:
+            if lower > 0 or upper < 0:
+                return False
+            continue
+        rows.append((lower, upper, [index[v.name] for v, _ in items], [float(a) for _, a in items]))
+    if not columns:
+        return True
+    return _highs_feasible([float(v.upBound) for v in columns], rows, time_limit, threads)
 
 
 def periodic_rota(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules) -> list[int] | None:
@@ -485,15 +489,18 @@ def _shares_kept(staff, demand, rules: WeekendRules, group: list[int]) -> bool:
 @dataclass
 class RotaProgram:
     """A weekend rota as an integer program: ``x[i, w, d]`` radiologist ``i`` works day ``d`` of
-    weekend ``w``; ``z[i, w]`` they are on duty that weekend. With ``elastic``, ``extra[w, d]``
-    hypothetical sessions, ``extra_sub[sub, w, d]`` hypothetical subspecialists and
-    ``over``/``under`` slack in the trust share make every consortium rosterable."""
+    weekend ``w``; ``z[i, w]`` they are on duty that weekend. An entry of ``staff`` may stand for
+    ``size[i]`` alike radiologists (:func:`rota_by_classes`): ``x`` and ``z`` then count them (a
+    radiologist alone is a class of one). With ``elastic``, ``extra[w, d]`` hypothetical sessions,
+    ``extra_sub[sub, w, d]`` hypothetical subspecialists and ``over``/``under`` slack in the trust
+    share make every consortium rosterable."""
 
     problem: pulp.LpProblem
     staff: tuple[Staff, ...]
     demand: dict[str, tuple[float, float]]
     rules: WeekendRules
     elastic: bool
+    size: tuple[int, ...] = ()
     x: dict = dataclasses.field(default_factory=dict)
     z: dict = dataclasses.field(default_factory=dict)
     extra: dict = dataclasses.field(default_factory=dict)
@@ -503,18 +510,22 @@ class RotaProgram:
 
 
 def build_rota_program(staff, demand: dict[str, tuple[float, float]], rules: WeekendRules, *,
-                       elastic: bool = False, name: str = "rota", program: type[RotaProgram] = RotaProgram
-                       ) -> RotaProgram:
+                       elastic: bool = False, name: str = "rota", program: type[RotaProgram] = RotaProgram,
+                       size=None) -> RotaProgram:
     """The rota's variables and rules, as a ``program`` (a :class:`RotaProgram` or a subclass
-    that adds the variables of an objective); no objective: callers add theirs."""
+    that adds the variables of an objective); no objective: callers add theirs. ``size``: how
+    many alike radiologists each entry of ``staff`` stands for (one each when not given)."""
     problem = pulp.LpProblem(name, pulp.LpMinimize)
-    program = program(problem, tuple(staff), dict(demand), rules, elastic)
+    staff = tuple(staff)
+    size = tuple(int(n) for n in size) if size is not None else (1,) * len(staff)
+    program = program(problem, staff, dict(demand), rules, elastic, size)
     for i, s in enumerate(program.staff):
+        cat = pulp.LpBinary if size[i] == 1 else pulp.LpInteger
         for w in range(rules.weeks):
-            program.z[i, w] = problem.add_variable(f"z_{i}_{w}", 0, 1, pulp.LpBinary)
+            program.z[i, w] = problem.add_variable(f"z_{i}_{w}", 0, size[i], cat)
             for d in range(2):
                 if s.sessions[d] > 0:
-                    program.x[i, w, d] = problem.add_variable(f"x_{i}_{w}_{d}", 0, 1, pulp.LpBinary)
+                    program.x[i, w, d] = problem.add_variable(f"x_{i}_{w}_{d}", 0, size[i], cat)
     rule_duty_days(program)
     rule_one_weekend_in_k(program)
     rule_interchangeable_staff(program)
@@ -526,7 +537,8 @@ def build_rota_program(staff, demand: dict[str, tuple[float, float]], rules: Wee
 
 def rule_duty_days(p: RotaProgram) -> None:
     """On duty a weekend means working at least one of its days, and only days the roster gives
-    sessions for (the variables ``x`` exist only for those)."""
+    sessions for (the variables ``x`` exist only for those). For a class: each day's workers are
+    on duty, and those on duty are at most the workers of both days."""
     for i in range(len(p.staff)):
         for w in range(p.rules.weeks):
             days = [p.x[i, w, d] for d in range(2) if (i, w, d) in p.x]
@@ -536,24 +548,39 @@ def rule_duty_days(p: RotaProgram) -> None:
 
 
 def rule_one_weekend_in_k(p: RotaProgram) -> None:
-    """At most one weekend on duty in any ``one_in`` consecutive weekends."""
+    """At most one weekend on duty in any ``one_in`` consecutive weekends (for a class: at most
+    its size on duty in them)."""
     n, k = p.rules.weeks, p.rules.one_in
     for i in range(len(p.staff)):
         for w0 in range(max(1, n - k + 1)):
-            p.problem += pulp.lpSum(p.z[i, w] for w in range(w0, min(n, w0 + k))) <= 1
+            p.problem += pulp.lpSum(p.z[i, w] for w in range(w0, min(n, w0 + k))) <= p.size[i]
 
 
 def rule_interchangeable_staff(p: RotaProgram) -> None:
     """Symmetry: radiologists of one trust with the same weekend sessions and required
-    subspecialties are interchangeable, so they are ordered by weekends worked (valid for every rota)."""
+    subspecialties (:func:`alike_key`) are interchangeable, so they are ordered by weekends worked
+    (valid for every rota; a program of classes has one entry per key and nothing to order)."""
     classes: dict[tuple, list[int]] = {}
     for i, s in enumerate(p.staff):
-        key = (s.trust, s.sessions, tuple(x for x in p.rules.weekend_subspecialties if x in s.subspecialties))
-        classes.setdefault(key, []).append(i)
+        classes.setdefault(alike_key(s, p.rules), []).append(i)
     n = p.rules.weeks
     for group in classes.values():
         for a, b in zip(group, group[1:]):
             p.problem += pulp.lpSum(p.z[a, w] for w in range(n)) >= pulp.lpSum(p.z[b, w] for w in range(n))
+
+
+def rule_interchangeable_weekends(p: RotaProgram) -> None:
+    """Symmetry: when ``weeks <= one_in`` nobody works twice, so the weekends are interchangeable
+    and are ordered by their sessions (valid for every rota; the existence test adds it, the
+    rota of ``consortia rota`` does not, so its weekends stay as the solver finds them)."""
+    n = p.rules.weeks
+    if n > p.rules.one_in:
+        raise ValueError("weekends are interchangeable only when weeks <= one_in")
+    given: list[list] = [[] for _ in range(n)]
+    for (i, w, d), v in p.x.items():
+        given[w].append((v, p.staff[i].sessions[d]))
+    for w in range(n - 1):
+        p.problem += pulp.LpAffineExpression(given[w] + [(v, -a) for v, a in given[w + 1]]) >= 0
 
 
 def rule_weekend_subspecialties(p: RotaProgram) -> None:
@@ -573,9 +600,12 @@ def rule_weekend_demand(p: RotaProgram) -> None:
     """Every weekend day, sessions x reports per session >= min_ratio x the members' demand (an
     elastic program's hypothetical subspecialists give one session each)."""
     need = need_sessions(p.demand, p.rules)
+    works: dict[tuple[int, int], list] = {}
+    for (i, w, d), v in p.x.items():
+        works.setdefault((w, d), []).append(p.staff[i].sessions[d] * v)
     for w in range(p.rules.weeks):
         for d in range(2):
-            given = pulp.lpSum(p.staff[i].sessions[d] * v for (i, ww, dd), v in p.x.items() if (ww, dd) == (w, d))
+            given = pulp.lpSum(works.get((w, d), []))
             if p.elastic:
                 p.extra[w, d] = p.problem.add_variable(f"e_{w}_{d}", 0, None, pulp.LpInteger)
                 given = given + p.extra[w, d] + pulp.lpSum(v for (sub, ww, dd), v in p.extra_sub.items()
@@ -590,12 +620,19 @@ def rule_trust_share(p: RotaProgram) -> None:
     shares = demand_shares(p.demand)
     if shares is None or len(p.demand) < 2:
         return
-    sessions = {m: pulp.lpSum(p.staff[i].sessions[d] * v for (i, w, d), v in p.x.items() if p.staff[i].trust == m)
-                for m in p.demand}
-    total = pulp.lpSum(sessions.values())
+    tolerance = p.rules.tolerance
+    duties: dict[str, list] = {m: [] for m in p.demand}  # each trust's (duty variable, its sessions)
+    for (i, _, d), v in p.x.items():
+        if p.staff[i].trust in duties:
+            duties[p.staff[i].trust].append((v, p.staff[i].sessions[d]))
     for m in p.demand:
-        up = sessions[m] - shares[m] * total - p.rules.tolerance * total
-        down = shares[m] * total - sessions[m] - p.rules.tolerance * total
+        # sessions[m] - (share[m] + tolerance) total <= 0 and (share[m] - tolerance) total - sessions[m]
+        # <= 0, with sessions[m] the sum of trust m's duties and total of everyone's, term by term
+        up = pulp.LpAffineExpression([(v, (a - shares[m] * a) - tolerance * a) for v, a in duties[m]]
+                                     + [(v, -(shares[m] * a) - tolerance * a)
+                                        for t in p.demand if t != m for v, a in duties[t]])
+        down = pulp.LpAffineExpression([(v, (shares[m] * a - (a if t == m else 0.0)) - tolerance * a)
+                                        for t in p.demand for v, a in duties[t]])
         if p.elastic:
             p.over[m] = p.problem.add_variable(f"u_{len(p.over)}", 0)
             p.under[m] = p.problem.add_variable(f"v_{len(p.under)}", 0)
