@@ -152,7 +152,8 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
                     f"{stopped} ({nodes:,} nodes solved, {len(open_bounds):,} open, no plan)")
     if not open_bounds:
         return Tree(True, best, best_value, best_value, nodes, tuple(pools),
-                    f"proven by branching: {nodes:,} nodes solved, every one closed")
+                    f"proven by branching: {nodes:,} nodes solved, every one closed" if nodes else
+                    "proven: the best plan meets the bound")
     return Tree(False, best, best_value, min(open_bounds + [best_value]), nodes, tuple(pools),
                 f"{stopped} ({nodes:,} nodes solved, {len(open_bounds):,} open)")
 
