@@ -325,3 +325,14 @@ def test_without_raising_the_cost_of_leaving_out_feasible_cases_look_infeasible(
 def _assert_brute_force(tmp_path, seed, costed, proven=False):
     scenario, instance = _plain_case(tmp_path, seed, locks=True, costed=costed)
     assert_brackets_brute_force(scenario, instance, tmp_path / "plan", proven)
+
+
+@pytest.mark.parametrize(("seed", "costed"), LARGE_CASES)
+def test_generation_cut_short_by_its_share_still_proves(tmp_path, seed, costed, monkeypatch):
+    """Column generation stopped after its first round by its share of the limit (as a large
+    scenario on a busy machine is): a plan from the columns so far, then generation again and the
+    proof, at the brute-force optimum."""
+    from consortia.columns import master
+
+    monkeypatch.setattr(master, "GENERATION_SHARE", 1e-9)
+    _assert_brute_force(tmp_path, seed, costed, proven=True)

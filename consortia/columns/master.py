@@ -500,6 +500,8 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     with Interrupt() as interrupt:
         master.interrupt = interrupt
         _generate(problem, master, pricers, run, progress, interrupt, enumerator)
+        if enumerator is not None:
+            _generate_on(problem, master, run, progress, interrupt, enumerator)
         left = limit - run.elapsed()
         # the stages need the prices of an optimal LP (before or after cuts): earlier prices
         # make the pools explode, and the generated columns are the better hope of a plan
@@ -559,6 +561,27 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
     if progress is not None:
         progress(Progress(objective, bound, gap, run.elapsed()))
     return outcome(status, chosen, objective, bound, gap, integer_seconds)
+
+
+def _generate_on(problem: ColumnRules, master: _Master, run: _State, progress: Callable[[Progress], None] | None,
+                 interrupt: Interrupt, enumerator: Enumerator) -> None:
+    """When generation used its share of the limit without converging (a large scenario on a busy
+    machine): the best plan of the columns so far, unless one is known, then generation again
+    until ``PROOF_LEAST`` of the limit is left, so that the proof stages may still run. Without
+    this the rest of the limit went unused: synthetic 2,000 trusts at a load of 4 ended at 470 s
+    of 600, 0.5% from its bound."""
+    limit = problem.scenario.solver.time_limit
+    left = limit - run.elapsed()
+    if run.converged or run.infeasible or interrupt.requested or left <= 2 * PROOF_LEAST * limit:
+        return
+    if not run.incumbent:
+        chosen, value = master.solve_integer(left / 2)
+        if value is not None:
+            run.incumbent, run.incumbent_value = [(c.members, c.period) for c in chosen], value
+            if progress is not None:
+                progress(Progress(value, run.bound, relative_gap(value, run.bound), run.elapsed()))
+    run.stop = (1 - PROOF_LEAST) * limit
+    _generate(problem, master, [], run, progress, interrupt, enumerator)
 
 
 def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: _State, proof: Proof,
