@@ -28,7 +28,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from runs import CHECKPOINTS, context, fmt, gap_text, in_own_process, keep_rows, load, measure_solve, replace_section
+from runs import (
+    CHECKPOINTS,
+    context,
+    fmt,
+    gap_text,
+    in_own_process,
+    keep_rows,
+    load,
+    measure_solve,
+    money,
+    replace_section,
+)
 
 HERE = Path(__file__).resolve().parent
 SECTION = "## Proof by enumeration: time to a plan and the time-vs-gap curve"
@@ -64,12 +75,6 @@ def run_baseline(name: str, quick: bool) -> dict:
                best=None if top is None else {"config": top.config.label, "objective": top.objective,
                                               "consortia": top.consortia, "folder": str(top.folder)})
     return row
-
-
-def money(value, pounds: bool) -> str:
-    if value is None:
-        return "-"
-    return f"£{value / 1e6:,.2f}m" if pounds else f"{value:.2f}"
 
 
 def _pools(r) -> str:

@@ -98,6 +98,13 @@ def measure_solve(scenario, solve: Callable | None = None) -> dict:
     return row
 
 
+def money(value, pounds: bool) -> str:
+    """An objective as shown in the tables: £m in pounds, points with the weights."""
+    if value is None:
+        return "-"
+    return f"£{value / 1e6:,.2f}m" if pounds else f"{value:.2f}"
+
+
 def fmt(x, spec: str) -> str:
     return "-" if x is None else format(x, spec)
 

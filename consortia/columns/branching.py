@@ -132,7 +132,8 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
             if decisions != Decisions() and best_value is not None:
                 closed, chosen, value, pool, low = settle(enumerator, node.prices, low, best, best_value, decisions,
                                                           deadline, interrupt)
-                pools.append(pool)
+                if pool is not None:
+                    pools.append(pool)
                 if value is not None and value < best_value:
                     best, best_value = chosen, value
                 if closed:
@@ -159,17 +160,18 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
 
 def settle(enumerator: Enumerator, prices: Prices, low: float, best: list[Column], best_value: float,
            decisions: Decisions, deadline: float, interrupt=None
-           ) -> tuple[bool, list[Column], float | None, int, float]:
+           ) -> tuple[bool, list[Column], float | None, int | None, float]:
     """Close a node by enumeration: every column that keeps ``decisions`` within ``best_value -
     low`` at the node's ``prices``, and the cheapest plan over them below ``best_value``.
 
     Returns whether the node is closed, that plan's columns and cost (None when none is cheaper),
-    the pool's size and the node's bound (raised by the enumeration's Lagrangian bound)."""
+    the pool's size (None when it was over ``POOL_LIMIT``) and the node's bound (raised by the
+    enumeration's Lagrangian bound)."""
     rules = enumerator.rules
     delta = best_value - low + max(1e-6, 1e-9 * abs(best_value))
     found = enumerator.run(prices, delta, cap=enumeration.POOL_LIMIT, deadline=deadline, decisions=decisions)
     if not found.complete:
-        return False, [], None, len(found.columns), low
+        return False, [], None, None, low
     low = max(low, lagrangian(prices, rules.scenario.market.capacity, found))
     if prunes(low, best_value):
         return True, [], None, len(found.columns), low
