@@ -587,12 +587,23 @@ def _generate_on(problem: ColumnRules, master: _Master, run: _State, progress: C
 def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: _State, proof: Proof,
             interrupt: Interrupt, progress: Callable[[Progress], None] | None) -> Proof:
     """Branch and price (:func:`consortia.columns.branching.branch`) from the converged root for
-    the time left, when the enumeration stages could not prove their plan; the proof of the two."""
+    the time left, when the enumeration stages could not prove their plan; the proof of the two.
+
+    Without a plan yet, the best plan of the generated columns (within ``QUICK_GAP``, in at most
+    half the time left) comes first: the tree closes nodes by enumeration only below a plan, and
+    a tree stopped by the limit must not leave the run without one."""
     from .branching import NodeLP, branch
+    from .enumerate import QUICK_GAP
 
     bounds = [b for b in (run.bound, proof.bound) if b is not None]
     if not bounds:
         return proof
+    if not proof.chosen:
+        chosen, value = master.solve_integer((problem.scenario.solver.time_limit - run.elapsed()) / 2, gap=QUICK_GAP)
+        if value is not None:
+            proof = dataclasses.replace(proof, chosen=[(c.members, c.period) for c in chosen], objective=value)
+            if progress is not None:
+                progress(Progress(value, max(bounds), relative_gap(value, max(bounds)), run.elapsed()))
 
     def solve_node(decisions: Decisions, deadline: float) -> NodeLP:
         master.restrict(decisions)
