@@ -35,8 +35,9 @@ def run_one(name: str, limit: float, pool: int) -> dict:
     from consortia.columns import enumerate as enumeration
 
     enumeration.POOL_LIMIT = pool
-    row = measure_solve(load(name, {"solver.time_limit": limit, "solver.method": "enumerate"}))
-    return {**row, "instance": name, "limit": limit, "pool": pool}
+    scenario = load(name, {"solver.time_limit": limit, "solver.method": "enumerate"})
+    row = measure_solve(scenario)
+    return {**row, "instance": name, "limit": limit, "pool": pool, "pounds": scenario.costs is not None}
 
 
 def write_results(rows: list[dict]) -> None:
@@ -79,13 +80,15 @@ def main() -> None:
     parser.add_argument("--pools", type=int, nargs="+", default=DEFAULT_POOLS)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=float, default=600.0)
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the RESULTS.md section from the kept rows, without running")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one[0], float(args.one[1]), int(args.one[2]))))
         return
     rows = []
-    for name in args.instances:
+    for name in [] if args.report_only else args.instances:
         for repeat in range(args.repeat):
             for pool in args.pools:
                 row = in_own_process(Path(__file__), ["--one", name, str(args.limit), str(pool)])

@@ -146,3 +146,97 @@ def test_the_tree_is_deterministic_across_hash_seeds_and_threads(tmp_path):
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0].split()[0] == "optimal" and int(outputs[0].split()[2]) > 3
+
+
+def test_a_chain_of_displaced_go_lives_is_not_called_infeasible(tmp_path):
+    """Eight trusts too far apart to share, one procurement a quarter: X may only go live in the
+    first quarter, and each Tk at its contract end or a quarter later, so X pushes every Tk a
+    quarter late. X's price in the master LP is then far above the cost of leaving one trust
+    out that used to be taken as "more than any plan can gain", and column generation called
+    the scenario infeasible (a review found it): the cost of leaving out must be raised until
+    the bound itself shows that no plan exists, or a plan is found."""
+    from cases import case
+
+    from consortia.columns import solve_by_columns
+    from consortia.graph import build_graph
+    from consortia.model import trust_facts
+    from consortia.pipeline import rosterability
+
+    quarters = ["2014-01-01", "2014-04-01", "2014-07-01", "2014-10-01", "2015-01-01", "2015-04-01", "2015-07-01"]
+    ends = {"X": "2013-12-01", **{f"T{k + 1}": q for k, q in enumerate(quarters)}}
+    layout = {code: (200 * n, end) for n, (code, end) in enumerate(ends.items())}
+    settings = {"market": {"capacity": 1}, "consortium": {"max_size": 2}, "solver": {"method": "enumerate"},
+                "planning": {"start": "2014-01-01", "periods": 8, "period_months": 3, "lead_time_months": 0,
+                             "max_extension_months": 3, "max_early_exit_months": 0},
+                "objective": {"distance": 0.0, "shortfall": 0.0, "subspecialty_gap": 0.0, "standalone": 0.0}}
+    scenario = case(tmp_path / "chain", layout, settings)
+    instance = load_instance(scenario)
+    expected = brute_force(scenario, instance)
+    assert expected is not None
+    graph = build_graph(scenario, instance)
+    outcome = solve_by_columns(scenario, graph, trust_facts(scenario, instance, graph),
+                               rosterable=rosterability(scenario, instance))
+    assert outcome.status == "optimal", outcome.message
+    assert outcome.objective == pytest.approx(expected, abs=1e-6)
+    plan = assert_brackets_brute_force(scenario, instance, tmp_path / "plan", proven=True)
+    assert "after_columns_found_no_plan" not in plan.solver
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 2))
+def test_enumeration_keeps_the_decisions(tmp_path, seed):
+    """Under random branching decisions (together, apart, banned periods), the enumeration returns
+    exactly the allowed columns within delta that keep them (checked against every subset), and
+    its least reduced costs are lower bounds on theirs."""
+    import itertools
+    import random
+
+    from small import seeded_case
+
+    from consortia.columns.decisions import Decisions
+    from consortia.columns.enumerate import Enumerator
+    from consortia.columns.pricing import ColumnRules, Prices
+    from consortia.graph import build_graph
+    from consortia.model import trust_facts
+
+    scenario, instance = seeded_case(tmp_path / "case", seed)
+    scenario = with_overrides(scenario, {"directives.fixed": [], "directives.pin": []})
+    graph = build_graph(scenario, instance)
+    rules = ColumnRules(scenario, graph, trust_facts(scenario, instance, graph),
+                        {c: k for k, c in enumerate(graph.nodes)})
+    codes = sorted(rules.facts, key=rules.order.get)
+    if len(codes) < 3:
+        pytest.skip("too few trusts for two decisions")
+    rng = random.Random(seed)
+    a, b = (rng.sample(codes, 2) for _ in range(2))
+    i = rng.choice(codes)
+    decisions = Decisions().with_pair(*a, True).with_pair(*b, False)
+    if rules.facts[i].window:
+        decisions = decisions.with_banned([(i, rng.choice(rules.facts[i].window))])
+    prices = Prices({code: rng.uniform(-2, 8) for code in codes},
+                    {p: -rng.uniform(0, 1) for p in set(rules.market.values())}, {})
+    delta = rng.uniform(0, 6)
+    found = Enumerator(rules, threads=2).run(prices, delta, decisions=decisions)
+    assert found.complete
+    want = set()
+    for k in range(1, scenario.consortium.max_size + 1):
+        for members in itertools.combinations(codes, k):
+            for t in sorted({t for m in members for t in rules.facts[m].window}):
+                if rules.allows(members, t) and decisions.admits(members, t):
+                    r = rules.reduced(members, t, prices)
+                    assert found.least[members[0]] <= r + 1e-6
+                    if r <= delta:
+                        want.add((members, t))
+    assert {(m, t) for m, t, _ in found.columns} == want
+
+
+def test_a_decision_the_master_does_not_keep_is_caught(tmp_path, tree, monkeypatch):
+    """When the master LP does not hold the columns that break a node's decisions at zero, the
+    child's LP splits on the same pair again: that stops the run at once instead of branching
+    until the time limit."""
+    from consortia.columns import master
+
+    monkeypatch.setattr(master._Master, "restrict", lambda self, decisions: setattr(self, "decisions", decisions))
+    tree(0)
+    scenario, instance = _case(tmp_path, 10, 7, False)
+    with pytest.raises(RuntimeError, match="a decision is not kept"):
+        solve(scenario, instance=instance)

@@ -7,8 +7,8 @@ the plans are split in two by a decision on the LP's fractional solution and eac
 is solved the same way under its decisions (:class:`~consortia.columns.decisions.Decisions`):
 
 1. column generation under the node's decisions, to the node's LP optimum: its own prices and
-   Lagrangian bound, valid for every plan that keeps the decisions (a node whose LP needs a
-   trust left out has no plan);
+   Lagrangian bound, valid for every plan that keeps the decisions (a node whose bound is above
+   any plan's cost has no plan);
 2. the node is closed when its bound reaches the best plan, or its LP solution is a whole plan
    (the best plan of the node), or every column within the best plan's cost minus its bound
    fits in a pool of ``POOL_LIMIT`` (the node's best plan, if cheaper, is the best over that
@@ -46,7 +46,8 @@ from .pricing import EPS, Prices
 
 __all__ = ["NodeLP", "Tree", "branch", "split", "settle", "prunes"]
 
-Column = tuple[tuple[str, ...], int]
+ColumnKey = tuple[tuple[str, ...], int]
+"""A column as (members, go-live period)."""
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,17 @@ class NodeLP:
     bound: float | None
     """A lower bound on every plan that keeps the decisions (None: no complete pricing round)."""
     prices: Prices | None
+    priced: float | None
+    """The Lagrangian bound at ``prices`` itself (``bound`` may come from earlier prices)."""
     solution: list[tuple[tuple[str, ...], int, float]]
     """The columns the LP uses: (members, period, value > 0)."""
     converged: bool
     """Whether the LP is optimal over every column that keeps the decisions."""
     infeasible: bool
-    """Whether the LP needs a trust left out: no plan keeps the decisions."""
+    """Whether the bound shows that no plan keeps the decisions (it is above any plan's cost)."""
+    undecided: bool = False
+    """Whether the LP still leaves a trust out at the highest cost of leaving out while its bound
+    proves nothing: the node stays open."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class Tree:
     """What branching found and proved."""
 
     proven: bool
-    chosen: list[Column]
+    chosen: list[ColumnKey]
     objective: float | None
     bound: float | None
     """The least bound of the open nodes (the objective when proven)."""
@@ -86,7 +92,7 @@ def prunes(bound: float, best: float | None) -> bool:
     return best is not None and bound >= best - max(1e-6, 1e-9 * abs(best))
 
 
-def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], NodeLP], incumbent: list[Column],
+def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], NodeLP], incumbent: list[ColumnKey],
            bound: float, deadline: float, interrupt=None, progress: Callable[[Progress], None] | None = None,
            started: float | None = None) -> Tree:
     """Branch from the root (whose bound is ``bound``) until every node is closed, the
@@ -99,10 +105,13 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
     started = time.perf_counter() if started is None else started
     best = list(incumbent)
     best_value = plan_cost(rules, best) if best else None
+    # (bound, minus depth, order made, decisions): best bound first, then deepest, then oldest
     heap: list[tuple[float, int, int, Decisions]] = [(bound, 0, 0, Decisions())]
     made = nodes = 0
     pools: list[int] = []
     stopped = ""
+    stuck: list[float] = []
+    """Bounds of the nodes left open because their LP could not be decided."""
     while heap:
         if interrupt is not None and interrupt.requested:
             stopped = "interrupted by the user"
@@ -117,6 +126,9 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
         nodes += 1
         if node.infeasible:
             continue
+        if node.undecided:
+            stuck.append(low if node.bound is None else max(low, node.bound))
+            continue
         if not node.converged:
             heapq.heappush(heap, (low, depth, made_at, decisions))
             stopped = "time limit reached while branching" if time.perf_counter() >= deadline else \
@@ -129,22 +141,27 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
             if best_value is None or value < best_value:
                 best, best_value = plan, value
         elif not prunes(low, best_value):
-            if decisions != Decisions() and best_value is not None:
-                closed, chosen, value, pool, low = settle(enumerator, node.prices, low, best, best_value, decisions,
-                                                          deadline, interrupt)
-                if pool is not None:
-                    pools.append(pool)
-                if value is not None and value < best_value:
-                    best, best_value = chosen, value
-                if closed:
+            if decisions and best_value is not None and node.priced is not None:
+                settled = settle(enumerator, node.prices, node.priced, best, best_value, decisions, deadline,
+                                 interrupt)
+                low = max(low, settled.bound)
+                if settled.pool is not None:
+                    pools.append(settled.pool)
+                if settled.objective is not None and settled.objective < best_value:
+                    best, best_value = settled.chosen, settled.objective
+                if settled.closed:
                     continue
-            for child in split(node.solution, decisions, rules):
+            children = split(node.solution, decisions, rules)
+            if not children:
+                stuck.append(low)
+            for child in children:
                 made += 1
                 heapq.heappush(heap, (low, depth - 1, made, child))
         if progress is not None and best_value is not None:
             least = min([best_value] + [h[0] for h in heap])
             progress(Progress(best_value, least, relative_gap(best_value, least), time.perf_counter() - started))
-    open_bounds = [h[0] for h in heap if not prunes(h[0], best_value)]
+    open_bounds = [b for b in [h[0] for h in heap] + stuck if not prunes(b, best_value)]
+    stopped = stopped or "a node's LP could not be decided"
     if best_value is None:
         if not open_bounds:
             return Tree(False, [], None, None, nodes, tuple(pools), f"no plan keeps every rule: {nodes:,} nodes "
@@ -158,36 +175,50 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
     return Tree(False, best, best_value, min(open_bounds + [best_value]), nodes, tuple(pools),
                 f"{stopped} ({nodes:,} nodes solved, {len(open_bounds):,} open)")
 
-def settle(enumerator: Enumerator, prices: Prices, low: float, best: list[Column], best_value: float,
-           decisions: Decisions, deadline: float, interrupt=None
-           ) -> tuple[bool, list[Column], float | None, int | None, float]:
-    """Close a node by enumeration: every column that keeps ``decisions`` within ``best_value -
-    low`` at the node's ``prices``, and the cheapest plan over them below ``best_value``.
+@dataclass(frozen=True)
+class Settled:
+    """What enumerating a node within its gap found."""
 
-    Returns whether the node is closed, that plan's columns and cost (None when none is cheaper),
-    the pool's size (None when it was over ``POOL_LIMIT``) and the node's bound (raised by the
-    enumeration's Lagrangian bound)."""
+    closed: bool
+    """Whether the node holds no plan cheaper than the best (or its best is ``chosen``)."""
+    chosen: list[ColumnKey]
+    objective: float | None
+    """The cost of ``chosen``, a plan cheaper than the best (None when none was found)."""
+    pool: int | None
+    """Columns enumerated (None when they were more than ``POOL_LIMIT``)."""
+    bound: float
+    """The node's Lagrangian bound at its prices (the enumeration's, when complete)."""
+
+
+def settle(enumerator: Enumerator, prices: Prices, priced: float, best: list[ColumnKey], best_value: float,
+           decisions: Decisions, deadline: float, interrupt=None) -> Settled:
+    """Close a node by enumeration: every column that keeps ``decisions`` whose reduced cost at
+    the node's ``prices`` is within ``best_value`` less ``priced`` (the Lagrangian bound at those
+    prices), and the cheapest plan over them below ``best_value``."""
     rules = enumerator.rules
-    delta = best_value - low + max(1e-6, 1e-9 * abs(best_value))
+    delta = best_value - priced + max(1e-6, 1e-9 * abs(best_value))
     found = enumerator.run(prices, delta, cap=enumeration.POOL_LIMIT, deadline=deadline, decisions=decisions)
     if not found.complete:
-        return False, [], None, None, low
-    low = max(low, lagrangian(prices, rules.scenario.market.capacity, found))
+        return Settled(False, [], None, None, priced)
+    low = max(priced, lagrangian(prices, rules.scenario.market.capacity, found))
     if prunes(low, best_value):
-        return True, [], None, len(found.columns), low
+        return Settled(True, [], None, len(found.columns), low)
+    if best_value - low > found.delta:
+        return Settled(False, [], None, len(found.columns), low)
     pool = [(m, t) for m, t, _ in found.columns]
     if not pool:
-        return True, [], None, 0, low
+        return Settled(True, [], None, 0, low)
     listed = set(pool)
     start = best if all(c in listed for c in best) else []
     chosen, value, exact = cheapest_plan(rules, pool, start, best_value, deadline - time.perf_counter(), interrupt)
-    return exact, chosen, value, len(pool), low
+    return Settled(exact, chosen, value, len(pool), low)
 
 
 def split(solution: list[tuple[tuple[str, ...], int, float]], decisions: Decisions, rules) -> list[Decisions]:
     """The two children of a node whose LP ``solution`` is fractional (see the module docstring):
     on the pair of trusts whose LP value together is nearest one half, or else on the trust and
-    go-live period whose LP value is."""
+    go-live period whose LP value is (none when nothing is fractional beyond the LP's
+    tolerances)."""
     order = rules.order
     together: dict[tuple[str, str], float] = {}
     period: dict[tuple[str, int], float] = {}
@@ -202,16 +233,20 @@ def split(solution: list[tuple[tuple[str, ...], int, float]], decisions: Decisio
     pairs = [(abs(w - 0.5), order[a], order[b], a, b) for (a, b), w in together.items() if EPS < w < 1 - EPS]
     if pairs:
         *_, a, b = min(pairs)
+        if (a, b) in decisions.together or (a, b) in decisions.apart:
+            raise RuntimeError(f"the LP splits {a} and {b} again after a decision on them: a decision is not kept")
         return [decisions.with_pair(a, b, True), decisions.with_pair(a, b, False)]
     golives = [(abs(v - 0.5), order[i], t, i) for (i, t), v in period.items() if EPS < v < 1 - EPS]
     if not golives:
-        raise RuntimeError("branching found no fractional pair or go-live in a fractional LP solution")
+        return []  # fractional only within the LP's tolerances: nothing to split on
     *_, t, i = min(golives)
+    if (i, t) in decisions.banned:
+        raise RuntimeError(f"the LP sends {i} to period {t} after a decision against it: a decision is not kept")
     others = [(i, p) for p in rules.facts[i].window if p != t]
     return [decisions.with_banned([(i, t)]), decisions.with_banned(others)]
 
 
-def _whole(solution: list[tuple[tuple[str, ...], int, float]]) -> list[Column] | None:
+def _whole(solution: list[tuple[tuple[str, ...], int, float]]) -> list[ColumnKey] | None:
     """The plan of an LP solution whose every column is at 0 or 1 (None when one is fractional)."""
     if any(EPS < value < 1 - EPS for _, _, value in solution):
         return None

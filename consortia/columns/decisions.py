@@ -27,6 +27,10 @@ class Decisions:
     banned: frozenset[tuple[str, int]] = frozenset()
     """(trust, go-live period) pairs: the trust's consortium does not go live in that period."""
 
+    def __bool__(self) -> bool:
+        """Whether any decision was taken (none at the root)."""
+        return bool(self.together or self.apart or self.banned)
+
     def admits(self, members: Iterable[str], t: int) -> bool:
         """Whether the consortium ``members`` going live at period ``t`` keeps every decision."""
         inside = set(members)

@@ -568,7 +568,8 @@ class Enumerator:
             decisions: Decisions | None = None) -> Enumerated:
         """Every allowed column with reduced cost <= ``delta`` at ``prices`` that keeps the
         branching ``decisions`` (``keep`` > 0, for pricing: of those, only the ``keep`` of least
-        lower bound per period and lowest-listed trust, and only those below ``-PRICED_OUT``).
+        lower bound per period and lowest-listed trust, and only those below ``-PRICED_OUT``;
+        ``least`` is then a lower bound over every allowed column, kept decisions or not).
         Stops, incomplete, after ``cap`` candidate sets, ``budget`` search nodes per
         lowest-listed trust and period, or at ``deadline`` (perf_counter seconds)."""
         started = time.perf_counter()
@@ -632,14 +633,15 @@ class Enumerator:
             for k, s in enumerate(starts):
                 code = p.codes[s]
                 least[code] = min(least.get(code, delta), float(best[k]))
-            total += len(value)
+            sets = [(tuple(p.codes[k] for k in sorted(row[row >= 0])), lb) for row, lb in zip(members, value)]
+            if decisions:
+                sets = [(m, lb) for m, lb in sets if decisions.admits(m, p.t)]
+            total += len(sets)
             if total > cap:
                 complete, reason = False, f"more than {cap:,} candidate columns"
                 break
-            for row, lb in zip(members, value):
-                if keep and lb >= -PRICED_OUT:
-                    continue  # its reduced cost is at least lb: it cannot price out
-                found.append((tuple(p.codes[k] for k in sorted(row[row >= 0])), p.t))
+            # with keep, a set of lower bound lb has reduced cost >= lb: only those below -PRICED_OUT
+            found.extend((m, p.t) for m, lb in sets if not (keep and lb >= -PRICED_OUT))
         columns = []
         if total > cap:
             found = []  # too many to be of use
@@ -647,7 +649,7 @@ class Enumerator:
             if n % 1000 == 999 and time.perf_counter() > deadline:
                 complete, reason = False, "time limit reached while enumerating"
                 break
-            if not decisions.admits(members, t) or not rules.allows(members, t, exact=False):
+            if not rules.allows(members, t, exact=False):
                 continue
             r = rules.reduced(members, t, prices)
             if r <= delta + TOL:
@@ -700,7 +702,8 @@ class Enumerator:
 
 def _decided(p: _Period, decisions: Decisions) -> np.ndarray:
     """The period's pairs allowed together, less the pairs the ``decisions`` keep apart and every
-    pair with a trust they ban from the period (its sets alone are left to the final filter)."""
+    pair with a trust they ban from the period, so that the search prunes them; *together* and
+    a banned trust alone are left to the filter of :meth:`Enumerator.run`."""
     if not decisions.apart and not decisions.banned:
         return p.adj
     local = {code: k for k, code in enumerate(p.codes)}

@@ -99,6 +99,10 @@ Smaller scenarios do without: there the interior point changed England's path wi
 (8.0 s against 4.3 s; synthetic 500 seeds 1 / 2: 26.8 / 48.7 s with it, 25.8 / 54.7 s without),
 the small cost of leaving out made England's LP converge later, and the deeper pricing made the
 brute-force tests 44% slower."""
+BOX_MOST = 1_000.0
+"""The cost of leaving a trust out is raised at most to this many times the ``ceiling`` of a
+plan's cost: the LP then leaves a trust out only when no plan exists (its bound is then above
+the ceiling) or by less than one part in a thousand."""
 BOX_START = 10_000.0
 """In a large scenario, the cost of leaving a trust out of the master (which caps every trust's
 price) starts at ``big`` (more than any plan can gain by leaving a trust out) divided by this,
@@ -214,11 +218,16 @@ class _Master:
                 self.market_row[p] = h.getNumRow()
                 h.addRow(-highspy.kHighsInf, float(cap), 0, np.array([], dtype=np.int32), np.array([]))
         self.big = big
+        self.ceiling = n * (big + (problem.costs.moved_rate if problem.baseline else 0.0))
+        """More than any plan costs (each trust adds less than ``big`` and a move): a bound above it
+        proves that no plan exists."""
         self.large = n >= LARGE_FROM
         """Whether the scenario is large (see ``LARGE_FROM``)."""
         self.box = big / BOX_START if self.large else big
         """The cost of leaving a trust out (an artificial column), which caps its price; raised
-        tenfold each time the LP converges with a trust left out, up to ``big``."""
+        tenfold each time the LP converges with a trust left out, up to ``BOX_MOST`` x ``ceiling``:
+        ``big`` is more than a plan gains by leaving one trust out of one consortium, but a chain
+        of go-lives displaced under market capacity can raise a trust's price far above it."""
         for k in range(n):
             h.addCol(self.box, 0.0, highspy.kHighsInf, 1, np.array([k], dtype=np.int32), np.array([1.0]))
         self.highs = h
@@ -372,11 +381,12 @@ class _Master:
         self.decisions, self.blocked = decisions, blocked
 
     def raise_box(self, to_big: bool = False) -> bool:
-        """Raise the cost of leaving a trust out tenfold (or ``to_big``, and never beyond); False
-        when it is already ``big``."""
-        if self.box >= self.big:
+        """Raise the cost of leaving a trust out tenfold (or to at least ``big``); False when it
+        is already ``BOX_MOST`` x ``ceiling`` (or ``big``)."""
+        top = self.big if to_big else BOX_MOST * self.ceiling
+        if self.box >= top:
             return False
-        self.box = self.big if to_big else min(self.big, 10 * self.box)
+        self.box = top if to_big else min(top, 10 * self.box)
         n = self.artificial
         self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.full(n, self.box))
         return True
@@ -459,6 +469,11 @@ class _State:
     incumbent_value: float | None = None
     nodes: int = 0
     """Nodes of the branching tree solved (see :mod:`consortia.columns.branching`)."""
+    priced: float | None = None
+    """The Lagrangian bound at ``prices`` (None when that round's pricing was incomplete)."""
+    undecided: bool = False
+    """Whether the LP still left a trust out at the highest cost of leaving out, its bound
+    below ``ceiling``: neither a plan nor a proof that none exists."""
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -607,6 +622,7 @@ def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: 
 
     def solve_node(decisions: Decisions, deadline: float) -> NodeLP:
         master.restrict(decisions)
+        # no quick plan at a node: the tree has its plan
         node = _State(run.started, deadline - run.started, quick_early=True, quick_converged=True)
         _generate(problem, master, [], node, None, interrupt, enumerator)
         run.rounds += node.rounds
@@ -614,12 +630,14 @@ def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: 
         run.pricing_seconds += node.pricing_seconds
         values = master.values()
         solution = [(c.members, c.period, float(values[k])) for k, c in enumerate(master.columns) if values[k] > EPS]
-        return NodeLP(node.bound, node.prices, solution, node.converged, node.infeasible)
+        return NodeLP(node.bound, node.prices, node.priced, solution, node.converged, node.infeasible, node.undecided)
 
     t0, counted = time.perf_counter(), run.lp_seconds + run.pricing_seconds
-    tree = branch(enumerator, solve_node, proof.chosen, max(bounds), run.started + problem.scenario.solver.time_limit,
-                  interrupt, progress, run.started)
-    master.restrict(Decisions())
+    try:
+        tree = branch(enumerator, solve_node, proof.chosen, max(bounds),
+                      run.started + problem.scenario.solver.time_limit, interrupt, progress, run.started)
+    finally:
+        master.restrict(Decisions())
     # the nodes' enumeration and integer programs (their rounds are counted already)
     run.pricing_seconds += time.perf_counter() - t0 - (run.lp_seconds + run.pricing_seconds - counted)
     run.nodes = tree.nodes
@@ -784,6 +802,7 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         run.pricing_seconds += time.perf_counter() - t0
         artificial = master.uses_artificial()
         # a valid bound at any prices, a trust left out or not (the artificial columns are no plan's)
+        run.priced = float(lagrange) if priced_all else None
         if priced_all:
             run.bound = float(lagrange if run.bound is None else max(run.bound, lagrange))
         if progress is not None:
@@ -792,9 +811,13 @@ def _generate(problem: ColumnRules, master: _Master, pricers: list[Pricer], run:
         if not (priced_all and searched_all and added == 0):
             continue
         if artificial:
+            if run.bound is not None and run.bound > master.ceiling:
+                run.infeasible = True  # every plan would cost more than any plan can: none exists
+                return
             if master.raise_box():
                 continue
-            run.infeasible = True
+            run.undecided = True
+            run.message = "column generation could not tell whether a plan exists (its LP leaves a trust out)"
             return
         if enumerator is not None and not run.quick_converged:
             # the LP is optimal (before cuts): a first good plan now, so a short limit still has one
