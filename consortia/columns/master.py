@@ -589,7 +589,7 @@ def _generate_on(problem: ColumnRules, master: _Master, run: _State, progress: C
     of 600, 0.5% from its bound."""
     limit = problem.scenario.solver.time_limit
     left = limit - run.elapsed()
-    if run.converged or run.infeasible or interrupt.requested or left <= 2 * PROOF_LEAST * limit:
+    if run.converged or run.infeasible or run.undecided or interrupt.requested or left <= 2 * PROOF_LEAST * limit:
         return
     if not run.incumbent:
         chosen, value = master.solve_integer(left / 2)
