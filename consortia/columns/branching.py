@@ -175,6 +175,7 @@ def branch(enumerator: Enumerator, solve_node: Callable[[Decisions, float], Node
     return Tree(False, best, best_value, min(open_bounds + [best_value]), nodes, tuple(pools),
                 f"{stopped} ({nodes:,} nodes solved, {len(open_bounds):,} open)")
 
+
 @dataclass(frozen=True)
 class Settled:
     """What enumerating a node within its gap found."""

@@ -478,6 +478,17 @@ class _State:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
+    def offer(self, chosen: list, value: float | None, progress: Callable[[Progress], None] | None) -> None:
+        """Keep the plan ``chosen`` (columns or (members, period) pairs) of cost ``value`` as the
+        incumbent when it is the best so far, and report it."""
+        if value is None:
+            return
+        if self.incumbent_value is None or value < self.incumbent_value:
+            self.incumbent = [(c.members, c.period) if isinstance(c, Column) else c for c in chosen]
+            self.incumbent_value = value
+        if progress is not None:
+            progress(Progress(value, self.bound, relative_gap(value, self.bound), self.elapsed()))
+
 
 def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, TrustFacts],
                      progress: Callable[[Progress], None] | None = None, method: str = "enumerate",
@@ -530,9 +541,7 @@ def solve_by_columns(scenario: Scenario, graph: nx.Graph, facts: dict[str, Trust
                 # seconds): the generated columns' best plan, so that stage A searches only within
                 # that plan's gap (without one, synthetic 2,000's stage A went over 100,000 columns)
                 seconds = QUICK_SHARE * left if master.large else min(QUICK_SECONDS, QUICK_SHARE * left)
-                chosen, value = master.solve_integer(seconds, gap=QUICK_GAP)
-                if value is not None:
-                    run.incumbent, run.incumbent_value = [(c.members, c.period) for c in chosen], value
+                run.offer(*master.solve_integer(seconds, gap=QUICK_GAP), None)
             proof = prove(enumerator, run.prices, run.incumbent, [(c.members, c.period) for c in master.columns],
                           run.started + limit, interrupt)
             run.pricing_seconds += time.perf_counter() - t0
@@ -592,11 +601,7 @@ def _generate_on(problem: ColumnRules, master: _Master, run: _State, progress: C
     if run.converged or run.infeasible or run.undecided or interrupt.requested or left <= 2 * PROOF_LEAST * limit:
         return
     if not run.incumbent:
-        chosen, value = master.solve_integer(left / 2)
-        if value is not None:
-            run.incumbent, run.incumbent_value = [(c.members, c.period) for c in chosen], value
-            if progress is not None:
-                progress(Progress(value, run.bound, relative_gap(value, run.bound), run.elapsed()))
+        run.offer(*master.solve_integer(left / 2), progress)
     run.stop = (1 - PROOF_LEAST) * limit
     _generate(problem, master, [], run, progress, interrupt, enumerator)
 
@@ -615,12 +620,11 @@ def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: 
     bounds = [b for b in (run.bound, proof.bound) if b is not None]
     if not bounds:
         return proof
+    run.bound = max(bounds)
     if not proof.chosen:
-        chosen, value = master.solve_integer((problem.scenario.solver.time_limit - run.elapsed()) / 2, gap=QUICK_GAP)
-        if value is not None:
-            proof = dataclasses.replace(proof, chosen=[(c.members, c.period) for c in chosen], objective=value)
-            if progress is not None:
-                progress(Progress(value, max(bounds), relative_gap(value, max(bounds)), run.elapsed()))
+        run.offer(*master.solve_integer((problem.scenario.solver.time_limit - run.elapsed()) / 2, gap=QUICK_GAP),
+                  progress)
+        proof = dataclasses.replace(proof, chosen=run.incumbent, objective=run.incumbent_value)
 
     def solve_node(decisions: Decisions, deadline: float) -> NodeLP:
         master.restrict(decisions)
@@ -636,7 +640,7 @@ def _branch(problem: ColumnRules, master: _Master, enumerator: Enumerator, run: 
 
     t0, counted = time.perf_counter(), run.lp_seconds + run.pricing_seconds
     try:
-        tree = branch(enumerator, solve_node, proof.chosen, max(bounds),
+        tree = branch(enumerator, solve_node, proof.chosen, run.bound,
                       run.started + problem.scenario.solver.time_limit, interrupt, progress, run.started)
     finally:
         master.restrict(Decisions())
@@ -838,13 +842,9 @@ def _quick(master: _Master, enumerator: Enumerator, prices: Prices, run: _State,
 
     t0 = time.perf_counter()
     seconds = max(0.5, min(QUICK_SECONDS, QUICK_SHARE * run.stop, run.stop - run.elapsed()))
-    chosen, value = quick_plan(enumerator, prices, [(c.members, c.period) for c in master.columns],
-                               seconds, interrupt, search=run.bound is not None)
-    if value is not None and (run.incumbent_value is None or value < run.incumbent_value):
-        run.incumbent, run.incumbent_value = chosen, value
+    run.offer(*quick_plan(enumerator, prices, [(c.members, c.period) for c in master.columns], seconds, interrupt,
+                          search=run.bound is not None), progress)
     run.pricing_seconds += time.perf_counter() - t0
-    if progress is not None and value is not None:
-        progress(Progress(value, run.bound, relative_gap(value, run.bound), run.elapsed()))
 
 
 def _worst(problem: ColumnRules, code: str) -> float:
